@@ -1,0 +1,44 @@
+import { status as Status } from "@grpc/grpc-js";
+import { codeName } from "./grpc-status.js";
+import type { Logger } from "./logger.js";
+import type { ServerCallObserver } from "./server-call-observer.js";
+import { formatTraceparent, newTraceContext, parseTraceparent } from "./trace-context.js";
+
+/** Codes that point at the server or a dependency rather than at the caller: logged at warn. */
+const serverSideCodes = new Set([
+  Status.INTERNAL,
+  Status.UNKNOWN,
+  Status.UNAVAILABLE,
+  Status.DEADLINE_EXCEEDED,
+  Status.DATA_LOSS,
+  Status.UNIMPLEMENTED,
+]);
+
+/**
+ * One log line per call: service, method, code, duration and trace id. A call that arrives
+ * without a valid `traceparent` gets a new one written into its metadata, so the handler and
+ * every upstream call it makes log the same trace id.
+ */
+export function createAccessLogObserver(logger: Logger): ServerCallObserver {
+  return (start) => {
+    let trace = parseTraceparent(start.metadata.get("traceparent")[0]?.toString());
+    if (trace === undefined) {
+      trace = newTraceContext();
+      start.metadata.set("traceparent", formatTraceparent(trace));
+    }
+    const traceId = trace.traceId;
+    return (end) => {
+      const line = {
+        grpc_service: start.service,
+        grpc_method: start.method,
+        grpc_code: codeName(end.code),
+        durationMs: Math.round(end.durationMs * 1000) / 1000,
+        traceId,
+        peer: start.peer,
+        ...(end.code === Status.OK ? {} : { details: end.details }),
+      };
+      if (serverSideCodes.has(end.code)) logger.warn(line, "call failed");
+      else logger.info(line, "call");
+    };
+  };
+}

@@ -1,0 +1,26 @@
+import { pino, type Logger } from "pino";
+
+export type { Logger };
+
+/** Log levels a service accepts in `LOG_LEVEL`. */
+export const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof logLevels)[number];
+
+/**
+ * The one logger configuration every service uses: JSON lines on stdout with the service name
+ * on every line. Secrets in URLs are redacted by the callers (see `redactUrl`), never logged raw.
+ */
+export function createLogger(service: string, level: LogLevel): Logger {
+  return pino({ level, base: { service }, timestamp: pino.stdTimeFunctions.isoTime });
+}
+
+/** A connection URL with its password replaced by `***`, safe for logs and `/stats`. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "(unparsable url)";
+  }
+}

@@ -1,0 +1,44 @@
+import { PGlite } from "@electric-sql/pglite";
+
+/** The slice of pg's Pool that kysely's PostgresDialect uses. */
+export interface PoolLike {
+  connect(): Promise<PoolClientLike>;
+  end(): Promise<void>;
+}
+
+/** The slice of pg's PoolClient that kysely's PostgresDialect uses. */
+export interface PoolClientLike {
+  query(sql: string, parameters: readonly unknown[]): Promise<{ command?: string; rowCount?: number; rows: unknown[] }>;
+  release(): void;
+}
+
+/**
+ * An embedded PostgreSQL (PGlite, in memory or in `dataDir`) behind a pg-Pool-shaped object, so
+ * the same kysely `PostgresDialect` and the same SQL run on both. PGlite has one session, so the
+ * "pool" lends it to one borrower at a time: a transaction never interleaves with other queries.
+ */
+export async function createPglitePool(dataDir?: string): Promise<PoolLike> {
+  const database = await PGlite.create(dataDir === undefined ? {} : { dataDir });
+  let queue: Promise<void> = Promise.resolve();
+  return {
+    async connect() {
+      let release!: () => void;
+      const turn = queue;
+      queue = new Promise<void>((resolve) => (release = resolve));
+      await turn;
+      let released = false;
+      return {
+        query: async (sql, parameters) => {
+          const result = await database.query(sql, [...parameters]);
+          return { command: result.command, rowCount: result.rowCount ?? result.affectedRows, rows: result.rows };
+        },
+        release: () => {
+          if (released) return;
+          released = true;
+          release();
+        },
+      };
+    },
+    end: () => database.close(),
+  };
+}

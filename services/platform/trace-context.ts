@@ -1,0 +1,43 @@
+import { randomBytes } from "node:crypto";
+
+/**
+ * W3C trace context (https://www.w3.org/TR/trace-context/): `traceparent` is
+ * `00-<32 hex trace id>-<16 hex parent span id>-<2 hex flags>`. We keep the trace id of an
+ * incoming call and give every outgoing call a new span id, so one fight's log lines across
+ * the four services share a trace id.
+ */
+export interface TraceContext {
+  traceId: string;
+  spanId: string;
+  flags: string;
+}
+
+const traceparentPattern = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+
+/** Parses a `traceparent` header; undefined when absent or malformed (all-zero ids are invalid). */
+export function parseTraceparent(value: string | undefined): TraceContext | undefined {
+  const match = value === undefined ? null : traceparentPattern.exec(value.trim().toLowerCase());
+  if (match === null) return undefined;
+  const [, traceId = "", spanId = "", flags = ""] = match;
+  if (/^0+$/.test(traceId) || /^0+$/.test(spanId)) return undefined;
+  return { traceId, spanId, flags };
+}
+
+/** A fresh sampled trace context. */
+export function newTraceContext(): TraceContext {
+  return { traceId: randomBytes(16).toString("hex"), spanId: newSpanId(), flags: "01" };
+}
+
+/** The same trace with a new span id: what a caller sends to the next hop. */
+export function childTraceContext(parent: TraceContext): TraceContext {
+  return { ...parent, spanId: newSpanId() };
+}
+
+/** Formats a context as a `traceparent` header value. */
+export function formatTraceparent(context: TraceContext): string {
+  return `00-${context.traceId}-${context.spanId}-${context.flags}`;
+}
+
+function newSpanId(): string {
+  return randomBytes(8).toString("hex");
+}
