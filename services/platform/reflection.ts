@@ -1,8 +1,8 @@
 import { create, toBinary } from "@bufbuild/protobuf";
 import type { DescFile } from "@bufbuild/protobuf";
-import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
+import { FileDescriptorProtoSchema, FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
 import type { Server } from "@grpc/grpc-js";
-import { loadFileDescriptorSetFromBuffer, loadSync } from "@grpc/proto-loader";
+import { loadFileDescriptorSetFromBuffer, loadSync, type AnyDefinition, type PackageDefinition } from "@grpc/proto-loader";
 import { ReflectionService } from "@grpc/reflection";
 import { protoPath as healthProtoPath } from "grpc-health-check";
 
@@ -13,9 +13,25 @@ import { protoPath as healthProtoPath } from "grpc-health-check";
  */
 export function addReflection(server: Server, files: readonly DescFile[]): void {
   const descriptorSet = create(FileDescriptorSetSchema, { file: withDependencies(files).map((file) => file.proto) });
-  const ours = loadFileDescriptorSetFromBuffer(Buffer.from(toBinary(FileDescriptorSetSchema, descriptorSet)));
+  const ours = withOriginalDescriptors(
+    loadFileDescriptorSetFromBuffer(Buffer.from(toBinary(FileDescriptorSetSchema, descriptorSet))),
+    descriptorSet.file.map((file) => Buffer.from(toBinary(FileDescriptorProtoSchema, file))),
+  );
   const health = loadSync(healthProtoPath);
   new ReflectionService({ ...ours, ...health }).addToServer(server);
+}
+
+/**
+ * proto-loader re-derives each file's descriptor through protobufjs, which drops `dependency`
+ * and writes relative type names; clients that link what they get (grpcurl describe) then fail
+ * on `google.protobuf.FieldMask`. Serve the original descriptors instead (reflection.test.ts).
+ */
+function withOriginalDescriptors(definition: PackageDefinition, originals: Buffer[]): PackageDefinition {
+  const served: PackageDefinition = {};
+  for (const [name, type] of Object.entries(definition)) {
+    served[name] = "fileDescriptorProtos" in type ? ({ ...type, fileDescriptorProtos: originals } as AnyDefinition) : type;
+  }
+  return served;
 }
 
 /** The files and everything they import, dependencies first, each once. */
