@@ -1,0 +1,70 @@
+import { Counter, Registry } from "prom-client";
+import { FightService, file_superheroes_fight_v1_fight_service } from "../../gen/superheroes/fight/v1/fight_service_pb.js";
+import { migrate, openDatabase } from "../platform/database.js";
+import { registration } from "../platform/grpc-server.js";
+import { createLogger } from "../platform/logger.js";
+import { startServiceProcess, type RunningService } from "../platform/service-process.js";
+import type { FightsConfig } from "./config.js";
+import { createFightFeed } from "./fight-feed.js";
+import { createFightWriter } from "./fight-writer.js";
+import { createFighterSource } from "./fighter-sources.js";
+import { fightsMigrations, type FightsDatabase } from "./fights-table.js";
+import { createFightServiceImplementation } from "./grpc-adapter.js";
+import { createFightsRepository } from "./repository.js";
+import { createFightsService } from "./service.js";
+import { createUpstreamSource } from "./upstream-source.js";
+import { createUpstreams } from "./upstreams.js";
+
+/** Starts the fights service: database, upstream channels, the service and its servers. */
+export async function startFights(config: FightsConfig): Promise<RunningService> {
+  const logger = createLogger("fights", config.logLevel);
+  const registry = new Registry();
+  const database = await openDatabase<FightsDatabase>({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize, logger });
+  await migrate(database.db, fightsMigrations);
+  const upstreams = createUpstreams(config, logger, registry);
+  const upstreamList = [upstreams.heroes, upstreams.villains, upstreams.locations];
+  const fighterSource = createFighterSource(createUpstreamSource(upstreams), {
+    mode: config.fighterSource,
+    coalesceMaxWaitMs: config.coalesceMaxWaitMs,
+    poolSize: config.poolSize,
+    poolTtlMs: config.poolTtlMs,
+    refillTimeoutMs: Math.max(...Object.values(config.upstreams).map((upstream) => upstream.timeoutMs)),
+  });
+  const repository = createFightsRepository(database.db);
+  const writer = createFightWriter(repository, { maxBatch: config.writeMaxBatch });
+  const feed = createFightFeed(config.watchMaxQueued);
+  const fallbacks = new Counter({ name: "fights_fallbacks_total", help: "Fighters or locations replaced by their fallback.", labelNames: ["kind"], registers: [registry] });
+  const fights = createFightsService({
+    source: fighterSource.source,
+    writer,
+    repository,
+    feed,
+    upstreamMode: config.upstreamMode,
+    onFallback: (kind, reason) => {
+      fallbacks.inc({ kind });
+      logger.debug({ kind, reason: reason instanceof Error ? reason.message : String(reason) }, "fallback used");
+    },
+  });
+  const upstreamStats = () => upstreamList.map((upstream) => upstream.stats());
+  return startServiceProcess({
+    name: "fights",
+    config,
+    logger,
+    registry,
+    services: [registration(FightService, createFightServiceImplementation(fights, upstreamStats))],
+    files: [file_superheroes_fight_v1_fight_service],
+    readiness: () => database.ping(1000),
+    stats: () => ({
+      database: database.description,
+      upstreamMode: config.upstreamMode,
+      upstreams: upstreamStats(),
+      fighterSource: fighterSource.stats(),
+      writer: writer.stats(),
+      watch: feed.stats(),
+    }),
+    close: async () => {
+      upstreamList.forEach((upstream) => upstream.close());
+      await database.close();
+    },
+  });
+}

@@ -1,0 +1,86 @@
+import { ConfigError, type EnvReader } from "../platform/config.js";
+import type { CircuitBreakerOptions } from "../platform/circuit-breaker.js";
+import { serviceConfigFromEnv, type ServiceConfig } from "../platform/service-config.js";
+import type { FighterKind } from "./fighter-source.js";
+import type { UpstreamMode } from "./service.js";
+
+export const fighterSourceModes = ["direct", "coalesce", "pool"] as const;
+/** How random fighters are fetched: a call per pick, calls coalesced per event-loop turn, or a pool. */
+export type FighterSourceMode = (typeof fighterSourceModes)[number];
+
+/** Where and how to call one upstream. */
+export interface UpstreamConfig {
+  /** grpc-js target, e.g. 127.0.0.1:50051, ipv4:127.0.0.1:50051,127.0.0.1:60051, dns:///heroes:50051. */
+  target: string;
+  /** Cap on each call's deadline, ms. */
+  timeoutMs: number;
+}
+
+/** Settings of the fights service (FIGHTS_* variables). */
+export interface FightsConfig extends ServiceConfig {
+  databaseUrl: string | undefined;
+  dataDir: string | undefined;
+  dbPoolSize: number;
+  upstreams: Record<FighterKind, UpstreamConfig>;
+  upstreamMode: UpstreamMode;
+  /** Attempts per idempotent upstream read, including the first (channel retry policy). */
+  maxAttempts: number;
+  /** > 0: hedge idempotent reads after this many ms instead of retrying. */
+  hedgeMs: number;
+  slowCallMs: number;
+  breakerEnabled: boolean;
+  breaker: Required<Pick<CircuitBreakerOptions, "windowMs" | "failureThreshold" | "minimumCalls" | "openMs" | "maxOpenMs" | "halfOpenProbes" | "successThreshold">>;
+  fighterSource: FighterSourceMode;
+  coalesceMaxWaitMs: number;
+  poolSize: number;
+  poolTtlMs: number;
+  /** Fights a WatchFights reader may fall behind before it is dropped. */
+  watchMaxQueued: number;
+  /** Most fights in one insert. */
+  writeMaxBatch: number;
+}
+
+const defaultTargets: Record<FighterKind, string> = { heroes: "127.0.0.1:50051", villains: "127.0.0.1:50052", locations: "127.0.0.1:50053" };
+
+/** Reads the fights configuration; throws ConfigError naming the first bad variable. */
+export function fightsConfigFromEnv(env: EnvReader): FightsConfig {
+  const upstream = (kind: FighterKind, prefix: string): UpstreamConfig => ({
+    target: target(env, `FIGHTS_${prefix}_TARGET`, defaultTargets[kind]),
+    timeoutMs: env.int(`FIGHTS_${prefix}_TIMEOUT_MS`, 1000, { min: 1, max: 60_000 }),
+  });
+  return {
+    ...serviceConfigFromEnv(env, "FIGHTS", { grpc: 50050, admin: 9400 }),
+    databaseUrl: env.optionalString("FIGHTS_DATABASE_URL"),
+    dataDir: env.optionalString("FIGHTS_DATA_DIR"),
+    dbPoolSize: env.int("FIGHTS_DB_POOL_SIZE", 10, { min: 1, max: 100 }),
+    upstreams: { heroes: upstream("heroes", "HEROES"), villains: upstream("villains", "VILLAINS"), locations: upstream("locations", "LOCATIONS") },
+    upstreamMode: env.oneOf("FIGHTS_UPSTREAM_MODE", ["concurrent", "sequential"] as const, "concurrent"),
+    maxAttempts: env.int("FIGHTS_UPSTREAM_MAX_ATTEMPTS", 3, { min: 1, max: 5 }),
+    hedgeMs: env.int("FIGHTS_HEDGE_MS", 0, { min: 0, max: 10_000 }),
+    slowCallMs: env.int("FIGHTS_SLOW_CALL_MS", 100, { min: 1, max: 60_000 }),
+    breakerEnabled: env.bool("FIGHTS_BREAKER_ENABLED", true),
+    breaker: {
+      windowMs: env.int("FIGHTS_BREAKER_WINDOW_MS", 10_000, { min: 100, max: 600_000 }),
+      failureThreshold: env.int("FIGHTS_BREAKER_FAILURE_THRESHOLD", 5, { min: 1, max: 10_000 }),
+      minimumCalls: env.int("FIGHTS_BREAKER_MIN_CALLS", 5, { min: 1, max: 10_000 }),
+      openMs: env.int("FIGHTS_BREAKER_OPEN_MS", 2_000, { min: 10, max: 600_000 }),
+      maxOpenMs: env.int("FIGHTS_BREAKER_MAX_OPEN_MS", 30_000, { min: 10, max: 3_600_000 }),
+      halfOpenProbes: env.int("FIGHTS_BREAKER_HALF_OPEN_PROBES", 2, { min: 1, max: 100 }),
+      successThreshold: env.int("FIGHTS_BREAKER_SUCCESS_THRESHOLD", 2, { min: 1, max: 100 }),
+    },
+    fighterSource: env.oneOf("FIGHTS_FIGHTER_SOURCE", fighterSourceModes, "coalesce"),
+    coalesceMaxWaitMs: env.int("FIGHTS_COALESCE_MAX_WAIT_MS", 0, { min: 0, max: 1_000 }),
+    poolSize: env.int("FIGHTS_POOL_SIZE", 500, { min: 1, max: 100_000 }),
+    poolTtlMs: env.int("FIGHTS_POOL_TTL_MS", 10_000, { min: 1, max: 3_600_000 }),
+    watchMaxQueued: env.int("FIGHTS_WATCH_MAX_QUEUED", 256, { min: 1, max: 100_000 }),
+    writeMaxBatch: env.int("FIGHTS_WRITE_MAX_BATCH", 500, { min: 1, max: 2_000 }),
+  };
+}
+
+function target(env: EnvReader, name: string, fallback: string): string {
+  const value = env.string(name, fallback);
+  if (!/^(dns:|ipv4:|ipv6:|unix:)?[A-Za-z0-9._\-:/[\],]+$/.test(value)) {
+    throw new ConfigError(name, `"${value}" is not a gRPC target (host:port, ipv4:a:1,b:2 or dns:///name:port)`);
+  }
+  return value;
+}

@@ -1,0 +1,85 @@
+/**
+ * The fights domain: plain data, no protocol. Upstream messages and rows are converted to and
+ * from these in one place each (upstream-source.ts, repository.ts, grpc-adapter.ts).
+ */
+
+/** A hero or a villain as the fights service needs it. */
+export interface Fighter {
+  name: string;
+  otherName: string;
+  level: number;
+  picture: string;
+  powers: string;
+}
+
+export const locationTypes = ["PLANET", "CITY", "PLACE", "ISLAND", "COUNTRY", "MOON"] as const;
+/** Kind of place; UNSPECIFIED only for input we could not classify. */
+export type LocationType = (typeof locationTypes)[number] | "UNSPECIFIED";
+
+/** Where a fight happens. */
+export interface Place {
+  name: string;
+  description: string;
+  picture: string;
+  type: LocationType;
+}
+
+/** A hero, a villain and a location, with which of them are fallbacks. */
+export interface Fighters {
+  hero: Fighter;
+  villain: Fighter;
+  location: Place;
+  heroFallback: boolean;
+  villainFallback: boolean;
+  locationFallback: boolean;
+}
+
+export type Team = "heroes" | "villains";
+
+/** One side of a decided fight. */
+export interface Combatant {
+  name: string;
+  level: number;
+  powers: string;
+  picture: string;
+  team: Team;
+  fallback: boolean;
+}
+
+/** A decided fight, before it is stored. */
+export interface FightResult {
+  fightTime: Date;
+  winner: Combatant;
+  loser: Combatant;
+  location: Place & { fallback: boolean };
+}
+
+/** A stored fight. */
+export interface Fight extends FightResult {
+  /** Positive, increasing with storage order. */
+  id: number;
+}
+
+/** The fallbacks of the reference system (quarkus-super-heroes). */
+export const fallbackHero: Readonly<Fighter> = Object.freeze({
+  name: "Fallback hero",
+  otherName: "Fallback hero",
+  level: 1,
+  picture: "/pictures/fallback-hero.svg",
+  powers: "Fallback hero powers",
+});
+
+export const fallbackVillain: Readonly<Fighter> = Object.freeze({
+  name: "Fallback villain",
+  otherName: "Fallback villain",
+  level: 45,
+  picture: "/pictures/fallback-villain.svg",
+  powers: "Fallback villain powers",
+});
+
+export const fallbackLocation: Readonly<Place> = Object.freeze({
+  name: "Fallback location",
+  description: "Fallback location: the locations service could not answer",
+  picture: "/pictures/fallback-location.svg",
+  type: "PLACE",
+});

@@ -1,0 +1,88 @@
+import type { ColumnType, Generated, Migration } from "kysely";
+import { sql } from "kysely";
+
+/** A row of `fights`: one stored fight, fighters copied at fight time. */
+export interface FightRow {
+  id: Generated<string | number | bigint>;
+  fight_time: ColumnType<Date, Date, never>;
+  winner_name: string;
+  winner_level: number;
+  winner_powers: string;
+  winner_picture: string;
+  winner_team: string;
+  winner_fallback: boolean;
+  loser_name: string;
+  loser_level: number;
+  loser_powers: string;
+  loser_picture: string;
+  loser_team: string;
+  loser_fallback: boolean;
+  location_name: string;
+  location_description: string;
+  location_picture: string;
+  location_type: string;
+  location_fallback: boolean;
+}
+
+/** Wins per team, kept with every insert so stats never scan `fights`. */
+export interface TeamWinsRow {
+  team: string;
+  wins: ColumnType<string | number | bigint, number, number>;
+}
+
+/** Wins per fighter, kept with every insert; indexed by wins for the top-winners query. */
+export interface WinnerWinsRow {
+  name: string;
+  team: string;
+  wins: ColumnType<string | number | bigint, number, number>;
+}
+
+/** The fights database. */
+export interface FightsDatabase {
+  fights: FightRow;
+  fight_team_wins: TeamWinsRow;
+  fight_winner_wins: WinnerWinsRow;
+}
+
+/** Schema migrations, applied in name order at start-up. */
+export const fightsMigrations: Record<string, Migration> = {
+  "0001_fights": {
+    async up(db) {
+      await db.schema
+        .createTable("fights")
+        .addColumn("id", "bigint", (column) => column.primaryKey().generatedAlwaysAsIdentity())
+        .addColumn("fight_time", "timestamptz", (column) => column.notNull())
+        .addColumn("winner_name", "text", (column) => column.notNull())
+        .addColumn("winner_level", "integer", (column) => column.notNull())
+        .addColumn("winner_powers", "text", (column) => column.notNull())
+        .addColumn("winner_picture", "text", (column) => column.notNull())
+        .addColumn("winner_team", "text", (column) => column.notNull())
+        .addColumn("winner_fallback", "boolean", (column) => column.notNull())
+        .addColumn("loser_name", "text", (column) => column.notNull())
+        .addColumn("loser_level", "integer", (column) => column.notNull())
+        .addColumn("loser_powers", "text", (column) => column.notNull())
+        .addColumn("loser_picture", "text", (column) => column.notNull())
+        .addColumn("loser_team", "text", (column) => column.notNull())
+        .addColumn("loser_fallback", "boolean", (column) => column.notNull())
+        .addColumn("location_name", "text", (column) => column.notNull())
+        .addColumn("location_description", "text", (column) => column.notNull())
+        .addColumn("location_picture", "text", (column) => column.notNull())
+        .addColumn("location_type", "text", (column) => column.notNull())
+        .addColumn("location_fallback", "boolean", (column) => column.notNull())
+        .execute();
+      await db.schema
+        .createTable("fight_team_wins")
+        .addColumn("team", "text", (column) => column.primaryKey())
+        .addColumn("wins", "bigint", (column) => column.notNull())
+        .execute();
+      await db.schema
+        .createTable("fight_winner_wins")
+        .addColumn("name", "text", (column) => column.notNull())
+        .addColumn("team", "text", (column) => column.notNull())
+        .addColumn("wins", "bigint", (column) => column.notNull())
+        .addPrimaryKeyConstraint("fight_winner_wins_pkey", ["name", "team"])
+        .execute();
+      await sql`create index fight_winner_wins_by_wins on fight_winner_wins (wins desc, name)`.execute(db);
+    },
+  },
+};
