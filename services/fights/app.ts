@@ -14,9 +14,15 @@ import { createFightsRepository } from "./repository.js";
 import { createFightsService } from "./service.js";
 import { createUpstreamSource } from "./upstream-source.js";
 import { createUpstreams } from "./upstreams.js";
+import { startWebEdge } from "./web-edge.js";
 
-/** Starts the fights service: database, upstream channels, the service and its servers. */
-export async function startFights(config: FightsConfig): Promise<RunningService> {
+/** The running fights service: its gRPC and admin servers plus the web edge. */
+export interface RunningFights extends RunningService {
+  webPort: number;
+}
+
+/** Starts the fights service: database, upstream channels, the service, its gRPC server and web edge. */
+export async function startFights(config: FightsConfig): Promise<RunningFights> {
   const logger = createLogger("fights", config.logLevel);
   const registry = new Registry();
   const database = await openDatabase<FightsDatabase>({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize, logger });
@@ -46,12 +52,13 @@ export async function startFights(config: FightsConfig): Promise<RunningService>
     },
   });
   const upstreamStats = () => upstreamList.map((upstream) => upstream.stats());
-  return startServiceProcess({
+  const implementation = createFightServiceImplementation(fights, upstreamStats);
+  const service = await startServiceProcess({
     name: "fights",
     config,
     logger,
     registry,
-    services: [registration(FightService, createFightServiceImplementation(fights, upstreamStats))],
+    services: [registration(FightService, implementation)],
     files: [file_superheroes_fight_v1_fight_service],
     readiness: () => database.ping(1000),
     stats: () => ({
@@ -67,4 +74,25 @@ export async function startFights(config: FightsConfig): Promise<RunningService>
       await database.close();
     },
   });
+  const web = await startWebEdge({
+    host: config.webHost,
+    port: config.webPort,
+    allowedOrigins: config.webOrigins,
+    staticDir: config.webStaticDir,
+    maxMessageBytes: config.maxMessageBytes,
+    implementation,
+    logger,
+  }).catch(async (error: unknown) => {
+    await service.stop();
+    throw error;
+  });
+  logger.info({ webPort: web.port }, `page and Connect edge on http://localhost:${web.port}/`);
+  return {
+    ...service,
+    webPort: web.port,
+    stop: async () => {
+      await web.close();
+      await service.stop();
+    },
+  };
 }

@@ -1,3 +1,6 @@
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { ConfigError, type EnvReader } from "../platform/config.js";
 import type { CircuitBreakerOptions } from "../platform/circuit-breaker.js";
 import { serviceConfigFromEnv, type ServiceConfig } from "../platform/service-config.js";
@@ -38,6 +41,13 @@ export interface FightsConfig extends ServiceConfig {
   watchMaxQueued: number;
   /** Most fights in one insert. */
   writeMaxBatch: number;
+  webHost: string;
+  /** HTTP/1.1 port of the page and the Connect/gRPC-Web edge. */
+  webPort: number;
+  /** Origins allowed to call the web edge from other pages (CORS); empty: only the page served here. */
+  webOrigins: readonly string[];
+  /** Folder of the built page. */
+  webStaticDir: string;
 }
 
 const defaultTargets: Record<FighterKind, string> = { heroes: "127.0.0.1:50051", villains: "127.0.0.1:50052", locations: "127.0.0.1:50053" };
@@ -74,7 +84,28 @@ export function fightsConfigFromEnv(env: EnvReader): FightsConfig {
     poolTtlMs: env.int("FIGHTS_POOL_TTL_MS", 10_000, { min: 1, max: 3_600_000 }),
     watchMaxQueued: env.int("FIGHTS_WATCH_MAX_QUEUED", 256, { min: 1, max: 100_000 }),
     writeMaxBatch: env.int("FIGHTS_WRITE_MAX_BATCH", 500, { min: 1, max: 2_000 }),
+    webHost: env.host("FIGHTS_WEB_HOST", "0.0.0.0"),
+    webPort: env.port("FIGHTS_WEB_PORT", 8080),
+    webOrigins: origins(env, "FIGHTS_WEB_ORIGINS"),
+    webStaticDir: env.string("FIGHTS_WEB_STATIC_DIR", join(projectRoot(), "services", "web", "dist")),
   };
+}
+
+function origins(env: EnvReader, name: string): string[] {
+  const list = env.string(name, "").split(",").map((origin) => origin.trim()).filter((origin) => origin.length > 0);
+  for (const origin of list) {
+    if (origin !== "*" && !/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/.test(origin)) {
+      throw new ConfigError(name, `"${origin}" is not an origin like http://localhost:5173 (comma-separated list, or *)`);
+    }
+  }
+  return list;
+}
+
+/** The folder holding package.json, found from this file both in services/ and in dist/. */
+function projectRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, "package.json")) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
 }
 
 function target(env: EnvReader, name: string, fallback: string): string {
