@@ -1,0 +1,125 @@
+import { type Kysely, sql } from "kysely";
+import { lockCatalog } from "./catalog-migrations.js";
+import { type CatalogColumns, type CatalogDatabase, type CatalogRow, itemFromRow, columnsFromInput } from "./catalog-rows.js";
+import type { CatalogInput, CatalogItem, CatalogSpec } from "./catalog-spec.js";
+import { pickDistinctSlots, randomSlot, shuffle } from "./random-slots.js";
+
+/** One page of a listing in ascending id order. */
+export interface ListQuery {
+  /** Only ids greater than this; 0 for the first page. */
+  afterId: number;
+  /** At most this many items. */
+  limit: number;
+  /** Case-insensitive substring of the name; empty matches all. */
+  nameFilter: string;
+}
+
+/**
+ * Storage of one catalog. Every row has a dense `slot` 1..N (N = row count), kept dense under
+ * the catalog's advisory lock: a create takes slot N+1, a delete moves the row in slot N into
+ * the freed slot. A random pick is then a random slot looked up by index: the same cost at 1k
+ * and 1M rows, uniform over existing rows however many ids deletions left unused.
+ */
+export interface CatalogRepository<T extends CatalogItem> {
+  /** Number of rows (the highest slot). */
+  count(): Promise<number>;
+  /** One uniformly random item; undefined when there are none. */
+  randomOne(): Promise<T | undefined>;
+  /** `count` distinct uniformly random items in random order (all of them when fewer exist). */
+  randomMany(count: number): Promise<T[]>;
+  get(id: number): Promise<T | undefined>;
+  /** The items with these ids that exist, in no particular order. */
+  getMany(ids: readonly number[]): Promise<T[]>;
+  list(query: ListQuery): Promise<T[]>;
+  create(input: CatalogInput<T>): Promise<T>;
+  /** Writes the given keys of `input`; undefined when there is no such id. */
+  update(id: number, input: CatalogInput<T>, keys: ReadonlyArray<keyof CatalogInput<T>>): Promise<T | undefined>;
+  /** Whether a row was deleted. */
+  delete(id: number): Promise<boolean>;
+}
+
+/** Attempts at filling a random pick when rows vanish between reading N and reading slots. */
+const pickAttempts = 5;
+
+/** The kysely repository of `spec`'s table. */
+export function createCatalogRepository<T extends CatalogItem>(db: Kysely<CatalogDatabase>, spec: CatalogSpec<T>): CatalogRepository<T> {
+  const table = spec.plural;
+  const toItem = (row: CatalogRow) => itemFromRow(spec, row);
+  const rowsInSlots = (slots: readonly number[]) =>
+    slots.length === 0 ? Promise.resolve([]) : db.selectFrom(table).selectAll().where("slot", "=", sql<number>`any(${slots}::int[])`).execute();
+
+  return {
+    count: () => highestSlot(db, table),
+    async randomOne() {
+      for (let attempt = 0; attempt < pickAttempts; attempt++) {
+        const highest = await highestSlot(db, table);
+        if (highest === 0) return undefined;
+        const row = await db.selectFrom(table).selectAll().where("slot", "=", randomSlot(highest)).executeTakeFirst();
+        if (row !== undefined) return toItem(row);
+      }
+      // Only reachable under a storm of concurrent deletes; any row is still a fair answer.
+      const row = await db.selectFrom(table).selectAll().limit(1).executeTakeFirst();
+      return row === undefined ? undefined : toItem(row);
+    },
+    async randomMany(count) {
+      const found = new Map<number, CatalogRow>();
+      for (let attempt = 0; attempt < pickAttempts; attempt++) {
+        const highest = await highestSlot(db, table);
+        const wanted = Math.min(count, highest) - found.size;
+        if (wanted <= 0) break;
+        const taken = new Set([...found.values()].map((row) => Number(row.slot)));
+        for (const row of await rowsInSlots(pickDistinctSlots(wanted, highest, taken))) found.set(Number(row.id), row);
+      }
+      return shuffle([...found.values()].slice(0, count).map(toItem));
+    },
+    async get(id) {
+      const row = await db.selectFrom(table).selectAll().where("id", "=", id).executeTakeFirst();
+      return row === undefined ? undefined : toItem(row);
+    },
+    async getMany(ids) {
+      if (ids.length === 0) return [];
+      const rows = await db.selectFrom(table).selectAll().where("id", "=", sql<number>`any(${[...ids]}::int[])`).execute();
+      return rows.map(toItem);
+    },
+    async list({ afterId, limit, nameFilter }) {
+      let query = db.selectFrom(table).selectAll().where("id", ">", afterId).orderBy("id").limit(limit);
+      if (nameFilter !== "") query = query.where(sql<boolean>`name ilike ${likePattern(nameFilter)} escape '\\'`);
+      return (await query.execute()).map(toItem);
+    },
+    create: (input) =>
+      db.transaction().execute(async (trx) => {
+        await lockCatalog(trx, spec);
+        const slot = (await highestSlot(trx, table)) + 1;
+        const row = await trx.insertInto(table).values({ ...columnsFromInput(spec, input), slot }).returningAll().executeTakeFirstOrThrow();
+        return toItem(row);
+      }),
+    async update(id, input, keys) {
+      const columns: CatalogColumns = columnsFromInput(spec, input, keys);
+      if (Object.keys(columns).length === 0) return this.get(id);
+      const row = await db.updateTable(table).set(columns).where("id", "=", id).returningAll().executeTakeFirst();
+      return row === undefined ? undefined : toItem(row);
+    },
+    delete: (id) =>
+      db.transaction().execute(async (trx) => {
+        await lockCatalog(trx, spec);
+        const highest = await highestSlot(trx, table);
+        const deleted = await trx.deleteFrom(table).where("id", "=", id).returning("slot").executeTakeFirst();
+        if (deleted === undefined) return false;
+        // Keep slots dense: the row in the last slot moves into the hole.
+        if (deleted.slot !== highest) await trx.updateTable(table).set({ slot: deleted.slot }).where("slot", "=", highest).execute();
+        return true;
+      }),
+  };
+}
+
+/** The highest slot, which is the row count while slots are dense; 0 for an empty table. */
+export async function highestSlot(db: Kysely<CatalogDatabase>, table: string): Promise<number> {
+  // max() over the unique slot index is one index probe, unlike count(*).
+  const row = await db.selectFrom(table).select(sql<number>`coalesce(max(slot), 0)::int`.as("highest")).executeTakeFirstOrThrow();
+  return Number(row.highest);
+}
+
+/** A LIKE pattern matching `text` anywhere, with `\`, `%` and `_` in it taken literally. */
+export function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
+}

@@ -1,0 +1,161 @@
+import { AlreadyExistsError, InvalidArgumentError, NotFoundError } from "../errors.js";
+import { unavailableIfDisconnected } from "../database.js";
+import type { CatalogRepository } from "./catalog-repository.js";
+import { fieldEntries, type CatalogInput, type CatalogItem, type CatalogSpec } from "./catalog-spec.js";
+import { decodePageToken, encodePageToken } from "../page-token.js";
+
+/** Most items one batch call returns or looks up. */
+export const maxBatchSize = 1000;
+/** Largest `page_size`; 0 asks for `defaultPageSize`. */
+export const maxPageSize = 100;
+export const defaultPageSize = 20;
+/** Longest `name_filter`, in characters. */
+export const maxNameFilterLength = 50;
+/** Largest id a row can have (PostgreSQL `integer`); larger ids are simply not found. */
+export const largestStoredId = 2_147_483_647;
+
+/** A ListX request in domain terms. */
+export interface ListRequest {
+  /** 0..maxPageSize; 0 means defaultPageSize. */
+  pageSize: number;
+  /** Empty for the first page. */
+  pageToken: string;
+  nameFilter: string;
+}
+
+/** One page and the token of the next (empty on the last page). */
+export interface ListPage<T> {
+  items: T[];
+  nextPageToken: string;
+}
+
+/**
+ * The protocol-free operations of a catalog: checks inputs, names fields in errors, turns
+ * lost-database errors into UnavailableError, and knows nothing about gRPC. Field paths use the
+ * proto names (`hero.other_name`, `update_mask.paths[0]`) so messages match what the caller sent.
+ */
+export interface CatalogService<T extends CatalogItem> {
+  /** NotFoundError when the catalog is empty. */
+  randomOne(): Promise<T>;
+  /** `count` (1..maxBatchSize) distinct items, or all when fewer exist. */
+  randomMany(count: number): Promise<T[]>;
+  get(id: number): Promise<T>;
+  /** 1..maxBatchSize ids; duplicates looked up once; found items in request order. */
+  batchGet(ids: readonly number[]): Promise<{ items: T[]; missingIds: number[] }>;
+  list(request: ListRequest): Promise<ListPage<T>>;
+  create(input: CatalogInput<T>): Promise<T>;
+  /** Changes the fields named by `maskPaths` (proto names), all of them when empty. */
+  update(id: number, input: CatalogInput<T>, maskPaths: readonly string[]): Promise<T>;
+  delete(id: number): Promise<void>;
+}
+
+/** The service of `spec` over `repository`. */
+export function createCatalogService<T extends CatalogItem>(repository: CatalogRepository<T>, spec: CatalogSpec<T>): CatalogService<T> {
+  const { singular, plural } = spec;
+  const notFound = (id: number) => new NotFoundError(`${singular} ${id} not found`);
+  const validate = (input: CatalogInput<T>, keys: ReadonlyArray<keyof CatalogInput<T>>) => {
+    for (const key of keys) {
+      const field = spec.fields[key];
+      const problem = field.check(input[key]);
+      if (problem !== undefined) throw new InvalidArgumentError(`${singular}.${field.column}`, problem);
+    }
+  };
+  const allKeys = fieldEntries(spec).map(([key]) => key);
+
+  return {
+    randomOne: () =>
+      guard(async () => {
+        const item = await repository.randomOne();
+        if (item === undefined) throw new NotFoundError(`no ${plural} stored; create one first`);
+        return item;
+      }),
+    randomMany(count) {
+      if (!Number.isInteger(count) || count < 1 || count > maxBatchSize) throw new InvalidArgumentError("count", `must be from 1 to ${maxBatchSize}, got ${count}`);
+      return guard(() => repository.randomMany(count));
+    },
+    get(id) {
+      checkId("id", id);
+      return guard(async () => (id <= largestStoredId ? await repository.get(id) : undefined) ?? Promise.reject(notFound(id)));
+    },
+    batchGet(ids) {
+      if (ids.length < 1 || ids.length > maxBatchSize) throw new InvalidArgumentError("ids", `must hold 1 to ${maxBatchSize} ids, got ${ids.length}`);
+      ids.forEach((id, index) => checkId(`ids[${index}]`, id));
+      const unique = [...new Set(ids)];
+      return guard(async () => {
+        const byId = new Map((await repository.getMany(unique.filter((id) => id <= largestStoredId))).map((item) => [item.id, item]));
+        return {
+          items: unique.flatMap((id) => byId.get(id) ?? []),
+          missingIds: unique.filter((id) => !byId.has(id)),
+        };
+      });
+    },
+    list(request) {
+      const { pageSize, pageToken, nameFilter } = request;
+      if (!Number.isInteger(pageSize) || pageSize < 0 || pageSize > maxPageSize) {
+        throw new InvalidArgumentError("page_size", `must be from 0 to ${maxPageSize} (0 means ${defaultPageSize}), got ${pageSize}`);
+      }
+      if ([...nameFilter].length > maxNameFilterLength) {
+        throw new InvalidArgumentError("name_filter", `must be at most ${maxNameFilterLength} characters, got ${[...nameFilter].length}`);
+      }
+      const afterId = decodePageToken(pageToken, nameFilter) ?? 0;
+      const limit = pageSize === 0 ? defaultPageSize : pageSize;
+      return guard(async () => {
+        // One extra row tells whether another page exists, so the last page has no token.
+        const rows = afterId >= largestStoredId ? [] : await repository.list({ afterId, limit: limit + 1, nameFilter });
+        const items = rows.slice(0, limit);
+        const last = items.at(-1);
+        const nextPageToken = rows.length > limit && last !== undefined ? encodePageToken(last.id, nameFilter) : "";
+        return { items, nextPageToken };
+      });
+    },
+    create(input) {
+      validate(input, allKeys);
+      return guard(() => repository.create(input), input.name);
+    },
+    update(id, input, maskPaths) {
+      checkId(`${singular}.id`, id);
+      const keys = maskPaths.length === 0 ? allKeys : maskPaths.map((path, index) => keyOfPath(path, index));
+      validate(input, keys);
+      return guard(async () => (id <= largestStoredId ? await repository.update(id, input, keys) : undefined) ?? Promise.reject(notFound(id)), input.name);
+    },
+    delete(id) {
+      checkId("id", id);
+      return guard(async () => {
+        if (id > largestStoredId || !(await repository.delete(id))) throw notFound(id);
+      });
+    },
+  };
+
+  function keyOfPath(path: string, index: number): keyof CatalogInput<T> {
+    const entry = fieldEntries(spec).find(([, field]) => field.column === path);
+    if (entry === undefined) {
+      const allowed = fieldEntries(spec).map(([, field]) => field.column).join(", ");
+      throw new InvalidArgumentError(`update_mask.paths[${index}]`, `unknown field "${path}"; allowed: ${allowed}`);
+    }
+    return entry[0];
+  }
+
+  /** Runs repository work, mapping a taken unique name and a lost database to domain errors. */
+  async function guard<R>(work: () => Promise<R>, name?: string): Promise<R> {
+    try {
+      return await work();
+    } catch (error: unknown) {
+      if (spec.uniqueNames && isNameTaken(error) && name !== undefined) {
+        throw new AlreadyExistsError(`${singular}.name: a ${singular} named "${name}" already exists; choose another name`);
+      }
+      throw unavailableIfDisconnected(error);
+    }
+  }
+}
+
+function checkId(field: string, id: number): void {
+  // Ids beyond any stored id (the proto allows int64) are valid requests that find nothing.
+  if (!Number.isInteger(id) || id < 1) throw new InvalidArgumentError(field, `must be greater than 0, got ${id}`);
+}
+
+/** A unique violation of the name column (constraint `<table>_name_key`). */
+function isNameTaken(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const { code, constraint } = error as { code?: unknown; constraint?: unknown };
+  return code === "23505" && typeof constraint === "string" && constraint.endsWith("_name_key");
+}
