@@ -45,6 +45,8 @@ describe("fault injection", { timeout: 30_000 }, () => {
   it("lets the caller's deadline cut a delayed call short, counted as DEADLINE_EXCEEDED", async (t) => {
     const test = await startTestService({ config: configFromEnv({ FIXTURE_FAULTS_ENABLED: "true", FIXTURE_FAULT_LATENCY_MS: "60000" }) });
     t.after(() => test.close());
+    // Connect first (health is never faulted), so the short deadline is spent on the server.
+    await checkHealth(test.client, "");
 
     await assert.rejects(callUnary(test.client, HeroService.method.getHero, { id: 1n }, { deadlineMs: 200 }), (error: { code?: unknown; details?: unknown }) => {
       assert.equal(error.code, Status.DEADLINE_EXCEEDED);

@@ -9,7 +9,7 @@ import { waitFor } from "./testing/wait-for.js";
 
 const traceId = "0af7651916cd43dd8448eb211c80319c";
 
-describe("a service process (spawned fixture-service.ts)", { timeout: 60_000 }, () => {
+describe("a service process (spawned fixture-service.ts)", { timeout: 120_000 }, () => {
   const badValues: { env: Record<string, string>; line: string }[] = [
     { env: { FIXTURE_GRPC_PORT: "abc" }, line: 'configuration error: FIXTURE_GRPC_PORT: "abc" is not an integer from 0 to 65535\n' },
     {

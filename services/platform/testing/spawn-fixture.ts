@@ -46,7 +46,8 @@ export function spawnFixture(env: Record<string, string>): SpawnedFixture {
     for (const listener of listeners) listener();
   });
   child.stderr?.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-  const exited = once(child, "exit").then(([code, signal]) => {
+  // "close", not "exit": only then has all of stdout and stderr been read.
+  const exited = once(child, "close").then(([code, signal]) => {
     for (const listener of listeners) listener();
     return { code: code as number | null, signal: signal as NodeJS.Signals | null, stdout, stderr };
   });
@@ -56,7 +57,7 @@ export function spawnFixture(env: Record<string, string>): SpawnedFixture {
     child,
     exited,
     lines: () => [...parsed],
-    waitForLine(predicate, timeoutMs = 15_000) {
+    waitForLine(predicate, timeoutMs = 30_000) {
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => finish(new Error(`no matching line within ${timeoutMs} ms; stdout: ${stdout} stderr: ${stderr}`)), timeoutMs);
         const finish = (error?: Error, line?: LogLine) => {
