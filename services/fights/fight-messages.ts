@@ -6,7 +6,7 @@ import { LocationType } from "../../gen/superheroes/location/v1/location_service
 import type { Villain } from "../../gen/superheroes/villain/v1/villain_service_pb.js";
 import { InvalidArgumentError } from "../platform/errors.js";
 import type { UpstreamStats } from "../platform/upstream-client.js";
-import type { Combatant, Fight, Fighter, Fighters, LocationType as PlaceType, Place } from "./fight.js";
+import { fallbackHero, fallbackLocation, fallbackVillain, type Combatant, type Fight, type Fighter, type Fighters, type LocationType as PlaceType, type Place } from "./fight.js";
 import { placeFrom } from "./upstream-source.js";
 
 /**
@@ -24,10 +24,15 @@ export function fightersFromRequest(request: PerformFightRequest): Fighters {
     hero: fighterFromMessage(hero),
     villain: fighterFromMessage(villain),
     location: placeFrom(location),
-    heroFallback: false,
-    villainFallback: false,
-    locationFallback: false,
+    heroFallback: isFallback(hero, fallbackHero),
+    villainFallback: isFallback(villain, fallbackVillain),
+    locationFallback: isFallback(location, fallbackLocation),
   };
+}
+
+/** A fallback sent back by a client (the page fights what GetRandomFighters showed): no id and the fallback's name. */
+function isFallback(message: { id: bigint; name: string }, fallback: { name: string }): boolean {
+  return message.id === 0n && message.name === fallback.name;
 }
 
 function fighterFromMessage(message: Hero | Villain): Fighter {
