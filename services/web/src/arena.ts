@@ -80,18 +80,27 @@ function showResult(stage: HTMLElement, result: HTMLElement, fight: Fight, fight
     markOutcome(card, isHero === heroWon ? "winner" : "loser");
   }
   const winnerFallback = (fight.winner?.fallback ?? false) || (heroWon ? fighters.heroFallback : fighters.villainFallback);
-  const place = fight.location?.name ?? "an unknown place";
+  const loserFallback = (fight.loser?.fallback ?? false) || (heroWon ? fighters.villainFallback : fighters.heroFallback);
+  const placeFallback = (fight.location?.fallback ?? false) || fighters.locationFallback;
   replace(
     result,
     h(
       "p",
       { class: `outcome-line ${heroWon ? "hero" : "villain"}` },
       h("strong", { class: "winner-name" }, fight.winner?.name ?? "Nobody"),
-      winnerFallback ? h("span", { class: "tag fallback" }, "fallback") : null,
-      ` wins for the ${heroWon ? "heroes" : "villains"} against ${fight.loser?.name ?? "nobody"} at ${place}.`,
+      winnerFallback ? fallbackTag() : null,
+      ` wins for the ${heroWon ? "heroes" : "villains"} against ${fight.loser?.name ?? "nobody"}`,
+      loserFallback ? fallbackTag() : null,
+      ` at ${fight.location?.name ?? "an unknown place"}`,
+      placeFallback ? fallbackTag() : null,
+      ".",
     ),
   );
   result.dataset["kind"] = "result";
+}
+
+function fallbackTag(): HTMLElement {
+  return h("span", { class: "tag fallback" }, "fallback");
 }
 
 function showMessage(result: HTMLElement, text: string, kind: "note" | "error"): void {

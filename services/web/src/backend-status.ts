@@ -1,4 +1,4 @@
-import { describeError, isBackendUnreachable } from "./errors.js";
+import { isBackendUnreachable } from "./errors.js";
 
 /** What the page knows about reaching the fights service; every call reports to it. */
 export interface BackendStatus {
@@ -17,20 +17,17 @@ export interface BackendStatus {
  */
 export function createBackendStatus(pill: HTMLElement, banner: HTMLElement): BackendStatus {
   let online: boolean | undefined;
-  const show = (next: boolean, reason: string) => {
+  const show = (next: boolean) => {
     if (online === next) return;
     online = next;
     pill.textContent = next ? "Online" : "Offline";
     pill.dataset["state"] = next ? "online" : "offline";
     banner.hidden = next;
-    banner.textContent = next ? "" : `The fights service cannot be reached (${reason}). Showing the last known data; the page keeps retrying and recovers on its own.`;
+    banner.textContent = next ? "" : "The fights service cannot be reached. Showing the last known data; the page keeps retrying and recovers on its own.";
   };
   return {
-    reached: () => show(true, ""),
-    failed(error) {
-      if (isBackendUnreachable(error)) show(false, describeError(error));
-      else show(true, "");
-    },
+    reached: () => show(true),
+    failed: (error) => show(!isBackendUnreachable(error)),
     get online() {
       return online === true;
     },

@@ -25,9 +25,10 @@ export function startUpstreamPanel(root: HTMLElement, options: UpstreamPanelOpti
   const summary = h("p", { class: "upstream-summary", role: "status", "aria-live": "polite", "data-health": "unknown" }, "Checking the data services…");
   const list = h("ul", { class: "upstreams" });
   root.append(summary, list);
-  const setSummary = (health: string, text: string) => {
+  // Lines are replaced only when they change, so screen readers hear each change once.
+  const setSummary = (health: string, lines: string[]) => {
     summary.dataset["health"] = health;
-    if (summary.textContent !== text) summary.textContent = text;
+    if (summary.textContent !== lines.join("")) replace(summary, ...lines.map((line) => h("span", { class: "problem" }, line)));
   };
   startPoller(
     async (signal) => {
@@ -37,12 +38,12 @@ export function startUpstreamPanel(root: HTMLElement, options: UpstreamPanelOpti
         root.removeAttribute("data-stale");
         replace(list, ...upstreams.map(renderUpstream));
         const problems = upstreams.map(problemOf).filter((problem) => problem.length > 0);
-        setSummary(problems.length === 0 ? "ok" : "degraded", problems.length === 0 ? "All data services answer." : problems.join(" "));
+        setSummary(problems.length === 0 ? "ok" : "degraded", problems.length === 0 ? ["All data services answer."] : problems);
       } catch (error) {
         if (signal.aborted) return;
         options.status.failed(error);
         root.dataset["stale"] = "true";
-        setSummary("unknown", `Unknown: ${describeError(error)}.`);
+        setSummary("unknown", [`State unknown: ${describeError(error)}.`]);
       }
     },
     options.intervalMs ?? 1_500,
@@ -58,7 +59,7 @@ function renderUpstream(upstream: UpstreamStatus): HTMLElement {
     h("span", { class: "upstream-name" }, title(upstream.name)),
     h("span", { class: "breaker", "data-state": breaker, title: "Circuit breaker" }, breakerLabel(upstream.breakerState)),
     h("span", { class: "channel", title: "gRPC channel state" }, upstream.channelState.replace("_", " ").toLowerCase()),
-    h("span", { class: "counts" }, `${formatCount(upstream.calls)} calls · ${formatCount(upstream.failures)} failed · ${formatCount(upstream.rejections)} refused`),
+    h("span", { class: "counts" }, `${plural(upstream.calls, "call")} · ${formatCount(upstream.failures)} failed · ${formatCount(upstream.rejections)} refused`),
   );
 }
 
@@ -79,9 +80,13 @@ function problemOf(upstream: UpstreamStatus): string {
   const name = title(upstream.name);
   const fallback = fallbackOf[upstream.name] ?? "a fallback";
   if (upstream.breakerState === BreakerState.OPEN) return `${name}: breaker open, fights use ${fallback}.`;
-  if (upstream.breakerState === BreakerState.HALF_OPEN) return `${name}: breaker half-open, probing whether the service is back.`;
-  if (upstream.channelState === "TRANSIENT_FAILURE") return `${name}: cannot connect; fights use ${fallback} until it is back.`;
+  if (upstream.breakerState === BreakerState.HALF_OPEN) return `${name}: breaker half-open, probing whether it is back.`;
+  if (upstream.channelState === "TRANSIENT_FAILURE") return `${name}: unreachable, fights use ${fallback}.`;
   return "";
+}
+
+function plural(count: bigint, noun: string): string {
+  return `${formatCount(count)} ${noun}${count === 1n ? "" : "s"}`;
 }
 
 function title(name: string): string {
