@@ -92,8 +92,12 @@ describe("fights page and web edge, whole system in-process", { timeout: 60_000 
     page.on("pageerror", (error) => pageErrors.push(error));
     page.setDefaultTimeout(10_000);
 
+    // Location pictures fail to load here: the page must show its own placeholder instead.
+    await page.route("**/pictures/locations/**", (route) => route.fulfill({ status: 404, body: "gone" }));
     await page.goto(system.baseUrl);
     await page.locator(".fighter.hero .name").waitFor();
+    await page.locator('.card.location img[data-placeholder="true"][src^="data:image/svg+xml"]').waitFor();
+    assert.equal(await page.locator('.fighter img[data-placeholder="true"]').count(), 0, "fighter pictures load from the web edge");
     await waitForText(page, ".upstream-summary", "All data services answer.");
     await waitForText(page, ".feed-state", "Live: fights appear as they happen");
     await waitForText(page, "#backend-pill", "Online");

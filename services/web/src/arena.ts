@@ -47,7 +47,8 @@ export function createArena(root: HTMLElement, options: ArenaOptions): Arena {
       if (fighters === undefined) throw new Error("the answer had no fighters");
       const view = fightersViewFromMessage(fighters);
       replace(stage, renderFighterCard(view.hero), h("div", { class: "versus" }, h("p", { class: "vs", "aria-hidden": "true" }, "VS"), renderLocationCard(view.location)), renderFighterCard(view.villain));
-      showMessage(result, fallbackNote(fighters), "note");
+      const note = fallbackNote(fighters);
+      showMessage(result, note.length > 0 ? note : "Press Fight! to decide who wins.", note.length > 0 ? "note" : "hint");
     } catch (error) {
       options.status.failed(error);
       showMessage(result, `Could not get new fighters: ${describeError(error)}.`, "error");
@@ -103,8 +104,8 @@ function fallbackTag(): HTMLElement {
   return h("span", { class: "tag fallback" }, "fallback");
 }
 
-function showMessage(result: HTMLElement, text: string, kind: "note" | "error"): void {
-  replace(result, text.length > 0 ? h("p", {}, text) : null);
+function showMessage(result: HTMLElement, text: string, kind: "hint" | "note" | "error"): void {
+  replace(result, h("p", {}, text));
   result.dataset["kind"] = kind;
 }
 
