@@ -13,7 +13,8 @@ const chromiumArgs = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-
 const screenshotDir = join(import.meta.dirname, "..", "..", "test-output");
 const allowedOrigin = "http://allowed.example:3000";
 
-describe("fights page and web edge, whole system in-process", { timeout: 60_000 }, () => {
+// Each step below waits at most 10-15 s; on an idle 2-core machine the whole file takes ~30 s.
+describe("fights page and web edge, whole system in-process", { timeout: 90_000 }, () => {
   let system: WebSystem;
   let pageDir: string;
 
@@ -30,9 +31,12 @@ describe("fights page and web edge, whole system in-process", { timeout: 60_000 
         FIGHTS_BREAKER_MAX_OPEN_MS: "1000",
         // Only real failures trip the breaker here: a slow call on a busy CI machine must not.
         FIGHTS_SLOW_CALL_MS: "5000",
+        FIGHTS_HEROES_TIMEOUT_MS: "5000",
+        FIGHTS_VILLAINS_TIMEOUT_MS: "5000",
+        FIGHTS_LOCATIONS_TIMEOUT_MS: "5000",
       },
     });
-  });
+  }, { timeout: 45_000 });
 
   after(async () => {
     await system?.stop();
@@ -79,7 +83,7 @@ describe("fights page and web edge, whole system in-process", { timeout: 60_000 
     assert.equal(simple.headers.get("access-control-allow-origin"), null, "a browser must not let another origin read the answer");
   });
 
-  it("plays a fight that shows up live and in the scores; shows the fallback and open breaker while heroes is down, then recovery", async (t) => {
+  it("plays a fight that shows up live and in the scores; shows the fallback and open breaker while heroes is down, then recovery", { timeout: 45_000 }, async (t) => {
     if (!existsSync(chromiumPath)) {
       t.skip(`${chromiumPath} is missing: install it with 'apt-get install -y chromium' to run the browser test`);
       return;

@@ -77,12 +77,16 @@ function renderFight(fight: Fight): HTMLElement {
     "li",
     { class: "feed-item", "data-fight-id": String(fight.id) },
     time === undefined ? null : h("time", { datetime: time.toISOString() }, time.toLocaleTimeString("en-GB")),
-    h("span", { class: "feed-text" }, combatant(fight.winner, "winner"), " beat ", combatant(fight.loser, "loser"), h("span", { class: "feed-place" }, ` at ${fight.location?.name ?? "somewhere"}`, fight.location?.fallback === true ? " (fallback)" : "")),
+    h("span", { class: "feed-text" }, combatant(fight.winner, "winner"), " beat ", combatant(fight.loser, "loser"), h("span", { class: "feed-place" }, ` at ${fight.location?.name ?? "somewhere"}`), fight.location?.fallback === true ? fallbackTag() : null),
   );
 }
 
 function combatant(fighter: Combatant | undefined, role: "winner" | "loser"): HTMLElement {
   const team = fighter?.team === Team.HEROES ? "hero" : "villain";
   const name = h("strong", { class: `name ${team} ${role}` }, fighter?.name ?? "unknown");
-  return fighter?.fallback === true ? h("span", {}, name, h("span", { class: "tag fallback" }, "fallback")) : name;
+  return fighter?.fallback === true ? h("span", {}, name, fallbackTag()) : name;
+}
+
+function fallbackTag(): HTMLElement {
+  return h("span", { class: "tag fallback" }, "fallback");
 }

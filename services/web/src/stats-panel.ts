@@ -35,7 +35,7 @@ export function startStatsPanel(root: HTMLElement, options: StatsPanelOptions): 
     const percent = total === 0n ? 50 : Math.round(stats.heroWinRatio * 100);
     bar.style.setProperty("--hero-share", `${percent}%`);
     bar.setAttribute("aria-label", total === 0n ? "No fights yet" : `Heroes won ${percent}% of ${formatCount(total)} fights`);
-    note.textContent = total === 0n ? "No fights yet: press Fight!" : `${percent}% hero wins over ${formatCount(total)} fights`;
+    note.textContent = total === 0n ? "No fights yet: press Fight!" : `${percent}% hero wins over ${formatCount(total)} ${total === 1n ? "fight" : "fights"}`;
     replace(
       winners,
       ...stats.topWinners.map((winner) =>
