@@ -30,7 +30,10 @@ export interface FightsConfig extends ServiceConfig {
   maxAttempts: number;
   /** > 0: hedge idempotent reads after this many ms instead of retrying. */
   hedgeMs: number;
+  /** Upstream calls slower than this are logged at warn. */
   slowCallMs: number;
+  /** Upstream successes slower than this count against the breaker (weight 1). */
+  breakerSlowCallMs: number;
   breakerEnabled: boolean;
   breaker: Required<Pick<CircuitBreakerOptions, "windowMs" | "failureThreshold" | "minimumCalls" | "openMs" | "maxOpenMs" | "halfOpenProbes" | "successThreshold">>;
   fighterSource: FighterSourceMode;
@@ -68,6 +71,7 @@ export function fightsConfigFromEnv(env: EnvReader): FightsConfig {
     maxAttempts: env.int("FIGHTS_UPSTREAM_MAX_ATTEMPTS", 3, { min: 1, max: 5 }),
     hedgeMs: env.int("FIGHTS_HEDGE_MS", 0, { min: 0, max: 10_000 }),
     slowCallMs: env.int("FIGHTS_SLOW_CALL_MS", 100, { min: 1, max: 60_000 }),
+    breakerSlowCallMs: env.int("FIGHTS_BREAKER_SLOW_CALL_MS", 1000, { min: 1, max: 60_000 }),
     breakerEnabled: env.bool("FIGHTS_BREAKER_ENABLED", true),
     breaker: {
       windowMs: env.int("FIGHTS_BREAKER_WINDOW_MS", 10_000, { min: 100, max: 600_000 }),

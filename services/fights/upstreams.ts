@@ -27,6 +27,7 @@ export function createUpstreams(config: FightsConfig, logger: Logger, registry: 
     maxAttempts: config.maxAttempts,
     hedgeDelayMs: config.hedgeMs,
     slowCallMs: config.slowCallMs,
+    breakerSlowCallMs: config.breakerSlowCallMs,
     breakerEnabled: config.breakerEnabled,
     breaker: config.breaker,
   });

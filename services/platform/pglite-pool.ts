@@ -1,4 +1,4 @@
-import { PGlite } from "@electric-sql/pglite";
+import { openPglite } from "./pglite-template.js";
 
 /** The slice of pg's Pool that kysely's PostgresDialect uses. */
 export interface PoolLike {
@@ -18,7 +18,7 @@ export interface PoolClientLike {
  * "pool" lends it to one borrower at a time: a transaction never interleaves with other queries.
  */
 export async function createPglitePool(dataDir?: string): Promise<PoolLike> {
-  const database = await PGlite.create(dataDir === undefined ? {} : { dataDir });
+  const database = await openPglite(dataDir);
   let queue: Promise<void> = Promise.resolve();
   return {
     async connect() {

@@ -48,9 +48,10 @@ function serviceConfig(settings: UpstreamChannelSettings) {
     loadBalancingConfig: [
       {
         outlier_detection: {
-          interval: "5s",
-          base_ejection_time: "10s",
-          max_ejection_time: "60s",
+          // grpc-js wants Duration objects here, not the "5s" strings the JSON mapping allows.
+          interval: { seconds: 5, nanos: 0 },
+          base_ejection_time: { seconds: 10, nanos: 0 },
+          max_ejection_time: { seconds: 60, nanos: 0 },
           max_ejection_percent: 50,
           failure_percentage_ejection: { threshold: 50, enforcement_percentage: 100, minimum_hosts: 2, request_volume: 10 },
           child_policy: [{ round_robin: {} }],
@@ -59,8 +60,10 @@ function serviceConfig(settings: UpstreamChannelSettings) {
     ],
     methodConfig,
     // Each failure costs a token, each success earns 0.1; below half the tokens retries stop,
-    // so a dead upstream is not hammered with three attempts per call.
-    retryThrottling: { maxTokens: 10, tokenRatio: 0.1 },
+    // so a dead upstream is not hammered with three attempts per call. 100 tokens let a burst
+    // of calls that were in flight on a killed instance (one per concurrent caller) all retry
+    // on the healthy ones: with 10, the sixth simultaneous failure already stopped retries.
+    retryThrottling: { maxTokens: 100, tokenRatio: 0.1 },
   };
 }
 

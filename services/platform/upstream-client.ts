@@ -24,7 +24,10 @@ export interface UpstreamSettings {
   idempotentMethods: readonly string[];
   maxAttempts: number;
   hedgeDelayMs: number;
+  /** Calls slower than this get a warn log line. */
   slowCallMs: number;
+  /** Successes slower than this count against the breaker with weight 1. */
+  breakerSlowCallMs: number;
   /** When false, no breaker: every call goes to the network (for the benchmark's comparison). */
   breakerEnabled: boolean;
   breaker: CircuitBreakerOptions;
@@ -93,7 +96,7 @@ export function createUpstreamClient<S extends DescService>(service: S, settings
       }
     },
   });
-  const interceptors = breaker === undefined ? [timing] : [timing, createBreakerInterceptor(settings.name, breaker, { slowCallMs: settings.slowCallMs })];
+  const interceptors = breaker === undefined ? [timing] : [timing, createBreakerInterceptor(settings.name, breaker, { slowCallMs: settings.breakerSlowCallMs })];
   const client = createPromiseClient(service, settings.target, {
     channelOptions: upstreamChannelOptions({
       serviceName: service.typeName,
