@@ -83,7 +83,9 @@ async function ping(db: Kysely<unknown>, timeoutMs: number): Promise<boolean> {
   }
 }
 
-const connectionErrorCodes = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "57P01", "57P02", "57P03", "08000", "08003", "08006", "08001", "08004"]);
+// Node socket errors, and PostgreSQL SQLSTATEs for a server that is going away (57P0x), a broken
+// connection (08xxx), a database that is gone (3D000) or full (53300): all worth a retry later.
+const connectionErrorCodes = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "57P01", "57P02", "57P03", "08000", "08001", "08003", "08004", "08006", "3D000", "53300"]);
 
 function isConnectionError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;

@@ -47,6 +47,16 @@ describe("server reflection", { timeout: 20_000 }, () => {
       assert.equal(method?.input.field.updateMask?.message?.typeName, "google.protobuf.FieldMask");
     });
 
+    it(`${version}: returns a grpc.health.v1 descriptor that links on its own`, async () => {
+      const answer = await reflect(test.client, version, { fileContainingSymbol: "grpc.health.v1.Health" });
+      const [file] = answer.files;
+      assert.ok(file);
+      const registry = createFileRegistry(file, () => undefined);
+      const check = registry.getService("grpc.health.v1.Health")?.methods.find((candidate) => candidate.name === "Check");
+      assert.equal(check?.input.typeName, "grpc.health.v1.HealthCheckRequest");
+      assert.equal(check?.output.field.status?.enum?.typeName, "grpc.health.v1.HealthCheckResponse.ServingStatus");
+    });
+
     it(`${version}: file_containing_symbol finds a message type`, async () => {
       const answer = await reflect(test.client, version, { fileContainingSymbol: "superheroes.hero.v1.Hero" });
       const file = answer.files.find((descriptor) => descriptor.name === heroFile);
