@@ -17,8 +17,8 @@ interface Subscriber {
 }
 
 /**
- * A feed where fights never wait for readers: each subscriber has a queue of at most
- * `maxQueued` fights; one that overflows is dropped with RESOURCE_EXHAUSTED (it may reconnect).
+ * A feed where fights never wait for readers: a subscriber whose backlog has reached
+ * `maxQueued` fights when more arrive is dropped with RESOURCE_EXHAUSTED (it may reconnect).
  */
 export function createFightFeed(maxQueued: number): FightFeed {
   const subscribers = new Set<Subscriber>();
@@ -26,7 +26,9 @@ export function createFightFeed(maxQueued: number): FightFeed {
   return {
     publish(fights) {
       for (const subscriber of subscribers) {
-        if (subscriber.queue.length + fights.length > maxQueued) {
+        // The backlog before this batch decides: a batch larger than the limit (PerformRandomFights)
+        // must not drop a reader that keeps up.
+        if (subscriber.queue.length >= maxQueued) {
           subscriber.overflowed = true;
           subscribers.delete(subscriber);
           dropped += 1;

@@ -1,4 +1,5 @@
 import type { DescFile, DescService } from "@bufbuild/protobuf";
+import { setTimeout as sleep } from "node:timers/promises";
 import { Server, ServerCredentials, type ServerInterceptor } from "@grpc/grpc-js";
 import type { Registry } from "prom-client";
 import { createAccessLogObserver } from "./access-log.js";
@@ -84,15 +85,25 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
     ...(options.interceptors ?? []),
   ];
   const server = new Server({ ...serverOptions(options.maxMessageBytes), interceptors });
+  // Aborted when shutdown starts: server streams end at once instead of holding the drain.
+  const stopping = new AbortController();
   for (const { service, implementation } of options.services) {
-    const handlers = grpcHandlersFromImplementation(service, implementation as ServiceImplementation<DescService>, { logger: options.logger });
+    const handlers = grpcHandlersFromImplementation(service, implementation as ServiceImplementation<DescService>, { logger: options.logger, shutdownSignal: stopping.signal });
     server.addService(grpcDefinitionFromDesc(service), handlers);
   }
   const health = createHealthReporter(options.services.map(({ service }) => service.typeName));
   health.addToServer(server);
   addReflection(server, options.files);
   const port = await bind(server, `${formatHost(options.host)}:${options.port}`, options.credentials ?? ServerCredentials.createInsecure());
-  return { port, health, loadShedder, shutdown: (graceMs) => shutdown(server, health, graceMs) };
+  return {
+    port,
+    health,
+    loadShedder,
+    shutdown: (graceMs) => {
+      stopping.abort();
+      return shutdown(server, health, loadShedder, graceMs);
+    },
+  };
 }
 
 function bind(server: Server, address: string, credentials: ServerCredentials): Promise<number> {
@@ -101,15 +112,18 @@ function bind(server: Server, address: string, credentials: ServerCredentials): 
   });
 }
 
-function shutdown(server: Server, health: HealthReporter, graceMs: number): Promise<void> {
+/**
+ * Graceful stop: NOT_SERVING, refuse new calls, and wait for our in-flight calls, at most
+ * `graceMs`. Health Watch and reflection streams are not ours to wait for: once our calls are
+ * done they are closed with the server.
+ */
+async function shutdown(server: Server, health: HealthReporter, loadShedder: LoadShedder, graceMs: number): Promise<void> {
   health.setServing(false);
-  return new Promise((resolve) => {
-    const force = setTimeout(() => server.forceShutdown(), graceMs);
-    server.tryShutdown(() => {
-      clearTimeout(force);
-      resolve();
-    });
-  });
+  const drained = new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+  const deadline = Date.now() + graceMs;
+  while (loadShedder.inFlight() > 0 && Date.now() < deadline) await sleep(10);
+  server.forceShutdown();
+  await drained;
 }
 
 function formatHost(host: string): string {

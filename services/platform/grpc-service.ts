@@ -10,13 +10,14 @@ import {
   toBinary,
 } from "@bufbuild/protobuf";
 import type { GenService, GenServiceMethods } from "@bufbuild/protobuf/codegenv2";
-import type {
-  Metadata,
-  ServerUnaryCall,
-  ServerWritableStream,
-  ServiceDefinition,
-  UntypedServiceImplementation,
-  sendUnaryData,
+import {
+  type Metadata,
+  status as Status,
+  type ServerUnaryCall,
+  type ServerWritableStream,
+  type ServiceDefinition,
+  type UntypedServiceImplementation,
+  type sendUnaryData,
 } from "@grpc/grpc-js";
 import type { CallContext } from "./call-context.js";
 import { InvalidArgumentError } from "./errors.js";
@@ -80,6 +81,8 @@ export function grpcDefinitionFromDesc(service: DescService): ServiceDefinition 
 export interface GrpcHandlerOptions {
   /** Where unanticipated errors are logged in full (the caller only sees "internal error"). */
   logger: Logger;
+  /** Aborted when the server starts shutting down: server streams then end with UNAVAILABLE. */
+  shutdownSignal?: AbortSignal;
 }
 
 /**
@@ -119,7 +122,7 @@ function unaryHandler(method: DescMethod, impl: UnaryImpl<DescMethod>, options: 
 
 function serverStreamHandler(method: DescMethod, impl: ServerStreamImpl<DescMethod>, options: GrpcHandlerOptions) {
   return (call: ServerWritableStream<unknown, unknown>) => {
-    const context = callContextFromCall(call);
+    const context = callContextFromCall(call, options.shutdownSignal);
     run(async () => {
       for await (const response of impl(requestOf(call.request, method), context)) {
         if (context.signal.aborted) return;
@@ -127,9 +130,10 @@ function serverStreamHandler(method: DescMethod, impl: ServerStreamImpl<DescMeth
         if (!call.write(create(method.output, response))) await once(call, "drain", { signal: context.signal });
       }
     }).then(
-      () => call.end(),
+      () => (options.shutdownSignal?.aborted ? call.emit("error", statusObject(shuttingDown)) : call.end()),
       (error: unknown) => {
-        if (!context.signal.aborted) call.emit("error", statusObject(mapError(error, method, context, options)));
+        if (options.shutdownSignal?.aborted) call.emit("error", statusObject(shuttingDown));
+        else if (!context.signal.aborted) call.emit("error", statusObject(mapError(error, method, context, options)));
       },
     );
   };
@@ -162,10 +166,25 @@ function mapError(error: unknown, method: DescMethod, context: CallContext, opti
   return mapped;
 }
 
-/** The CallContext of a grpc-js server call; the `traceparent` was set by the access log interceptor. */
-export function callContextFromCall(call: ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown>): CallContext {
+/** How a server stream ends when the server shuts down: clients should reconnect elsewhere. */
+const shuttingDown = { code: Status.UNAVAILABLE, details: "server is shutting down; reconnect", anticipated: true };
+
+/**
+ * The CallContext of a grpc-js server call; the `traceparent` was set by the access log
+ * interceptor. `alsoAbortOn` (the server's shutdown signal, for streams) aborts it as well.
+ */
+export function callContextFromCall(call: ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown>, alsoAbortOn?: AbortSignal): CallContext {
   const controller = new AbortController();
   call.once("cancelled", () => controller.abort(new Error("call cancelled")));
+  if (alsoAbortOn !== undefined) {
+    const abort = () => controller.abort(new Error("server shutting down"));
+    if (alsoAbortOn.aborted) abort();
+    else {
+      alsoAbortOn.addEventListener("abort", abort, { once: true });
+      call.once("finish", () => alsoAbortOn.removeEventListener("abort", abort));
+      call.once("cancelled", () => alsoAbortOn.removeEventListener("abort", abort));
+    }
+  }
   const deadline = call.getDeadline();
   return {
     signal: controller.signal,

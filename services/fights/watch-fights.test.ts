@@ -1,0 +1,68 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { create } from "@bufbuild/protobuf";
+import { type ClientReadableStream, Metadata, status as Status, type ServiceError } from "@grpc/grpc-js";
+import { FightService, WatchFightsRequestSchema, type WatchFightsResponse } from "../../gen/superheroes/fight/v1/fight_service_pb.js";
+import { grpcDefinitionFromDesc } from "../platform/grpc-service.js";
+import { waitFor } from "../platform/testing/wait-for.js";
+import { startFightsSystem, type FightsSystem } from "./testing/fights-system.js";
+
+interface Watcher {
+  stream: ClientReadableStream<WatchFightsResponse>;
+  received: WatchFightsResponse[];
+  ended: Promise<{ code: number; details: string }>;
+}
+
+function watch(system: FightsSystem): Watcher {
+  const { path, requestSerialize, responseDeserialize } = grpcDefinitionFromDesc(FightService).watchFights!;
+  const stream = system.client.grpc.makeServerStreamRequest(path, requestSerialize, responseDeserialize, create(WatchFightsRequestSchema), new Metadata()) as ClientReadableStream<WatchFightsResponse>;
+  const received: WatchFightsResponse[] = [];
+  stream.on("data", (message: WatchFightsResponse) => received.push(message));
+  const ended = new Promise<{ code: number; details: string }>((resolve) => {
+    stream.on("error", (error: ServiceError) => resolve({ code: error.code, details: error.details }));
+    stream.on("end", () => resolve({ code: Status.OK, details: "" }));
+  });
+  return { stream, received, ended };
+}
+
+describe("WatchFights", () => {
+  let system: FightsSystem;
+  before(async () => {
+    system = await startFightsSystem({ fights: { FIGHTS_WATCH_MAX_QUEUED: "5" } });
+  });
+  after(() => system.stop());
+
+  it("streams every fight stored after the watcher joined, in order, batches included", async () => {
+    const watcher = watch(system);
+    await new Promise((resolve) => setTimeout(resolve, 100)); // let the subscription reach the server
+    const single = await system.client.methods.performRandomFight({});
+    const batch = await system.client.methods.performRandomFights({ count: 20 });
+    const expected = [single.fight!.id, ...batch.fights.map((fight) => fight.id)];
+    await waitFor("21 fights on the stream", () => watcher.received.length >= 21);
+    assert.deepEqual(watcher.received.map((message) => message.fight?.id), expected);
+    watcher.stream.cancel();
+  });
+
+  it("drops a watcher that stops reading, with RESOURCE_EXHAUSTED, and never slows fights down", async () => {
+    const watcher = watch(system);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    watcher.stream.pause(); // stop reading: HTTP/2 flow control backs up to the server
+    const started = performance.now();
+    for (let i = 0; i < 10; i += 1) await system.client.methods.performRandomFights({ count: 200 });
+    const elapsedMs = performance.now() - started;
+    watcher.stream.resume();
+    const ending = await watcher.ended;
+    assert.deepEqual(ending, { code: Status.RESOURCE_EXHAUSTED, details: "watcher fell more than 5 fights behind and was dropped; reconnect to resume" });
+    assert.ok(watcher.received.length < 2000, "the dropped watcher did not get every fight");
+    assert.ok(elapsedMs < 30_000, `2000 fights took ${elapsedMs} ms with a stuck watcher`);
+  });
+
+  it("ends open streams with UNAVAILABLE when the service shuts down, without waiting for the grace period", async () => {
+    const watcher = watch(system);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const started = performance.now();
+    await system.fights.stop();
+    assert.ok(performance.now() - started < 5_000, "shutdown did not wait the 10 s grace period for the stream");
+    assert.deepEqual(await watcher.ended, { code: Status.UNAVAILABLE, details: "server is shutting down; reconnect" });
+  });
+});
