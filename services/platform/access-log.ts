@@ -15,7 +15,8 @@ const serverSideCodes = new Set([
 ]);
 
 /**
- * One log line per call: service, method, code, duration and trace id. A call that arrives
+ * One log line per call: service, method, code, duration, trace id (and `x-request-id` when the
+ * caller sent one). A call that arrives
  * without a valid `traceparent` gets a new one written into its metadata, so the handler and
  * every upstream call it makes log the same trace id.
  */
@@ -27,6 +28,7 @@ export function createAccessLogObserver(logger: Logger): ServerCallObserver {
       start.metadata.set("traceparent", formatTraceparent(trace));
     }
     const traceId = trace.traceId;
+    const requestId = start.metadata.get("x-request-id")[0]?.toString();
     return (end) => {
       const line = {
         grpc_service: start.service,
@@ -35,6 +37,7 @@ export function createAccessLogObserver(logger: Logger): ServerCallObserver {
         durationMs: Math.round(end.durationMs * 1000) / 1000,
         traceId,
         peer: start.peer,
+        ...(requestId === undefined ? {} : { requestId }),
         ...(end.code === Status.OK ? {} : { details: end.details }),
       };
       if (serverSideCodes.has(end.code)) logger.warn(line, "call failed");
