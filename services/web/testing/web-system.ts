@@ -1,13 +1,6 @@
-import { startHeroes } from "../../heroes/app.js";
-import { heroesConfigFromEnv } from "../../heroes/config.js";
-import { startLocations } from "../../locations/app.js";
-import { locationsConfigFromEnv } from "../../locations/config.js";
-import { createEnvReader } from "../../platform/config.js";
+import type { RunningFights } from "../../fights/app.js";
+import { startDataService, startFightsAgainst } from "../../fights/testing/fights-system.js";
 import type { RunningService } from "../../platform/service-process.js";
-import { startVillains } from "../../villains/app.js";
-import { villainsConfigFromEnv } from "../../villains/config.js";
-import { startFights, type RunningFights } from "../../fights/app.js";
-import { fightsConfigFromEnv } from "../../fights/config.js";
 
 /** Options of `startWebSystem`. */
 export interface WebSystemOptions {
@@ -30,33 +23,15 @@ export interface WebSystem {
   stop(): Promise<void>;
 }
 
-const quiet = { LOG_LEVEL: "warn" };
-
 /** Starts the data services on port 0, then fights against them with its web edge on port 0. */
 export async function startWebSystem(options: WebSystemOptions): Promise<WebSystem> {
-  const startHeroesOn = (port: number) => startHeroes(heroesConfigFromEnv(createEnvReader({ ...quiet, HEROES_GRPC_PORT: String(port), HEROES_ADMIN_PORT: "0" })));
-  const [firstHeroes, villains, locations] = await Promise.all([
-    startHeroesOn(0),
-    startVillains(villainsConfigFromEnv(createEnvReader({ ...quiet, VILLAINS_GRPC_PORT: "0", VILLAINS_ADMIN_PORT: "0" }))),
-    startLocations(locationsConfigFromEnv(createEnvReader({ ...quiet, LOCATIONS_GRPC_PORT: "0", LOCATIONS_ADMIN_PORT: "0" }))),
-  ]);
+  const startHeroesOn = (port: number) => startDataService("heroes", { HEROES_GRPC_PORT: String(port) });
+  const [firstHeroes, villains, locations] = await Promise.all([startHeroesOn(0), startDataService("villains"), startDataService("locations")]);
   let heroes: RunningService | undefined = firstHeroes;
   const heroesPort = firstHeroes.grpcPort;
-  const fights = await startFights(
-    fightsConfigFromEnv(
-      createEnvReader({
-        ...quiet,
-        FIGHTS_GRPC_PORT: "0",
-        FIGHTS_ADMIN_PORT: "0",
-        FIGHTS_WEB_PORT: "0",
-        FIGHTS_WEB_HOST: "127.0.0.1",
-        FIGHTS_WEB_STATIC_DIR: options.staticDir,
-        FIGHTS_HEROES_TARGET: `127.0.0.1:${heroesPort}`,
-        FIGHTS_VILLAINS_TARGET: `127.0.0.1:${villains.grpcPort}`,
-        FIGHTS_LOCATIONS_TARGET: `127.0.0.1:${locations.grpcPort}`,
-        ...options.fightsEnv,
-      }),
-    ),
+  const fights = await startFightsAgainst(
+    { heroes: `127.0.0.1:${heroesPort}`, villains: `127.0.0.1:${villains.grpcPort}`, locations: `127.0.0.1:${locations.grpcPort}` },
+    { FIGHTS_WEB_HOST: "127.0.0.1", FIGHTS_WEB_STATIC_DIR: options.staticDir, ...options.fightsEnv },
   );
   return {
     baseUrl: `http://127.0.0.1:${fights.webPort}`,
