@@ -1,0 +1,79 @@
+import { fileURLToPath } from "node:url";
+import { serviceEntryPoints } from "../services/platform/testing/spawn-service.js";
+import type { BenchContext } from "./bench-context.js";
+import { processUsage, type ProcessUsage, readExposition } from "./service-metrics.js";
+import { freePort, spawnNodeService, waitUntilReady } from "./spawn-process.js";
+
+/** A service the bench started as a real process. */
+export interface BenchProcess {
+  name: string;
+  pid: number;
+  grpcPort: number;
+  adminPort: number;
+  /** `127.0.0.1:<grpcPort>`. */
+  target: string;
+  /** RSS and CPU from the process's own `/metrics`. */
+  usage(): Promise<ProcessUsage>;
+  /** SIGSTOP / SIGCONT: a hung process (connections stay open, nothing answers). */
+  pause(): void;
+  resume(): void;
+  /** SIGTERM, then SIGKILL after 5 s. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** The data services, by kind. */
+export type DataKind = "heroes" | "villains" | "locations";
+export const dataKinds: readonly DataKind[] = ["heroes", "villains", "locations"];
+const prefixes: Record<DataKind, string> = { heroes: "HEROES", villains: "VILLAINS", locations: "LOCATIONS" };
+const echoEntryPoint = fileURLToPath(new URL("./echo-server.ts", import.meta.url));
+
+/** Starts the echo server (bench/echo-server.ts). */
+export function launchEcho(context: BenchContext): Promise<BenchProcess> {
+  return launch(context, "echo", echoEntryPoint, "ECHO", {});
+}
+
+/** Starts one data service with fault injection enabled (and `extra` env), on its own database. */
+export async function launchData(context: BenchContext, kind: DataKind, extra: Record<string, string> = {}): Promise<BenchProcess> {
+  const prefix = prefixes[kind];
+  const env = { [`${prefix}_GRPC_HOST`]: "127.0.0.1", [`${prefix}_FAULTS_ENABLED`]: "true" };
+  const database = extra[`${prefix}_DATABASE_URL`] === undefined ? await context.databaseEnv(prefix) : {};
+  return launch(context, kind, serviceEntryPoints[kind], prefix, { ...env, ...database, ...extra });
+}
+
+/** Starts the three data services at once. */
+export async function launchAllData(context: BenchContext, extra: Partial<Record<DataKind, Record<string, string>>> = {}): Promise<Record<DataKind, BenchProcess>> {
+  const [heroes, villains, locations] = await Promise.all(dataKinds.map((kind) => launchData(context, kind, extra[kind])));
+  return { heroes: heroes!, villains: villains!, locations: locations! };
+}
+
+/** Starts a fights service calling `data`, on its own database, with `extra` FIGHTS_* settings. */
+export async function launchFights(context: BenchContext, data: Record<DataKind, BenchProcess>, extra: Record<string, string> = {}, name = "fights"): Promise<BenchProcess> {
+  const env = {
+    FIGHTS_GRPC_HOST: "127.0.0.1",
+    FIGHTS_WEB_HOST: "127.0.0.1",
+    FIGHTS_WEB_PORT: String(await freePort()),
+    FIGHTS_HEROES_TARGET: data.heroes.target,
+    FIGHTS_VILLAINS_TARGET: data.villains.target,
+    FIGHTS_LOCATIONS_TARGET: data.locations.target,
+  };
+  return launch(context, name, serviceEntryPoints.fights, "FIGHTS", { ...env, ...(await context.databaseEnv("FIGHTS")), ...extra });
+}
+
+async function launch(context: BenchContext, name: string, entryPoint: string, prefix: string, env: Record<string, string>): Promise<BenchProcess> {
+  const [grpcPort, adminPort] = [await freePort(), await freePort()];
+  const child = spawnNodeService(entryPoint, { LOG_LEVEL: "warn", ...env, [`${prefix}_GRPC_PORT`]: String(grpcPort), [`${prefix}_ADMIN_PORT`]: String(adminPort) });
+  context.defer(() => child.stop());
+  await waitUntilReady(child, adminPort, 90_000);
+  context.progress(`${name} up (pid ${child.pid}, grpc ${grpcPort}, admin ${adminPort})`);
+  return {
+    name,
+    pid: child.pid,
+    grpcPort,
+    adminPort,
+    target: `127.0.0.1:${grpcPort}`,
+    usage: async () => processUsage(await readExposition(adminPort)),
+    pause: () => child.signal("SIGSTOP"),
+    resume: () => child.signal("SIGCONT"),
+    stop: () => child.stop(),
+  };
+}

@@ -1,0 +1,55 @@
+import { FightService } from "../../gen/superheroes/fight/v1/fight_service_pb.js";
+import type { BenchContext } from "../bench-context.js";
+import { launchAllData, launchFights } from "../launch.js";
+import { type GhzSummary, percentileMs } from "../load-report.js";
+import { measureCall, runColumns, runRow, type Scenario, usageOf } from "../scenario.js";
+
+const fight = FightService.method.performRandomFight;
+
+/**
+ * `breaker`: the villains service stopped, first hung (SIGSTOP: connections open, no answers, every
+ * call waits for its deadline), then killed (connection refused); fights with the circuit breaker
+ * vs FIGHTS_BREAKER_ENABLED=false, alternating, at a fixed rate.
+ */
+export const breakerScenario: Scenario = {
+  name: "breaker",
+  async run(context: BenchContext) {
+    const data = await launchAllData(context);
+    const configs: { label: string; env: Record<string, string> }[] = [
+      { label: "breaker", env: {} },
+      { label: "no breaker", env: { FIGHTS_BREAKER_ENABLED: "false" } },
+    ];
+    const fights = await Promise.all(configs.map((config, index) => launchFights(context, data, config.env, `fights-${index === 0 ? "breaker" : "no-breaker"}`)));
+    const shape = { durationMs: context.ms(5000, 1500), rps: 50, connections: 1, concurrency: 400 };
+    for (const [index, config] of configs.entries()) await measureCall(context, `warm-up ${config.label}`, fights[index]!, fight, {}, { ...shape, durationMs: context.ms(1000, 300) });
+    const usage = await usageOf([data.heroes, data.villains, data.locations, ...fights]);
+    const runs: GhzSummary[] = [];
+    for (const state of ["hung", "down"] as const) {
+      if (state === "hung") data.villains.pause();
+      else await data.villains.stop();
+      context.progress(`villains ${state}`);
+      // Let each breaker see the failure first: the steady state is what the figures describe.
+      for (const [index, config] of configs.entries()) await measureCall(context, `settle ${config.label} (${state})`, fights[index]!, fight, {}, { ...shape, durationMs: context.ms(2000, 1200) });
+      for (const [index, config] of configs.entries()) runs.push(await measureCall(context, `${config.label}, villains ${state}`, fights[index]!, fight, {}, shape));
+    }
+    const p99 = (name: string) => percentileMs(runs.find((run) => run.name === name)!, 99);
+    return {
+      scenario: "breaker",
+      title: "Circuit breaker with a dead dependency",
+      description:
+        "Villains stopped while fights run at 50 req/s (fallback villains replace the missing ones; calls still succeed). Hung: SIGSTOP, so each upstream call waits for its deadline (FIGHTS_VILLAINS_TIMEOUT_MS, 1000 ms) unless an open breaker rejects it at once. Down: the process killed, connection refused.",
+      primary: runs[0]!,
+      runs,
+      ratios: {
+        hungNoBreakerToBreakerP99: p99("no breaker, villains hung") / p99("breaker, villains hung"),
+        downNoBreakerToBreakerP99: p99("no breaker, villains down") / p99("breaker, villains down"),
+        hungBreakerP99Ms: p99("breaker, villains hung"),
+        hungNoBreakerP99Ms: p99("no breaker, villains hung"),
+      },
+      services: { ...usage, ...(await usageOf(fights)) },
+      table: { columns: runColumns, rows: runs.map(runRow) },
+      notes: ["Each configuration first runs 2 s against the stopped service (not reported), so the rows show the steady state, not the breaker's first trip.", "Process figures of the data services are from before villains was stopped."],
+      skipped: [],
+    };
+  },
+};

@@ -1,0 +1,21 @@
+import type { Scenario } from "../scenario.js";
+import { batchScenario } from "./batch.js";
+import { breakerScenario } from "./breaker.js";
+import { coalesceScenario } from "./coalesce.js";
+import { echoScenario } from "./echo.js";
+import { fanOutScenario } from "./fan-out.js";
+import { fightMaxScenario } from "./fight-max.js";
+import { overloadScenario } from "./overload.js";
+import { randomHeroScenario } from "./random-hero.js";
+
+/** Every scenario, in the order `npm run bench` runs them. */
+export const scenarios: readonly Scenario[] = [
+  echoScenario,
+  randomHeroScenario,
+  fightMaxScenario,
+  fanOutScenario,
+  coalesceScenario,
+  batchScenario,
+  breakerScenario,
+  overloadScenario,
+];

@@ -1,0 +1,56 @@
+import { adminRequest } from "../services/platform/testing/admin-client.js";
+
+/** Resource use of one service process as its own `/metrics` reports it. */
+export interface ProcessUsage {
+  rssBytes: number;
+  cpuSeconds: number;
+}
+
+/** One method's identity in `grpc_server_handled_total` labels. */
+export interface MethodLabels {
+  service: string;
+  method: string;
+}
+
+/** Reads a service's Prometheus text exposition from its admin port. */
+export async function readExposition(adminPort: number): Promise<string> {
+  const { status, body } = await adminRequest(adminPort, "/metrics");
+  if (status !== 200 || typeof body !== "string") throw new Error(`admin port ${adminPort}: /metrics answered ${status}`);
+  return body;
+}
+
+/** `grpc_server_handled_total` by `grpc_code` for one method, or summed over every method when `labels` is omitted. */
+export function handledByCode(exposition: string, labels?: MethodLabels): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const line of exposition.split("\n")) {
+    const match = /^grpc_server_handled_total\{(.*)\} (\S+)$/.exec(line);
+    if (match === null) continue;
+    const present = Object.fromEntries([...(match[1] ?? "").matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map(([, key, value]) => [key, value]));
+    if (labels !== undefined && (present.grpc_service !== labels.service || present.grpc_method !== labels.method)) continue;
+    if (present.grpc_service?.startsWith("grpc.")) continue; // health and reflection are not load
+    const code = present.grpc_code ?? "UNKNOWN";
+    counts[code] = (counts[code] ?? 0) + Number(match[2]);
+  }
+  return counts;
+}
+
+/** RSS and CPU seconds (`process_resident_memory_bytes`, `process_cpu_seconds_total`). */
+export function processUsage(exposition: string): ProcessUsage {
+  const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(exposition)?.[1] ?? Number.NaN);
+  return { rssBytes: value("process_resident_memory_bytes"), cpuSeconds: value("process_cpu_seconds_total") };
+}
+
+/** `after − before` per key (keys of either). */
+export function countDelta(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+  const delta: Record<string, number> = {};
+  for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    const value = (after[key] ?? 0) - (before[key] ?? 0);
+    if (value !== 0) delta[key] = value;
+  }
+  return delta;
+}
+
+/** Sum of a count record. */
+export function countTotal(counts: Record<string, number>): number {
+  return Object.values(counts).reduce((total, value) => total + value, 0);
+}
