@@ -82,11 +82,12 @@ export async function startFights(config: FightsConfig): Promise<RunningFights> 
     maxMessageBytes: config.maxMessageBytes,
     implementation,
     logger,
+    tls: config.webTls,
   }).catch(async (error: unknown) => {
     await service.stop();
     throw error;
   });
-  logger.info({ webPort: web.port }, `page and Connect edge on http://localhost:${web.port}/`);
+  logger.info({ webPort: web.port }, `page and Connect edge on ${config.webTls === undefined ? "http" : "https"}://localhost:${web.port}/`);
   return {
     ...service,
     webPort: web.port,

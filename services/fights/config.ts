@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { ConfigError, type EnvReader } from "../platform/config.js";
 import type { CircuitBreakerOptions } from "../platform/circuit-breaker.js";
 import { serviceConfigFromEnv, type ServiceConfig } from "../platform/service-config.js";
+import { type ClientTls, keyPairFromEnv, type KeyPair, clientTlsFromEnv } from "../platform/tls-config.js";
 import type { FighterKind } from "./fighter-source.js";
 import type { UpstreamMode } from "./service.js";
 
@@ -25,6 +26,8 @@ export interface FightsConfig extends ServiceConfig {
   dataDir: string | undefined;
   dbPoolSize: number;
   upstreams: Record<FighterKind, UpstreamConfig>;
+  /** TLS to the data services (`FIGHTS_UPSTREAM_TLS_CA_FILE`, `_CERT_FILE`/`_KEY_FILE` for mutual TLS); undefined: plaintext. */
+  upstreamTls: ClientTls | undefined;
   upstreamMode: UpstreamMode;
   /** Attempts per idempotent upstream read, including the first (channel retry policy). */
   maxAttempts: number;
@@ -51,6 +54,8 @@ export interface FightsConfig extends ServiceConfig {
   webOrigins: readonly string[];
   /** Folder of the built page. */
   webStaticDir: string;
+  /** HTTPS for the web port: `FIGHTS_WEB_TLS_CERT_FILE`/`_KEY_FILE`, else the gRPC key pair (`FIGHTS_TLS_*`); undefined: HTTP. */
+  webTls: KeyPair | undefined;
 }
 
 const defaultTargets: Record<FighterKind, string> = { heroes: "127.0.0.1:50051", villains: "127.0.0.1:50052", locations: "127.0.0.1:50053" };
@@ -61,12 +66,14 @@ export function fightsConfigFromEnv(env: EnvReader): FightsConfig {
     target: target(env, `FIGHTS_${prefix}_TARGET`, defaultTargets[kind]),
     timeoutMs: env.int(`FIGHTS_${prefix}_TIMEOUT_MS`, 1000, { min: 1, max: 60_000 }),
   });
+  const common = serviceConfigFromEnv(env, "FIGHTS", { grpc: 50050, admin: 9400 });
   return {
-    ...serviceConfigFromEnv(env, "FIGHTS", { grpc: 50050, admin: 9400 }),
+    ...common,
     databaseUrl: env.optionalString("FIGHTS_DATABASE_URL"),
     dataDir: env.optionalString("FIGHTS_DATA_DIR"),
     dbPoolSize: env.int("FIGHTS_DB_POOL_SIZE", 10, { min: 1, max: 100 }),
     upstreams: { heroes: upstream("heroes", "HEROES"), villains: upstream("villains", "VILLAINS"), locations: upstream("locations", "LOCATIONS") },
+    upstreamTls: clientTlsFromEnv(env, "FIGHTS_UPSTREAM_TLS"),
     upstreamMode: env.oneOf("FIGHTS_UPSTREAM_MODE", ["concurrent", "sequential"] as const, "concurrent"),
     maxAttempts: env.int("FIGHTS_UPSTREAM_MAX_ATTEMPTS", 3, { min: 1, max: 5 }),
     hedgeMs: env.int("FIGHTS_HEDGE_MS", 0, { min: 0, max: 10_000 }),
@@ -92,6 +99,7 @@ export function fightsConfigFromEnv(env: EnvReader): FightsConfig {
     webPort: env.port("FIGHTS_WEB_PORT", 8080),
     webOrigins: origins(env, "FIGHTS_WEB_ORIGINS"),
     webStaticDir: env.string("FIGHTS_WEB_STATIC_DIR", join(projectRoot(), "services", "web", "dist")),
+    webTls: keyPairFromEnv(env, "FIGHTS_WEB_TLS") ?? (common.tls === undefined ? undefined : { cert: common.tls.cert, key: common.tls.key }),
   };
 }
 

@@ -30,6 +30,7 @@ export function createUpstreams(config: FightsConfig, logger: Logger, registry: 
     breakerSlowCallMs: config.breakerSlowCallMs,
     breakerEnabled: config.breakerEnabled,
     breaker: config.breaker,
+    tls: config.upstreamTls,
   });
   return {
     heroes: createUpstreamClient(HeroService, settings("heroes"), instruments),

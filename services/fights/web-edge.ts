@@ -1,6 +1,7 @@
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { extname, join, normalize } from "node:path";
 import { cors as connectCors } from "@connectrpc/connect";
@@ -9,6 +10,7 @@ import { FightService } from "../../gen/superheroes/fight/v1/fight_service_pb.js
 import { connectImplementationFrom } from "../platform/connect-service.js";
 import type { ServiceImplementation } from "../platform/grpc-service.js";
 import type { Logger } from "../platform/logger.js";
+import type { KeyPair } from "../platform/tls-config.js";
 import { pictureSvg } from "./pictures.js";
 
 /** Options of `startWebEdge`. */
@@ -23,6 +25,8 @@ export interface WebEdgeOptions {
   maxMessageBytes: number;
   implementation: ServiceImplementation<typeof FightService>;
   logger: Logger;
+  /** HTTPS with this key pair; undefined: plain HTTP (the local default). */
+  tls?: KeyPair;
 }
 
 /** A listening web edge. */
@@ -40,8 +44,9 @@ const contentTypes: Record<string, string> = {
 };
 
 /**
- * The browser edge of the fights service on one HTTP/1.1 port: FightService over the Connect
- * protocol and gRPC-Web (connect-node), the page, and the pictures it shows.
+ * The browser edge of the fights service on one HTTP/1.1 port (HTTPS when `tls` is set):
+ * FightService over the Connect protocol and gRPC-Web (connect-node), the page, and the
+ * pictures it shows.
  */
 export async function startWebEdge(options: WebEdgeOptions): Promise<RunningWebEdge> {
   const rpc = connectNodeAdapter({
@@ -51,10 +56,11 @@ export async function startWebEdge(options: WebEdgeOptions): Promise<RunningWebE
     grpc: false,
     fallback: (request, response) => void serveStatic(options.staticDir, request as IncomingMessage, response as ServerResponse),
   });
-  const server = createServer((request, response) => {
+  const handle: RequestListener = (request, response) => {
     if (!applyCors(options.allowedOrigins, request, response)) return;
     rpc(request, response);
-  });
+  };
+  const server: Server = options.tls === undefined ? createServer(handle) : createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handle);
   server.requestTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

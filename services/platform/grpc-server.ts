@@ -1,6 +1,6 @@
 import type { DescFile, DescService } from "@bufbuild/protobuf";
 import { setTimeout as sleep } from "node:timers/promises";
-import { Server, ServerCredentials, type ServerInterceptor } from "@grpc/grpc-js";
+import { Server, type ServerCredentials, type ServerInterceptor } from "@grpc/grpc-js";
 import type { Registry } from "prom-client";
 import { createAccessLogObserver } from "./access-log.js";
 import { grpcDefinitionFromDesc, grpcHandlersFromImplementation, type ServiceImplementation } from "./grpc-service.js";
@@ -10,6 +10,8 @@ import type { Logger } from "./logger.js";
 import { addReflection } from "./reflection.js";
 import { createObservingInterceptor } from "./server-call-observer.js";
 import { createServerMetricsObserver } from "./server-metrics.js";
+import type { ServerTls } from "./tls-config.js";
+import { serverCredentialsFromTls } from "./tls-credentials.js";
 
 /** A generated service and its protocol-free implementation, ready to register. */
 export interface ServiceRegistration {
@@ -38,7 +40,9 @@ export interface GrpcServerOptions {
   maxMessageBytes: number;
   /** Innermost interceptors, after logging, metrics and load shedding (e.g. fault injection). */
   interceptors?: readonly ServerInterceptor[];
-  /** Defaults to plaintext (h2c), the local default. */
+  /** TLS (mutual when it has a client CA) from the service config; absent: plaintext h2c, the local default. */
+  tls?: ServerTls;
+  /** Overrides `tls` with ready-made credentials. */
   credentials?: ServerCredentials;
 }
 
@@ -94,7 +98,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   const health = createHealthReporter(options.services.map(({ service }) => service.typeName));
   health.addToServer(server);
   addReflection(server, options.files);
-  const port = await bind(server, `${formatHost(options.host)}:${options.port}`, options.credentials ?? ServerCredentials.createInsecure());
+  const port = await bind(server, `${formatHost(options.host)}:${options.port}`, options.credentials ?? serverCredentialsFromTls(options.tls));
   return {
     port,
     health,

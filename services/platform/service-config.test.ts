@@ -20,6 +20,7 @@ describe("serviceConfigFromEnv", () => {
       shutdownGraceMs: 10_000,
       faultsEnabled: false,
       faults: { latencyMs: 0, jitterMs: 0, errorRate: 0, errorCode: "UNAVAILABLE" },
+      tls: undefined,
     });
   });
 

@@ -1,6 +1,7 @@
 import { ConfigError, type EnvReader } from "./config.js";
 import { faultSettingsFromEnv, type FaultSettings } from "./faults.js";
 import { logLevels, type LogLevel } from "./logger.js";
+import { serverTlsFromEnv, type ServerTls } from "./tls-config.js";
 
 /** Settings every service process has, read from `<PREFIX>_*` variables. */
 export interface ServiceConfig {
@@ -20,6 +21,8 @@ export interface ServiceConfig {
   /** Whether faults may be injected (env values and the admin `/faults` route). */
   faultsEnabled: boolean;
   faults: FaultSettings;
+  /** gRPC listener TLS (`<PREFIX>_TLS_CERT_FILE`/`_KEY_FILE`, `_TLS_CLIENT_CA_FILE` for mutual TLS); undefined: plaintext. */
+  tls: ServerTls | undefined;
 }
 
 /** Default ports of one service (DESIGN.md). */
@@ -30,7 +33,7 @@ export interface ServicePorts {
 
 /**
  * Reads the common settings of service `prefix` (e.g. HEROES): `HEROES_GRPC_PORT`,
- * `HEROES_ADMIN_PORT`, `HEROES_MAX_IN_FLIGHT`, ... and the shared `LOG_LEVEL`.
+ * `HEROES_ADMIN_PORT`, `HEROES_MAX_IN_FLIGHT`, `HEROES_TLS_*`, ... and the shared `LOG_LEVEL`.
  */
 export function serviceConfigFromEnv(env: EnvReader, prefix: string, ports: ServicePorts): ServiceConfig {
   const adminHost = env.host(`${prefix}_ADMIN_HOST`, "127.0.0.1");
@@ -55,6 +58,7 @@ export function serviceConfigFromEnv(env: EnvReader, prefix: string, ports: Serv
     shutdownGraceMs: env.int(`${prefix}_SHUTDOWN_GRACE_MS`, 10_000, { min: 0, max: 300_000 }),
     faultsEnabled,
     faults,
+    tls: serverTlsFromEnv(env, prefix),
   };
 }
 

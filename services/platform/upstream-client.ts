@@ -10,6 +10,8 @@ import { codeName } from "./grpc-status.js";
 import { createLatencyWindow } from "./latency-window.js";
 import type { Logger } from "./logger.js";
 import { childTraceContext, formatTraceparent } from "./trace-context.js";
+import { channelCredentialsFromTls } from "./tls-credentials.js";
+import type { ClientTls } from "./tls-config.js";
 import { upstreamChannelOptions } from "./upstream-channel.js";
 
 /** Settings of one upstream. */
@@ -31,6 +33,8 @@ export interface UpstreamSettings {
   /** When false, no breaker: every call goes to the network (for the benchmark's comparison). */
   breakerEnabled: boolean;
   breaker: CircuitBreakerOptions;
+  /** TLS to the upstream (mutual when it has a key pair); undefined: plaintext h2c. */
+  tls?: ClientTls;
 }
 
 /** Shared instruments of all upstreams of a process. */
@@ -98,6 +102,7 @@ export function createUpstreamClient<S extends DescService>(service: S, settings
   });
   const interceptors = breaker === undefined ? [timing] : [timing, createBreakerInterceptor(settings.name, breaker, { slowCallMs: settings.breakerSlowCallMs })];
   const client = createPromiseClient(service, settings.target, {
+    credentials: channelCredentialsFromTls(settings.tls),
     channelOptions: upstreamChannelOptions({
       serviceName: service.typeName,
       idempotentMethods: settings.idempotentMethods,

@@ -46,10 +46,14 @@ export function spawnService(entryPoint: string, env: Record<string, string>): S
   let stderr = "";
   const parsed: LogLine[] = [];
   const listeners = new Set<() => void>();
+  let partial = "";
   child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
     stdout += chunk;
-    const complete = stdout.split("\n").slice(0, -1);
-    parsed.splice(0, parsed.length, ...complete.flatMap(parseLine));
+    // Parse only the lines this chunk completed: re-parsing all of stdout per chunk is quadratic
+    // and starves the test runner when a service logs every call under load.
+    const pieces = (partial + chunk).split("\n");
+    partial = pieces.pop() ?? "";
+    for (const piece of pieces) parsed.push(...parseLine(piece));
     for (const listener of listeners) listener();
   });
   child.stderr?.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));

@@ -42,6 +42,7 @@ export const testServiceConfig: Readonly<ServiceConfig> = Object.freeze({
   shutdownGraceMs: 5000,
   faultsEnabled: false,
   faults: noFaults,
+  tls: undefined,
 });
 
 /** Starts the in-memory HeroService through `startServiceProcess`, as a real service does. */
