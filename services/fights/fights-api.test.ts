@@ -3,6 +3,7 @@ import { after, before, describe, it } from "node:test";
 import { status as Status } from "@grpc/grpc-js";
 import { Team } from "../../gen/superheroes/fight/v1/fight_service_pb.js";
 import { isServiceError } from "../platform/grpc-client.js";
+import { adminRequest } from "../platform/testing/admin-client.js";
 import { startFightsSystem, type FightsSystem } from "./testing/fights-system.js";
 
 /** The status code and details a rejected call ended with. */
@@ -27,6 +28,9 @@ describe("FightService over gRPC", () => {
     const single = await Promise.all(Array.from({ length: 12 }, () => system.client.methods.performRandomFight({})));
     const batch = await system.client.methods.performRandomFights({ count: 25 });
     assert.equal(batch.fights.length, 25);
+    const { writer } = (await adminRequest(system.fights.adminPort, "/stats")).body as { writer: { writes: number; transactions: number; fights: number } };
+    assert.deepEqual({ writes: writer.writes, fights: writer.fights }, { writes: 13, fights: 37 });
+    assert.ok(writer.transactions < writer.writes, `12 concurrent fights and a batch took ${writer.transactions} transactions: concurrent inserts were not grouped`);
     const returned = [...single.map(({ fight }) => fight!), ...batch.fights];
     const listed = [];
     let pageToken = "";

@@ -16,13 +16,13 @@ interface HeroesInstance {
 
 async function spawnHeroes(): Promise<HeroesInstance> {
   const process = spawnService(serviceEntryPoints.heroes, { ...dataServiceEnv("heroes"), LOG_LEVEL: "info", HEROES_GRPC_HOST: "127.0.0.1" });
-  const line = await process.waitForLine((entry) => entry.msg === "heroes listening");
+  const line = await process.waitForLine((entry) => entry.msg === "heroes listening", 90_000);
   return { process, grpcPort: Number(line.grpcPort), adminPort: Number(line.adminPort) };
 }
 
 const handled = async (instance: HeroesInstance) => (await readMetric(instance.adminPort, "grpc_server_handled_total", { grpc_method: "GetRandomHero", grpc_code: "OK" })) ?? 0;
 
-describe("two heroes instances behind one target", { timeout: 60_000 }, () => {
+describe("two heroes instances behind one target", { timeout: 180_000 }, () => {
   let instances: HeroesInstance[];
   let others: RunningService[];
   let fights: RunningFights;

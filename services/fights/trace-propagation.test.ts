@@ -10,7 +10,8 @@ import type { FighterKind } from "./fighter-source.js";
 
 const kinds: FighterKind[] = ["heroes", "villains", "locations"];
 
-describe("trace context across the four services (real processes)", { timeout: 90_000 }, () => {
+// Four real processes start on a 2-core machine, possibly next to other suites: generous bounds.
+describe("trace context across the four services (real processes)", { timeout: 180_000 }, () => {
   const processes = new Map<string, SpawnedService>();
   let client: ServiceClient<typeof FightService>;
   before(async () => {
@@ -18,7 +19,7 @@ describe("trace context across the four services (real processes)", { timeout: 9
       kinds.map(async (kind) => {
         const spawned = spawnService(serviceEntryPoints[kind], { ...dataServiceEnv(kind), LOG_LEVEL: "info" });
         processes.set(kind, spawned);
-        return Number((await spawned.waitForLine((line) => line.msg === `${kind} listening`)).grpcPort);
+        return Number((await spawned.waitForLine((line) => line.msg === `${kind} listening`, 90_000)).grpcPort);
       }),
     );
     const fights = spawnService(serviceEntryPoints.fights, {
@@ -30,7 +31,7 @@ describe("trace context across the four services (real processes)", { timeout: 9
       ...Object.fromEntries(kinds.map((kind, index) => [`FIGHTS_${kind.toUpperCase()}_TARGET`, `127.0.0.1:${ports[index]}`])),
     });
     processes.set("fights", fights);
-    const listening = await fights.waitForLine((line) => line.msg === "fights listening");
+    const listening = await fights.waitForLine((line) => line.msg === "fights listening", 90_000);
     client = createPromiseClient(FightService, `127.0.0.1:${Number(listening.grpcPort)}`);
   });
   after(async () => {
