@@ -2,7 +2,7 @@ import { type Kysely, sql } from "kysely";
 import { lockCatalog } from "./catalog-migrations.js";
 import { type CatalogColumns, type CatalogDatabase, type CatalogRow, itemFromRow, columnsFromInput } from "./catalog-rows.js";
 import type { CatalogInput, CatalogItem, CatalogSpec } from "./catalog-spec.js";
-import { pickDistinctSlots, randomSlot, shuffle } from "./random-slots.js";
+import { pickDistinctSlots, shuffle } from "./random-slots.js";
 
 /** One page of a listing in ascending id order. */
 export interface ListQuery {
@@ -52,10 +52,15 @@ export function createCatalogRepository<T extends CatalogItem>(db: Kysely<Catalo
     count: () => highestSlot(db, table),
     async randomOne() {
       for (let attempt = 0; attempt < pickAttempts; attempt++) {
-        const highest = await highestSlot(db, table);
-        if (highest === 0) return undefined;
-        const row = await db.selectFrom(table).selectAll().where("slot", "=", randomSlot(highest)).executeTakeFirst();
+        // One round trip: PostgreSQL evaluates the uncorrelated subquery once (an InitPlan),
+        // so this is a max(slot) index probe plus one slot lookup.
+        const row = await db
+          .selectFrom(table)
+          .selectAll()
+          .where("slot", "=", sql<number>`(select 1 + floor(random() * max(slot))::int from ${sql.table(table)})`)
+          .executeTakeFirst();
         if (row !== undefined) return toItem(row);
+        if ((await highestSlot(db, table)) === 0) return undefined;
       }
       // Only reachable under a storm of concurrent deletes; any row is still a fair answer.
       const row = await db.selectFrom(table).selectAll().limit(1).executeTakeFirst();
