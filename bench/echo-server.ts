@@ -3,7 +3,7 @@
  * database). It has reflection (for ghz/grpcurl) and an admin port with `/metrics`, so the bench
  * reads its RSS, CPU and `grpc_server_handled_total{grpc_code="OK"}` like any service's.
  *
- *   ECHO_GRPC_PORT=0 ECHO_ADMIN_PORT=0 node --import tsx bench/echo-server.ts
+ *   node --import tsx bench/echo-server.ts   (ECHO_GRPC_PORT 50099, ECHO_ADMIN_PORT 9499; 0 = any)
  *
  * Logs one JSON line `{"msg":"echo listening","grpcPort":..,"adminPort":..}`; exits on SIGTERM.
  */
@@ -35,9 +35,9 @@ server.addService(grpcDefinitionFromDesc(echoService), {
 });
 addReflection(server, [echoFile]);
 const grpcPort = await new Promise<number>((resolve, reject) =>
-  server.bindAsync(`127.0.0.1:${env.port("ECHO_GRPC_PORT", 0)}`, ServerCredentials.createInsecure(), (error, port) => (error ? reject(error) : resolve(port))),
+  server.bindAsync(`127.0.0.1:${env.port("ECHO_GRPC_PORT", 50099)}`, ServerCredentials.createInsecure(), (error, port) => (error ? reject(error) : resolve(port))),
 );
-const admin = await startAdminServer({ host: "127.0.0.1", port: env.port("ECHO_ADMIN_PORT", 0), registry, ready: () => true, stats: () => ({}) });
+const admin = await startAdminServer({ host: "127.0.0.1", port: env.port("ECHO_ADMIN_PORT", 9499), registry, ready: () => true, stats: () => ({}) });
 process.stdout.write(`${JSON.stringify({ msg: "echo listening", grpcPort, adminPort: admin.port })}\n`);
 process.once("SIGTERM", () => {
   server.forceShutdown();
