@@ -1,0 +1,84 @@
+import { fileURLToPath } from "node:url";
+import { ConfigError, createEnvReader } from "../../services/platform/config.js";
+import type { ServiceConfig } from "../../services/platform/service-config.js";
+import { fightsConfigFromEnv } from "../../services/fights/config.js";
+import { heroesConfigFromEnv } from "../../services/heroes/config.js";
+import { locationsConfigFromEnv } from "../../services/locations/config.js";
+import { villainsConfigFromEnv } from "../../services/villains/config.js";
+
+/** The services the launcher runs, data services first. */
+export const serviceNames = ["heroes", "villains", "locations", "fights"] as const;
+/** One of the four services. */
+export type ServiceName = (typeof serviceNames)[number];
+/** The services fights calls, with the variable that points fights at each. */
+export const upstreamTargetVariables = { heroes: "FIGHTS_HEROES_TARGET", villains: "FIGHTS_VILLAINS_TARGET", locations: "FIGHTS_LOCATIONS_TARGET" } as const;
+
+/** A port a service will listen on, and the variable that moves it. */
+export interface PortSetting {
+  service: ServiceName;
+  role: "gRPC" | "admin" | "web";
+  variable: string;
+  host: string;
+  /** The variable that sets `host`. */
+  hostVariable: string;
+  /** 0: the OS picks one. */
+  port: number;
+}
+
+/** What the launcher needs to know about one service before starting it. */
+export interface ServicePlan {
+  name: ServiceName;
+  /** TypeScript entry point, run with `node --import tsx`. */
+  entryPoint: string;
+  config: ServiceConfig;
+  ports: PortSetting[];
+  /** PostgreSQL (URL redacted) or the embedded PGlite. */
+  database: string;
+}
+
+/** The project's root folder (holds package.json). */
+export const projectRoot = fileURLToPath(new URL("../../", import.meta.url));
+
+/**
+ * Reads every service's configuration from `env` the way the service itself will, so a bad
+ * value is reported before anything starts. Throws the ConfigError naming the first bad
+ * variable, or a ConfigError when two services ask for the same port.
+ */
+export function planServices(env: NodeJS.ProcessEnv): ServicePlan[] {
+  const reader = createEnvReader(env);
+  const configs = {
+    heroes: heroesConfigFromEnv(reader),
+    villains: villainsConfigFromEnv(reader),
+    locations: locationsConfigFromEnv(reader),
+    fights: fightsConfigFromEnv(reader),
+  };
+  const plans = serviceNames.map((name): ServicePlan => {
+    const config = configs[name];
+    const prefix = name.toUpperCase();
+    const ports: PortSetting[] = [
+      { service: name, role: "gRPC", variable: `${prefix}_GRPC_PORT`, hostVariable: `${prefix}_GRPC_HOST`, host: config.grpcHost, port: config.grpcPort },
+      { service: name, role: "admin", variable: `${prefix}_ADMIN_PORT`, hostVariable: `${prefix}_ADMIN_HOST`, host: config.adminHost, port: config.adminPort },
+    ];
+    if (name === "fights") ports.push({ service: name, role: "web", variable: "FIGHTS_WEB_PORT", hostVariable: "FIGHTS_WEB_HOST", host: configs.fights.webHost, port: configs.fights.webPort });
+    return {
+      name,
+      entryPoint: fileURLToPath(new URL(`../../services/${name}/main.ts`, import.meta.url)),
+      config,
+      ports,
+      database: configs[name].databaseUrl === undefined ? "PGlite (embedded)" : "PostgreSQL",
+    };
+  });
+  assertDistinctPorts(plans.flatMap((plan) => plan.ports));
+  return plans;
+}
+
+function assertDistinctPorts(ports: readonly PortSetting[]): void {
+  const seen = new Map<number, PortSetting>();
+  for (const setting of ports) {
+    const other = seen.get(setting.port);
+    if (setting.port !== 0 && other !== undefined) {
+      throw new ConfigError(setting.variable, `port ${setting.port} is also ${other.variable} (${other.service} ${other.role}); give each its own port`);
+    }
+    seen.set(setting.port, setting);
+  }
+}

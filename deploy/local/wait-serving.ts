@@ -1,0 +1,41 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { checkHealth, type ServingStatus } from "../health/check-health.js";
+
+/** Options of `waitServing`. */
+export interface WaitServingOptions {
+  /** gRPC target of the service, e.g. 127.0.0.1:50051. */
+  target: string;
+  /** Give up after this long, ms. */
+  timeoutMs: number;
+  /** Stops waiting (e.g. the child exited, or Ctrl-C). */
+  signal: AbortSignal;
+  /** Between checks, ms; default 100. */
+  intervalMs?: number;
+}
+
+/**
+ * Polls grpc.health.v1 Check of the whole server until it answers SERVING. Rejects with the
+ * last status or error after `timeoutMs`, or with the abort reason.
+ */
+export async function waitServing(options: WaitServingOptions): Promise<void> {
+  const deadline = Date.now() + options.timeoutMs;
+  let last: ServingStatus | string = "no answer yet";
+  while (Date.now() < deadline) {
+    options.signal.throwIfAborted();
+    try {
+      last = await checkHealth(options.target, { timeoutMs: Math.min(1000, Math.max(1, deadline - Date.now())) });
+      if (last === "SERVING") return;
+    } catch (error: unknown) {
+      last = error instanceof Error ? error.message : String(error);
+    }
+    await sleep(options.intervalMs ?? 100, undefined, { signal: options.signal }).catch(() => undefined);
+  }
+  options.signal.throwIfAborted();
+  throw new Error(`not SERVING after ${options.timeoutMs} ms (grpc.health.v1 Check of ${options.target}: ${last})`);
+}
+
+/** A target the launcher can dial for a service bound to `host` (wildcards become loopback). */
+export function localTarget(host: string, port: number): string {
+  if (host === "0.0.0.0" || host === "::" || host === "localhost") return `127.0.0.1:${port}`;
+  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+}
