@@ -92,7 +92,7 @@ export async function usageOf(processes: readonly BenchProcess[]): Promise<Recor
   return Object.fromEntries(entries);
 }
 
-/** The median of numbers (NaN for none). */
+/** The low median of numbers (of two rounds, the smaller figure; NaN for none). */
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted.length === 0 ? Number.NaN : (sorted[Math.floor((sorted.length - 1) / 2)] as number);
