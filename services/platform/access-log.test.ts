@@ -89,3 +89,23 @@ describe("access log", { timeout: 20_000 }, () => {
     assert.equal((errors[0]?.err as { message?: unknown } | undefined)?.message, "disk on fire");
   });
 });
+
+describe("access log modes (ACCESS_LOG)", { timeout: 20_000 }, () => {
+  const modes = [
+    { mode: "errors" as const, expected: ["NOT_FOUND"] },
+    { mode: "off" as const, expected: [] },
+  ];
+  for (const { mode, expected } of modes) {
+    it(`${mode}: logs ${expected.length === 0 ? "no call" : "only calls that did not end OK"}`, async () => {
+      const test = await startTestService({ config: { accessLog: mode } });
+      try {
+        await callUnary(test.client, HeroService.method.getHero, { id: 1n });
+        await callUnary(test.client, HeroService.method.getHero, { id: 999n }).catch(() => undefined);
+        const codes = test.logLines().filter((line) => line.grpc_method === "GetHero").map((line) => line.grpc_code);
+        assert.deepEqual(codes, expected);
+      } finally {
+        await test.close();
+      }
+    });
+  }
+});

@@ -14,13 +14,17 @@ const serverSideCodes = new Set([
   Status.UNIMPLEMENTED,
 ]);
 
+export const accessLogModes = ["all", "errors", "off"] as const;
+/** Which calls are logged: every call, only those that did not end OK, or none. */
+export type AccessLogMode = (typeof accessLogModes)[number];
+
 /**
  * One log line per call: service, method, code, duration, trace id (and `x-request-id` when the
  * caller sent one). A call that arrives
  * without a valid `traceparent` gets a new one written into its metadata, so the handler and
  * every upstream call it makes log the same trace id.
  */
-export function createAccessLogObserver(logger: Logger): ServerCallObserver {
+export function createAccessLogObserver(logger: Logger, mode: Exclude<AccessLogMode, "off"> = "all"): ServerCallObserver {
   return (start) => {
     let trace = parseTraceparent(start.metadata.get("traceparent")[0]?.toString());
     if (trace === undefined) {
@@ -30,6 +34,7 @@ export function createAccessLogObserver(logger: Logger): ServerCallObserver {
     const traceId = trace.traceId;
     const requestId = start.metadata.get("x-request-id")[0]?.toString();
     return (end) => {
+      if (mode === "errors" && end.code === Status.OK) return;
       const line = {
         grpc_service: start.service,
         grpc_method: start.method,

@@ -2,7 +2,7 @@ import type { DescFile, DescService } from "@bufbuild/protobuf";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Server, type ServerCredentials, type ServerInterceptor } from "@grpc/grpc-js";
 import type { Registry } from "prom-client";
-import { createAccessLogObserver } from "./access-log.js";
+import { type AccessLogMode, createAccessLogObserver } from "./access-log.js";
 import { grpcDefinitionFromDesc, grpcHandlersFromImplementation, type ServiceImplementation } from "./grpc-service.js";
 import { createHealthReporter, type HealthReporter } from "./health.js";
 import { createLoadShedder, type LoadShedder } from "./load-shedding.js";
@@ -34,6 +34,8 @@ export interface GrpcServerOptions {
   files: readonly DescFile[];
   logger: Logger;
   registry: Registry;
+  /** Access log lines: every call (default), errors only, or none. */
+  accessLog?: AccessLogMode;
   /** Calls handled at once before new ones get RESOURCE_EXHAUSTED. */
   maxInFlight: number;
   /** Largest request or response message, in bytes. */
@@ -83,7 +85,7 @@ function serverOptions(maxMessageBytes: number) {
 export async function startGrpcServer(options: GrpcServerOptions): Promise<RunningGrpcServer> {
   const loadShedder = createLoadShedder(options.maxInFlight);
   const interceptors = [
-    createObservingInterceptor(createAccessLogObserver(options.logger)),
+    ...(options.accessLog === "off" ? [] : [createObservingInterceptor(createAccessLogObserver(options.logger, options.accessLog))]),
     createObservingInterceptor(createServerMetricsObserver(options.registry)),
     loadShedder.interceptor,
     ...(options.interceptors ?? []),

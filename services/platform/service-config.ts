@@ -1,11 +1,14 @@
 import { ConfigError, type EnvReader } from "./config.js";
 import { faultSettingsFromEnv, type FaultSettings } from "./faults.js";
+import { accessLogModes, type AccessLogMode } from "./access-log.js";
 import { logLevels, type LogLevel } from "./logger.js";
 import { serverTlsFromEnv, type ServerTls } from "./tls-config.js";
 
 /** Settings every service process has, read from `<PREFIX>_*` variables. */
 export interface ServiceConfig {
   logLevel: LogLevel;
+  /** Which calls get an access log line: all (default), errors only, or none (benchmarks). */
+  accessLog: AccessLogMode;
   grpcHost: string;
   grpcPort: number;
   adminHost: string;
@@ -48,6 +51,7 @@ export function serviceConfigFromEnv(env: EnvReader, prefix: string, ports: Serv
   }
   return {
     logLevel: env.oneOf("LOG_LEVEL", logLevels, "info"),
+    accessLog: env.oneOf("ACCESS_LOG", accessLogModes, "all"),
     grpcHost: env.host(`${prefix}_GRPC_HOST`, "0.0.0.0"),
     grpcPort: env.port(`${prefix}_GRPC_PORT`, ports.grpc),
     adminHost,

@@ -50,6 +50,7 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
     files: options.files,
     logger,
     registry,
+    accessLog: config.accessLog,
     maxInFlight: config.maxInFlight,
     maxMessageBytes: config.maxMessageBytes,
     interceptors: faults === undefined ? [] : [faults.interceptor],

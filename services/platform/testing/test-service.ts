@@ -32,6 +32,7 @@ export interface TestService {
 /** Loopback, ephemeral ports, faults off: the config every platform test starts from. */
 export const testServiceConfig: Readonly<ServiceConfig> = Object.freeze({
   logLevel: "info",
+  accessLog: "all",
   grpcHost: "127.0.0.1",
   grpcPort: 0,
   adminHost: "127.0.0.1",
