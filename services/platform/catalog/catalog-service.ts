@@ -14,6 +14,9 @@ export const maxNameFilterLength = 50;
 /** Largest id a row can have (PostgreSQL `integer`); larger ids are simply not found. */
 export const largestStoredId = 2_147_483_647;
 
+const nul = "\u0000";
+const nulProblem = "must not contain the NUL character (U+0000)";
+
 /** A ListX request in domain terms. */
 export interface ListRequest {
   /** 0..maxPageSize; 0 means defaultPageSize. */
@@ -56,7 +59,9 @@ export function createCatalogService<T extends CatalogItem>(repository: CatalogR
   const validate = (input: CatalogInput<T>, keys: ReadonlyArray<keyof CatalogInput<T>>) => {
     for (const key of keys) {
       const field = spec.fields[key];
-      const problem = field.check(input[key]);
+      const value: unknown = input[key];
+      // PostgreSQL text cannot hold U+0000: refused here, it would fail in SQL as INTERNAL.
+      const problem = typeof value === "string" && value.includes(nul) ? nulProblem : field.check(input[key]);
       if (problem !== undefined) throw new InvalidArgumentError(`${singular}.${field.column}`, problem);
     }
   };
@@ -97,6 +102,7 @@ export function createCatalogService<T extends CatalogItem>(repository: CatalogR
       if ([...nameFilter].length > maxNameFilterLength) {
         throw new InvalidArgumentError("name_filter", `must be at most ${maxNameFilterLength} characters, got ${[...nameFilter].length}`);
       }
+      if (nameFilter.includes(nul)) throw new InvalidArgumentError("name_filter", nulProblem);
       const afterId = decodePageToken(pageToken, nameFilter) ?? 0;
       const limit = pageSize === 0 ? defaultPageSize : pageSize;
       return guard(async () => {
