@@ -21,9 +21,10 @@ interface PendingWrite {
 }
 
 /**
- * Group commit: while one transaction is in flight, new fights wait, and the next transaction
- * takes all of them (up to `maxBatch`). Under load that turns N single-row inserts into a few
- * multi-row ones; a lone fight is written at once. Nothing resolves before it is committed.
+ * Group commit: the fights of one event-loop turn, and those that arrive while a transaction is
+ * in flight, go into the next transaction (up to `maxBatch`). Under load that turns N
+ * single-row inserts into a few multi-row ones; a lone fight waits one turn. Nothing resolves
+ * before it is committed.
  */
 export function createFightWriter(repository: FightsRepository, options: FightWriterOptions): FightWriter {
   let queue: PendingWrite[] = [];
@@ -31,7 +32,6 @@ export function createFightWriter(repository: FightsRepository, options: FightWr
   const counters = { writes: 0, transactions: 0, fights: 0 };
 
   const flush = async () => {
-    flushing = true;
     while (queue.length > 0) {
       const batch = takeBatch();
       const results = batch.flatMap((write) => write.results);
@@ -65,7 +65,12 @@ export function createFightWriter(repository: FightsRepository, options: FightWr
       counters.writes += 1;
       return new Promise((resolve, reject) => {
         queue.push({ results, resolve, reject });
-        if (!flushing) void flush();
+        if (flushing) return;
+        flushing = true;
+        // Start on the next turn: fights whose requests arrived in this I/O phase join the
+        // batch. Flushing at once gave every fight its own transaction with PGlite, whose
+        // queries run in WASM on this thread without yielding to new requests.
+        setImmediate(() => void flush());
       });
     },
     stats: () => ({ ...counters }),

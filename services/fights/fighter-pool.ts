@@ -50,7 +50,9 @@ export function createFighterPool<T>(refill: BatchFetch<T>, fallthrough: BatchFe
     refill(count, context)
       .then((items) => {
         const expiresAt = Date.now() + options.ttlMs;
-        entries.push(...items.map((item) => ({ item, expiresAt })));
+        // A table smaller than the pool (36 locations) answers with fewer distinct rows than
+        // asked: repeat them, or the pool never fills and every take starts another refill.
+        for (let i = 0; i < count && items.length > 0; i += 1) entries.push({ item: items[i % items.length] as T, expiresAt });
       })
       .catch(() => {
         counters.refillFailures += 1;
