@@ -70,8 +70,11 @@ function serverOptions(maxMessageBytes: number) {
     // answer client pings with GOAWAY too_many_pings, so clients may ping as often as they like.
     "grpc.keepalive_time_ms": 120_000,
     "grpc.keepalive_timeout_ms": 20_000,
-    // Bound concurrent streams per connection: one client cannot open unbounded work.
-    "grpc.max_concurrent_streams": 1000,
+    // Bound concurrent streams per connection: one client cannot open unbounded work. At 1000,
+    // one connection opening 500 ListHeroes streams queued ~2.7 s of work on the 10-connection
+    // database pool and other clients' calls waited behind it (test/resilience/http2); at 100
+    // they wait < 0.6 s. Clients queue streams past the limit on their side.
+    "grpc.max_concurrent_streams": 100,
     // Cap per-session buffered memory (MiB) so a client that never reads cannot grow us.
     "grpc-node.max_session_memory": 32,
   };
