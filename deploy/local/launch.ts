@@ -1,7 +1,7 @@
 import { renderBanner, type StartedService } from "./banner.js";
-import { type ChildService, describeExit, spawnChildService } from "./child-service.js";
+import { type ChildService, describeExit, type ListeningPorts, spawnChildService } from "./child-service.js";
 import type { LogFormat } from "./log-lines.js";
-import { projectRoot, type ServicePlan, upstreamTargetVariables } from "./service-plan.js";
+import { type PortSetting, projectRoot, type ServicePlan, upstreamTargetVariables } from "./service-plan.js";
 import { localTarget, waitServing } from "./wait-serving.js";
 
 /** Options of `launch`. */
@@ -82,14 +82,26 @@ async function startService(plan: ServicePlan, extraEnv: Record<string, string>,
   void child.exited.then((exit) => exitedSignal.abort(new Error(`exited (${describeExit(exit)})`)));
   const signal = AbortSignal.any([options.stopSignal, exitedSignal.signal]);
   try {
-    const ports = await Promise.race([child.listening, new Promise<never>((_, reject) => signal.addEventListener("abort", () => reject(signal.reason), { once: true }))]);
-    await waitServing({ target: localTarget(plan.config.grpcHost, ports.grpcPort), timeoutMs: options.readyTimeoutMs, signal });
+    // Fixed ports are known; only port 0 needs the service's `listening` log line (level info).
+    const known = knownPorts(plan);
+    const ports = known ?? (await Promise.race([child.listening, new Promise<never>((_, reject) => signal.addEventListener("abort", () => reject(signal.reason), { once: true }))]));
+    const target = plan.config.tls === undefined ? localTarget(plan.config.grpcHost, ports.grpcPort) : undefined;
+    const adminUrl = `http://${localTarget(plan.config.adminHost, ports.adminPort)}`;
+    await waitServing({ target, adminUrl, timeoutMs: options.readyTimeoutMs, signal });
     return { name: plan.name, pid: child.pid, ports, database: plan.database, adminToken: plan.config.adminToken !== undefined };
   } catch (error: unknown) {
     if (exitedSignal.signal.aborted) await child.exited;
     const why = error instanceof Error ? error.message : String(error);
     throw new Error(`${plan.name} could not start: ${why}: ${child.failureReason()}`, { cause: error });
   }
+}
+
+function knownPorts(plan: ServicePlan): ListeningPorts | undefined {
+  if (plan.ports.some((setting) => setting.port === 0)) return undefined;
+  const port = (role: PortSetting["role"]) => plan.ports.find((setting) => setting.role === role)?.port;
+  const grpcPort = port("gRPC");
+  const adminPort = port("admin");
+  return grpcPort === undefined || adminPort === undefined ? undefined : { grpcPort, adminPort, webPort: port("web") };
 }
 
 async function stopAll(children: readonly ChildService[], options: LaunchOptions, why: string, code: number): Promise<number> {

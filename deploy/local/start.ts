@@ -40,6 +40,7 @@ if (process.env.FIGHTS_WEB_STATIC_DIR === undefined) {
   if (builtInMs !== undefined) say(`built the page in ${builtInMs.toFixed(0)} ms`);
 }
 
+say(`launcher pid ${process.pid}: starting heroes, villains and locations, then fights`);
 const stop = new AbortController();
 const running = launch({
   plans,
@@ -59,4 +60,7 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     for (const child of running.children) child.kill();
   });
 }
-process.exitCode = await running.done;
+// exit explicitly: the esbuild service child of buildPage() would keep the event loop alive.
+const code = await running.done;
+say(`every service stopped, exit code ${code}`);
+process.exit(code);
