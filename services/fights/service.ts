@@ -132,18 +132,37 @@ function settle<T>(promise: Promise<T>): Promise<PromiseSettledResult<T>> {
   );
 }
 
+/**
+ * Fighters given by a client are checked as the data services check theirs: a fight is stored
+ * in a batch with others (group commit), so a value the database would refuse must never get
+ * that far — it would fail the whole batch.
+ */
 function validateFighters(fighters: Fighters): void {
   validateFighter(fighters.hero, "hero");
   validateFighter(fighters.villain, "villain");
-  validateName(fighters.location.name, "location.name");
+  const { location } = fighters;
+  validateName(location.name, "location.name");
+  validateText(location.description, "location.description", 2000);
+  validateText(location.picture, "location.picture", 2048);
 }
 
 function validateFighter(fighter: Fighter, field: string): void {
   validateName(fighter.name, `${field}.name`);
   if (!Number.isInteger(fighter.level) || fighter.level < 1) throw new InvalidArgumentError(`${field}.level`, `must be greater than 0, got ${fighter.level}`);
+  validateText(fighter.otherName, `${field}.other_name`, 100);
+  validateText(fighter.powers, `${field}.powers`, 2000);
+  validateText(fighter.picture, `${field}.picture`, 2048);
 }
 
 function validateName(name: string, field: string): void {
   const length = [...name].length;
   if (length < 3 || length > 50) throw new InvalidArgumentError(field, `must be 3 to 50 characters, got ${length}`);
+  validateText(name, field, 50);
+}
+
+function validateText(text: string, field: string, maxLength: number): void {
+  const length = [...text].length;
+  if (length > maxLength) throw new InvalidArgumentError(field, `must be at most ${maxLength} characters, got ${length}`);
+  // PostgreSQL text cannot hold U+0000.
+  if (text.includes("\u0000")) throw new InvalidArgumentError(field, "must not contain the NUL character (U+0000)");
 }

@@ -28,8 +28,6 @@ export async function openPglite(dataDir?: string): Promise<PGlite> {
   return database;
 }
 
-let cached: Promise<Blob | undefined> | undefined;
-
 /** The template file of the installed PGlite version (its package.json is not exported, so read it by path). */
 function templatePath(): string {
   const entry = fileURLToPath(import.meta.resolve("@electric-sql/pglite"));
@@ -37,12 +35,12 @@ function templatePath(): string {
   return join(tmpdir(), `superheroes-pglite-${version}-template.tar`);
 }
 
+/** The template, read anew each time: keeping its 40 MB in memory would cost every process that much RSS. */
 function readTemplate(): Promise<Blob | undefined> {
-  cached ??= readFile(templatePath()).then(
+  return readFile(templatePath()).then(
     (bytes) => new Blob([bytes], { type: "application/x-tar" }),
     () => undefined,
   );
-  return cached;
 }
 
 /** Writes the template atomically (temp file + rename), so readers never see half a file. */
@@ -52,5 +50,4 @@ async function saveTemplate(database: PGlite): Promise<void> {
   const partial = `${path}.${process.pid}.partial`;
   await writeFile(partial, new Uint8Array(await dump.arrayBuffer()));
   await rename(partial, path);
-  cached = Promise.resolve(dump);
 }

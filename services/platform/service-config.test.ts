@@ -10,6 +10,7 @@ describe("serviceConfigFromEnv", () => {
   it("has the documented defaults", () => {
     assert.deepEqual(read({}), {
       logLevel: "info",
+      accessLog: "all",
       grpcHost: "0.0.0.0",
       grpcPort: 50051,
       adminHost: "127.0.0.1",

@@ -51,6 +51,7 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
     logger,
     registry,
     accessLog: config.accessLog,
+    tls: config.tls,
     maxInFlight: config.maxInFlight,
     maxMessageBytes: config.maxMessageBytes,
     interceptors: faults === undefined ? [] : [faults.interceptor],
