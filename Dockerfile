@@ -21,7 +21,7 @@ COPY test test
 RUN npx tsc -p . \
  && npm run build:web \
  && for service in heroes villains locations; do cp "services/$service/seed-$service.json" "dist/services/$service/"; done \
- && rm -rf dist/bench dist/test dist/deploy/local dist/deploy/config dist/services/platform/testing dist/services/fights/testing \
+ && rm -rf dist/bench dist/test dist/deploy/local dist/deploy/config dist/services/web dist/services/platform/testing dist/services/fights/testing \
  && find dist -name '*.test.js' -delete -o -name '*.test.js.map' -delete
 
 # --- production dependencies only -----------------------------------------------------------------
