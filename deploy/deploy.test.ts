@@ -7,6 +7,7 @@ import { renderConfigTable, settingKey, tableMarkers } from "./config/config-tab
 import { configReaders, serviceVariables, type ServiceName } from "./config/service-variables.js";
 import { variableDocs } from "./config/variable-docs.js";
 import { designPorts, interpolate, type K8sObject, literalsOf, readManifests, readText, readYaml, root } from "./deploy-files.js";
+import { livenessServiceName } from "../services/platform/health.js";
 
 /** DESIGN.md's ports table (the team's design page lives outside the repository; checked against it when present). */
 const ports: Record<ServiceName, { grpc: number; admin: number; web?: number }> = {
@@ -103,7 +104,10 @@ describe("deployment files", () => {
       const container = containerOf(byKind("Deployment", name));
       assert.deepEqual(container.args, [name]);
       assert.equal(container.image, kustomization.images[0]!.name);
-      for (const probe of ["startupProbe", "readinessProbe", "livenessProbe"] as const) assert.deepEqual(container[probe]?.grpc, { port: ports[name].grpc }, `${name} ${probe}`);
+      for (const probe of ["startupProbe", "readinessProbe"] as const) assert.deepEqual(container[probe]?.grpc, { port: ports[name].grpc }, `${name} ${probe}`);
+      // Liveness asks for the health name that stays SERVING while the process answers, so a
+      // database outage (not ready) never restarts pods.
+      assert.deepEqual(container.livenessProbe?.grpc, { port: ports[name].grpc, service: livenessServiceName }, `${name} livenessProbe`);
       assert.deepEqual(container.securityContext, { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ["ALL"] } });
       assert.ok(container.resources?.requests?.cpu && container.resources.requests.memory && container.resources.limits?.cpu && container.resources.limits.memory, name);
       assert.ok(container.volumeMounts?.some((mount) => mount.mountPath === "/tmp"), `${name} has a writable /tmp`);

@@ -42,6 +42,7 @@ describe("grpc.health.v1 of a service process", { timeout: 20_000 }, () => {
     ready = false;
     assert.equal(await watch.next(), "NOT_SERVING");
     assert.equal(await checkHealth(test.client, heroService), "NOT_SERVING");
+    assert.equal(await checkHealth(test.client, "liveness"), "SERVING", "not ready is not dead: liveness stays SERVING");
     ready = true;
     assert.equal(await watch.next(), "SERVING");
     assert.equal(await checkHealth(test.client, heroService), "SERVING");

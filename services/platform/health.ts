@@ -1,6 +1,13 @@
 import type { Server } from "@grpc/grpc-js";
 import { HealthImplementation } from "grpc-health-check";
 
+/**
+ * The health service name a liveness probe asks for (Kubernetes `grpc: { service: liveness }`):
+ * SERVING for as long as the process answers, whatever readiness says. A database outage makes a
+ * service not ready, but restarting it would not help, and it recovers by itself.
+ */
+export const livenessServiceName = "liveness";
+
 /** grpc.health.v1 for one server: the overall status ("") and one per service it serves. */
 export interface HealthReporter {
   /** Sets every status to SERVING or NOT_SERVING; watchers are told at once. */
@@ -15,7 +22,10 @@ export interface HealthReporter {
  */
 export function createHealthReporter(serviceNames: readonly string[]): HealthReporter {
   const names = ["", ...serviceNames];
-  const implementation = new HealthImplementation(Object.fromEntries(names.map((name) => [name, "NOT_SERVING"])));
+  const implementation = new HealthImplementation({
+    ...Object.fromEntries(names.map((name) => [name, "NOT_SERVING"])),
+    [livenessServiceName]: "SERVING",
+  });
   let serving = false;
   return {
     setServing(next) {
