@@ -26,7 +26,13 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
   let server: Server | undefined;
   let port = 0;
   const listen = async () => {
-    const listening = createServer((client) => {
+    const listening: Server = createServer((client) => {
+      // A connection the kernel accepted just before cut() can reach this callback after it:
+      // forwarding it would keep the "unreachable" database reachable (a pool would reuse it).
+      if (server !== listening) {
+        client.resetAndDestroy();
+        return;
+      }
       const upstream = connect(targetPort, targetHost);
       track(client);
       track(upstream);
