@@ -113,7 +113,8 @@ export function grpcHandlersFromImplementation<S extends DescService>(
 function unaryHandler(method: DescMethod, impl: UnaryImpl<DescMethod>, options: GrpcHandlerOptions) {
   return (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
     const context = callContextFromCall(call);
-    run(async () => impl(requestOf(call.request, method), context)).then(
+    // An async wrapper, so a synchronous throw in the implementation becomes a rejection too.
+    (async () => impl(requestOf(call.request, method), context))().then(
       (response) => callback(null, create(method.output, response)),
       (error: unknown) => callback(statusObject(mapError(error, method, context, options))),
     );
@@ -123,13 +124,13 @@ function unaryHandler(method: DescMethod, impl: UnaryImpl<DescMethod>, options: 
 function serverStreamHandler(method: DescMethod, impl: ServerStreamImpl<DescMethod>, options: GrpcHandlerOptions) {
   return (call: ServerWritableStream<unknown, unknown>) => {
     const context = callContextFromCall(call, options.shutdownSignal);
-    run(async () => {
+    (async () => {
       for await (const response of impl(requestOf(call.request, method), context)) {
         if (context.signal.aborted) return;
         // Respect HTTP/2 flow control: wait for the client to read before writing more.
         if (!call.write(create(method.output, response))) await once(call, "drain", { signal: context.signal });
       }
-    }).then(
+    })().then(
       () => (options.shutdownSignal?.aborted ? call.emit("error", statusObject(shuttingDown)) : call.end()),
       (error: unknown) => {
         if (options.shutdownSignal?.aborted) call.emit("error", statusObject(shuttingDown));
@@ -137,10 +138,6 @@ function serverStreamHandler(method: DescMethod, impl: ServerStreamImpl<DescMeth
       },
     );
   };
-}
-
-async function run<T>(work: () => Promise<T>): Promise<T> {
-  return work();
 }
 
 function requestOf(request: unknown, method: DescMethod): MessageShape<DescMessage> {

@@ -11,26 +11,10 @@ export interface FightersView {
 
 /** Converts GetRandomFighters' answer to what the cards show; missing parts count as fallbacks. */
 export function fightersViewFromMessage(fighters: Fighters): FightersView {
-  const { hero, villain, location } = fighters;
+  const { location } = fighters;
   return {
-    hero: {
-      side: "hero",
-      name: hero?.name ?? "Unknown hero",
-      otherName: hero?.otherName ?? "",
-      level: hero?.level ?? 0,
-      powers: hero?.powers ?? "",
-      picture: hero?.picture ?? "",
-      fallback: fighters.heroFallback || hero === undefined,
-    },
-    villain: {
-      side: "villain",
-      name: villain?.name ?? "Unknown villain",
-      otherName: villain?.otherName ?? "",
-      level: villain?.level ?? 0,
-      powers: villain?.powers ?? "",
-      picture: villain?.picture ?? "",
-      fallback: fighters.villainFallback || villain === undefined,
-    },
+    hero: fighterView("hero", fighters.hero, fighters.heroFallback),
+    villain: fighterView("villain", fighters.villain, fighters.villainFallback),
     location: {
       name: location?.name ?? "Unknown location",
       description: location?.description ?? "",
@@ -38,6 +22,18 @@ export function fightersViewFromMessage(fighters: Fighters): FightersView {
       picture: location?.picture ?? "",
       fallback: fighters.locationFallback || location === undefined,
     },
+  };
+}
+
+function fighterView(side: FighterView["side"], fighter: Fighters["hero"] | Fighters["villain"], fallback: boolean): FighterView {
+  return {
+    side,
+    name: fighter?.name ?? `Unknown ${side}`,
+    otherName: fighter?.otherName ?? "",
+    level: fighter?.level ?? 0,
+    powers: fighter?.powers ?? "",
+    picture: fighter?.picture ?? "",
+    fallback: fallback || fighter === undefined,
   };
 }
 
