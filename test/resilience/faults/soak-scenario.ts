@@ -8,6 +8,8 @@ import type { ProcessSystem, ServiceProcess } from "../kit/service-processes.js"
 /** Soak length: `SOAK_SECONDS` (a longer run by hand), 60 s by default as in CI. */
 export const soakSeconds = Number(process.env.SOAK_SECONDS ?? 60);
 const fightsPerSecond = 50;
+/** Callers in flight at once; each may hold a socket or timer at a sampling instant. */
+const concurrency = 5;
 
 interface ResourceSample {
   rss: number;
@@ -21,7 +23,7 @@ interface ResourceSample {
  */
 export async function soakScenario(system: ProcessSystem): Promise<string> {
   const warmUpMs = (soakSeconds * 1000) / 2;
-  const load = startLoad({ concurrency: 5, ratePerSecond: fightsPerSecond, call: () => system.client.methods.performRandomFight({}, { deadline: Date.now() + 5000 }) });
+  const load = startLoad({ concurrency, ratePerSecond: fightsPerSecond, call: () => system.client.methods.performRandomFight({}, { deadline: Date.now() + 5000 }) });
   const samples: ResourceSample[] = [];
   try {
     await sleep(warmUpMs);
@@ -45,7 +47,9 @@ export async function soakScenario(system: ProcessSystem): Promise<string> {
   const handlesEnd = Math.max(...second.map((s) => s.handles));
   const growth = (rssEnd - rssStart) / rssStart;
   assert.ok(growth < 0.1, `RSS grew ${(growth * 100).toFixed(1)}% (${rssStart} → ${rssEnd} bytes)`);
-  assert.ok(handlesEnd <= handlesStart + 2, `active handles did not grow (${handlesStart} → ${handlesEnd})`);
+  // Samples catch calls in flight, so peaks differ by up to one handle per caller (CI saw 10 → 13);
+  // a leak would grow with the ~1,500 calls of the second half, far past this bound.
+  assert.ok(handlesEnd <= handlesStart + concurrency, `active handles did not grow (${handlesStart} → ${handlesEnd})`);
   const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
   return recordOutcome({
     group: "fault",
