@@ -1,4 +1,4 @@
-import { createThrowawayDatabase } from "../services/platform/testing/postgres.js";
+import { createThrowawayDatabase } from "../testkit/postgres.js";
 import type { GeneratorName } from "./load-report.js";
 
 /** Options of a bench run. */

@@ -9,10 +9,10 @@
  */
 import { Server, ServerCredentials, type ServerUnaryCall, type sendUnaryData } from "@grpc/grpc-js";
 import { collectDefaultMetrics, Counter, Registry } from "prom-client";
-import { startAdminServer } from "../services/platform/admin-server.js";
-import { createEnvReader } from "../services/platform/config.js";
-import { grpcDefinitionFromDesc } from "../services/platform/grpc-service.js";
-import { addReflection } from "../services/platform/reflection.js";
+import { startAdminServer } from "../services/platform/admin/admin-server.js";
+import { createEnvReader } from "../services/platform/config/env-reader.js";
+import { grpcDefinitionFromDesc } from "../services/platform/server/grpc-handlers.js";
+import { addReflection } from "../services/platform/server/reflection.js";
 import { echoFile, echoService } from "./echo-service.js";
 
 const env = createEnvReader(process.env);

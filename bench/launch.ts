@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { serviceEntryPoints } from "../services/platform/testing/spawn-service.js";
+import { serviceEntryPoints } from "../testkit/processes/node-process.js";
 import type { BenchContext } from "./bench-context.js";
 import { processUsage, type ProcessUsage, readExposition } from "./service-metrics.js";
 import { freePort, spawnNodeService, waitUntilReady } from "./spawn-process.js";

@@ -4,9 +4,9 @@ import { generateItems } from "../services/platform/catalog/catalog-generator.js
 import { migrateCatalog } from "../services/platform/catalog/catalog-migrations.js";
 import type { CatalogDatabase } from "../services/platform/catalog/catalog-rows.js";
 import { readSeedFile } from "../services/platform/catalog/catalog-seed.js";
-import { openDatabase } from "../services/platform/database.js";
-import { createLogger } from "../services/platform/logger.js";
-import { createThrowawayDatabase } from "../services/platform/testing/postgres.js";
+import { openDatabase } from "../services/platform/database/database.js";
+import { createLogger } from "../services/platform/observability/logger.js";
+import { createThrowawayDatabase } from "../testkit/postgres.js";
 import type { BenchContext } from "./bench-context.js";
 
 /**

@@ -19,11 +19,11 @@ import { generateItems } from "../services/platform/catalog/catalog-generator.js
 import { migrateCatalog } from "../services/platform/catalog/catalog-migrations.js";
 import type { CatalogDatabase } from "../services/platform/catalog/catalog-rows.js";
 import { readSeedFile } from "../services/platform/catalog/catalog-seed.js";
-import { createEnvReader } from "../services/platform/config.js";
-import { openDatabase } from "../services/platform/database.js";
-import { createPromiseClient } from "../services/platform/grpc-client.js";
-import { createLogger } from "../services/platform/logger.js";
-import { createThrowawayDatabase } from "../services/platform/testing/postgres.js";
+import { createEnvReader } from "../services/platform/config/env-reader.js";
+import { openDatabase } from "../services/platform/database/database.js";
+import { createPromiseClient } from "../services/platform/calls/grpc-client.js";
+import { createLogger } from "../services/platform/observability/logger.js";
+import { createThrowawayDatabase } from "../testkit/postgres.js";
 import { type CallStats, measureCalls, medianStats } from "./measure-calls.js";
 
 const options = { seconds: { type: "string", default: "2" }, rounds: { type: "string", default: "3" }, callers: { type: "string", default: "8" }, large: { type: "string", default: "1000000" } } as const;

@@ -12,7 +12,7 @@ import { heroSpec } from "../services/heroes/hero-spec.js";
 import { locationsConfigFromEnv } from "../services/locations/config.js";
 import { locationSpec } from "../services/locations/location-spec.js";
 import { loadSeedTarget, runSeed, type SeedTarget } from "../services/platform/catalog/seed-cli.js";
-import { loadConfig } from "../services/platform/config.js";
+import { loadConfig } from "../services/platform/config/env-reader.js";
 import { villainsConfigFromEnv } from "../services/villains/config.js";
 import { villainSpec } from "../services/villains/villain-spec.js";
 

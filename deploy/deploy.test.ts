@@ -2,12 +2,12 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { createEnvReader } from "../services/platform/config.js";
+import { createEnvReader } from "../services/platform/config/env-reader.js";
 import { renderConfigTable, settingKey, tableMarkers } from "./config/config-table.js";
 import { configReaders, serviceVariables, type ServiceName } from "./config/service-variables.js";
 import { variableDocs } from "./config/variable-docs.js";
 import { designPorts, interpolate, type K8sObject, literalsOf, readManifests, readText, readYaml, root } from "./deploy-files.js";
-import { livenessServiceName } from "../services/platform/health.js";
+import { livenessServiceName } from "../services/platform/server/health.js";
 
 /** DESIGN.md's ports table (the team's design page lives outside the repository; checked against it when present). */
 const ports: Record<ServiceName, { grpc: number; admin: number; web?: number }> = {

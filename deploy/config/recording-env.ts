@@ -1,4 +1,4 @@
-import { createEnvReader, type EnvReader } from "../../services/platform/config.js";
+import { createEnvReader, type EnvReader } from "../../services/platform/config/env-reader.js";
 
 /** One variable a config function read, as the reader saw it. */
 export interface VariableRead {

@@ -1,7 +1,7 @@
 import { fightsConfigFromEnv } from "../../services/fights/config.js";
 import { heroesConfigFromEnv } from "../../services/heroes/config.js";
 import { locationsConfigFromEnv } from "../../services/locations/config.js";
-import type { EnvReader } from "../../services/platform/config.js";
+import type { EnvReader } from "../../services/platform/config/env-reader.js";
 import { villainsConfigFromEnv } from "../../services/villains/config.js";
 import { createRecordingEnvReader, type VariableRead } from "./recording-env.js";
 

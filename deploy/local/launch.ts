@@ -2,7 +2,7 @@ import { renderBanner, type StartedService } from "./banner.js";
 import { type ChildService, describeExit, type ListeningPorts, spawnChildService } from "./child-service.js";
 import type { LogFormat } from "./log-lines.js";
 import { type PortSetting, projectRoot, type ServicePlan, upstreamTargetVariables } from "./service-plan.js";
-import { localTarget, waitServing } from "./wait-serving.js";
+import { localTarget, waitServing } from "../../testkit/processes/readiness.js";
 
 /** Options of `launch`. */
 export interface LaunchOptions {

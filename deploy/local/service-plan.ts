@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
-import { ConfigError, createEnvReader } from "../../services/platform/config.js";
-import type { ServiceConfig } from "../../services/platform/service-config.js";
+import { ConfigError, createEnvReader } from "../../services/platform/config/env-reader.js";
+import type { ServiceConfig } from "../../services/platform/config/service-config.js";
 import { fightsConfigFromEnv } from "../../services/fights/config.js";
 import { heroesConfigFromEnv } from "../../services/heroes/config.js";
 import { locationsConfigFromEnv } from "../../services/locations/config.js";

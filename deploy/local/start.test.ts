@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { createServer } from "node:net";
 import { after, describe, it } from "node:test";
 import { FightService } from "../../gen/superheroes/fight/v1/fight_service_pb.js";
-import { createPromiseClient } from "../../services/platform/grpc-client.js";
-import { freePorts, isAlive, type LauncherProcess, startLauncher } from "./launcher-process.js";
+import { createPromiseClient } from "../../services/platform/calls/grpc-client.js";
+import { freePorts, isAlive, type LauncherProcess, startLauncher } from "../../testkit/processes/launcher-process.js";
 
 // Generous: the machine may be busy (four processes start on 2 cores, the first PGlite runs initdb).
 const readyTimeoutMs = 180_000;

@@ -9,7 +9,7 @@
  *   npm start -- --ready-timeout-ms 120000
  */
 import { parseArgs } from "node:util";
-import { ConfigError } from "../../services/platform/config.js";
+import { ConfigError } from "../../services/platform/config/env-reader.js";
 import { launch } from "./launch.js";
 import { buildPageIfNeeded } from "./page.js";
 import { describeBusyPort, findBusyPorts } from "./port-check.js";

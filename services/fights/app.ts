@@ -1,20 +1,20 @@
 import { Counter, Registry } from "prom-client";
 import { FightService, file_superheroes_fight_v1_fight_service } from "../../gen/superheroes/fight/v1/fight_service_pb.js";
-import { migrate, openDatabase } from "../platform/database.js";
-import { registration } from "../platform/grpc-server.js";
-import { createLogger } from "../platform/logger.js";
-import { startServiceProcess, type RunningService } from "../platform/service-process.js";
+import { migrate, openDatabase } from "../platform/database/database.js";
+import { registration } from "../platform/server/grpc-server.js";
+import { createLogger } from "../platform/observability/logger.js";
+import { startServiceProcess, type RunningService } from "../platform/server/service-process.js";
 import type { FightsConfig } from "./config.js";
-import { createFightFeed } from "./fight-feed.js";
-import { createFightWriter } from "./fight-writer.js";
-import { createFighterSource } from "./fighter-sources.js";
-import { fightsMigrations, type FightsDatabase } from "./fights-table.js";
-import { createFightServiceImplementation } from "./grpc-adapter.js";
-import { createFightsRepository } from "./repository.js";
-import { createFightsService } from "./service.js";
-import { createUpstreamSource } from "./upstream-source.js";
-import { createUpstreams } from "./upstreams.js";
-import { startWebEdge } from "./web-edge.js";
+import { createFightFeed } from "./storage/fight-feed.js";
+import { createFightWriter } from "./storage/fight-writer.js";
+import { createFighterSource } from "./fighters/fighter-supply.js";
+import { fightsMigrations, type FightsDatabase } from "./storage/fights-table.js";
+import { createFightServiceImplementation } from "./edge/fight-contract.js";
+import { createFightsRepository } from "./storage/fights-repository.js";
+import { createFightsService } from "./fights-service.js";
+import { createUpstreamSource } from "./fighters/upstream-fighters.js";
+import { createUpstreams } from "./fighters/upstream-policies.js";
+import { startWebEdge } from "./edge/web-edge.js";
 
 /** The running fights service: its gRPC and admin servers plus the web edge. */
 export interface RunningFights extends RunningService {

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { adminRequest, readMetric } from "../platform/testing/admin-client.js";
-import { waitFor } from "../platform/testing/wait-for.js";
-import type { UpstreamStats } from "../platform/upstream-client.js";
-import { startFightsSystem, type FightsSystem } from "./testing/fights-system.js";
+import { adminRequest, readMetric } from "../../testkit/processes/admin-client.js";
+import { waitFor } from "../../testkit/wait-for.js";
+import type { UpstreamStats } from "../platform/calls/upstream-client.js";
+import { startFightsSystem, type FightsSystem } from "../../testkit/systems/fights-system.js";
 
 const breakerEnv = {
   FIGHTS_FIGHTER_SOURCE: "direct",

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
-import { readMetric } from "../platform/testing/admin-client.js";
-import { startFightsSystem, type FightsSystem } from "./testing/fights-system.js";
+import { readMetric } from "../../testkit/processes/admin-client.js";
+import { startFightsSystem, type FightsSystem } from "../../testkit/systems/fights-system.js";
 
 /** Calls the heroes server handled, single and batch picks together. */
 async function heroesPickCalls(system: FightsSystem): Promise<number> {

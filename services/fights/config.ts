@@ -1,12 +1,12 @@
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ConfigError, type EnvReader } from "../platform/config.js";
-import type { CircuitBreakerOptions } from "../platform/circuit-breaker.js";
-import { serviceConfigFromEnv, type ServiceConfig } from "../platform/service-config.js";
-import { type ClientTls, keyPairFromEnv, type KeyPair, clientTlsFromEnv } from "../platform/tls-config.js";
-import type { FighterKind } from "./fighter-source.js";
-import type { UpstreamMode } from "./service.js";
+import { ConfigError, type EnvReader } from "../platform/config/env-reader.js";
+import type { CircuitBreakerOptions } from "../platform/calls/circuit-breaker.js";
+import { serviceConfigFromEnv, type ServiceConfig } from "../platform/config/service-config.js";
+import { type ClientTls, keyPairFromEnv, type KeyPair, clientTlsFromEnv } from "../platform/config/tls-config.js";
+import type { FighterKind } from "./fighters/fighter-source.js";
+import type { UpstreamMode } from "./fights-service.js";
 
 export const fighterSourceModes = ["direct", "coalesce", "pool"] as const;
 /** How random fighters are fetched: a call per pick, calls coalesced per event-loop turn, or a pool. */

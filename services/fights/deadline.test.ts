@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { status as Status } from "@grpc/grpc-js";
-import { isServiceError } from "../platform/grpc-client.js";
-import { readMetric } from "../platform/testing/admin-client.js";
-import { waitFor } from "../platform/testing/wait-for.js";
-import { startFightsSystem, type FightsSystem } from "./testing/fights-system.js";
+import { isServiceError } from "../platform/calls/grpc-client.js";
+import { readMetric } from "../../testkit/processes/admin-client.js";
+import { waitFor } from "../../testkit/wait-for.js";
+import { startFightsSystem, type FightsSystem } from "../../testkit/systems/fights-system.js";
 
 /** Heroes calls that ended because their deadline passed, as the heroes server counted them. */
 const heroesDeadlineExceeded = (system: FightsSystem) =>

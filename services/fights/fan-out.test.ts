@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { startFightsAgainst, startFightsSystem, type FightsSystem } from "./testing/fights-system.js";
-import { createPromiseClient } from "../platform/grpc-client.js";
+import { startFightsAgainst, startFightsSystem, type FightsSystem } from "../../testkit/systems/fights-system.js";
+import { createPromiseClient } from "../platform/calls/grpc-client.js";
 import { FightService } from "../../gen/superheroes/fight/v1/fight_service_pb.js";
 
 const latency = (prefix: string) => ({ [`${prefix}_FAULT_LATENCY_MS`]: "50" });

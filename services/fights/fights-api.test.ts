@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { status as Status } from "@grpc/grpc-js";
 import { Team } from "../../gen/superheroes/fight/v1/fight_service_pb.js";
-import { isServiceError } from "../platform/grpc-client.js";
-import { adminRequest } from "../platform/testing/admin-client.js";
-import { startFightsSystem, type FightsSystem } from "./testing/fights-system.js";
+import { isServiceError } from "../platform/calls/grpc-client.js";
+import { adminRequest } from "../../testkit/processes/admin-client.js";
+import { startFightsSystem, type FightsSystem } from "../../testkit/systems/fights-system.js";
 
 /** The status code and details a rejected call ended with. */
 async function failure(call: Promise<unknown>): Promise<{ code: number; details: string }> {

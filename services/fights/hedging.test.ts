@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { FightService } from "../../gen/superheroes/fight/v1/fight_service_pb.js";
-import { createPromiseClient, type ServiceClient } from "../platform/grpc-client.js";
-import type { RunningService } from "../platform/service-process.js";
+import { createPromiseClient, type ServiceClient } from "../platform/calls/grpc-client.js";
+import type { RunningService } from "../platform/server/service-process.js";
 import type { RunningFights } from "./app.js";
-import { startDataService, startFightsAgainst } from "./testing/fights-system.js";
+import { startDataService, startFightsAgainst } from "../../testkit/systems/fights-system.js";
 
 describe("hedged upstream reads (FIGHTS_HEDGE_MS)", () => {
   let services: RunningService[];

@@ -1,6 +1,6 @@
-import { loadConfig } from "../platform/config.js";
-import { createLogger } from "../platform/logger.js";
-import { stopOnSignals } from "../platform/service-process.js";
+import { loadConfig } from "../platform/config/env-reader.js";
+import { createLogger } from "../platform/observability/logger.js";
+import { stopOnSignals } from "../platform/server/service-process.js";
 import { startFights } from "./app.js";
 import { fightsConfigFromEnv } from "./config.js";
 

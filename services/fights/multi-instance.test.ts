@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { FightService } from "../../gen/superheroes/fight/v1/fight_service_pb.js";
-import { createPromiseClient, type ServiceClient } from "../platform/grpc-client.js";
-import type { RunningService } from "../platform/service-process.js";
-import { readMetric } from "../platform/testing/admin-client.js";
-import { serviceEntryPoints, spawnService, type SpawnedService } from "../platform/testing/spawn-service.js";
+import { createPromiseClient, type ServiceClient } from "../platform/calls/grpc-client.js";
+import type { RunningService } from "../platform/server/service-process.js";
+import { readMetric } from "../../testkit/processes/admin-client.js";
+import { serviceEntryPoints, spawnService, type SpawnedService } from "../../testkit/processes/node-process.js";
 import type { RunningFights } from "./app.js";
-import { dataServiceEnv, startDataService, startFightsAgainst } from "./testing/fights-system.js";
+import { dataServiceEnv, startDataService, startFightsAgainst } from "../../testkit/systems/fights-system.js";
 
 interface HeroesInstance {
   process: SpawnedService;

@@ -2,11 +2,11 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { Metadata } from "@grpc/grpc-js";
 import { FightService } from "../../gen/superheroes/fight/v1/fight_service_pb.js";
-import { createPromiseClient, type ServiceClient } from "../platform/grpc-client.js";
-import { serviceEntryPoints, spawnService, type SpawnedService } from "../platform/testing/spawn-service.js";
-import { waitFor } from "../platform/testing/wait-for.js";
-import { dataServiceEnv } from "./testing/fights-system.js";
-import type { FighterKind } from "./fighter-source.js";
+import { createPromiseClient, type ServiceClient } from "../platform/calls/grpc-client.js";
+import { serviceEntryPoints, spawnService, type SpawnedService } from "../../testkit/processes/node-process.js";
+import { waitFor } from "../../testkit/wait-for.js";
+import { dataServiceEnv } from "../../testkit/systems/fights-system.js";
+import type { FighterKind } from "./fighters/fighter-source.js";
 
 const kinds: FighterKind[] = ["heroes", "villains", "locations"];
 

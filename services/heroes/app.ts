@@ -1,8 +1,8 @@
 import { file_superheroes_hero_v1_hero_service } from "../../gen/superheroes/hero/v1/hero_service_pb.js";
 import { startCatalogService } from "../platform/catalog/start-catalog-service.js";
-import type { RunningService } from "../platform/service-process.js";
+import type { RunningService } from "../platform/server/service-process.js";
 import type { HeroesConfig } from "./config.js";
-import { createHeroRegistration } from "./hero-grpc.js";
+import { createHeroRegistration } from "./hero-contract.js";
 import { heroSpec } from "./hero-spec.js";
 
 /** Starts the heroes service: database, migrations, seed from seed-heroes.json, servers. */

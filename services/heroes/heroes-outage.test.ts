@@ -2,18 +2,18 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { type Client, status as Status } from "@grpc/grpc-js";
 import { HeroService } from "../../gen/superheroes/hero/v1/hero_service_pb.js";
-import { assertStatus, testEnv } from "../platform/catalog/catalog-test-kit.js";
-import { createEnvReader } from "../platform/config.js";
-import { createPromiseClient, isServiceError, type ServiceClient } from "../platform/grpc-client.js";
-import type { RunningService } from "../platform/service-process.js";
-import { createTestClient } from "../platform/testing/grpc-test-client.js";
-import { checkHealth } from "../platform/testing/health-client.js";
-import { createThrowawayDatabase, defaultAdminUrl, runAdmin, type ThrowawayDatabase } from "../platform/testing/postgres.js";
-import { startTcpProxy, type TcpProxy } from "../platform/testing/tcp-proxy.js";
-import { waitFor } from "../platform/testing/wait-for.js";
+import { assertStatus, testEnv } from "../../testkit/catalog/catalog-kit.js";
+import { createEnvReader } from "../platform/config/env-reader.js";
+import { createPromiseClient, isServiceError, type ServiceClient } from "../platform/calls/grpc-client.js";
+import type { RunningService } from "../platform/server/service-process.js";
+import { createTestClient } from "../../testkit/grpc/grpc-test-client.js";
+import { checkHealth } from "../../testkit/grpc/health-client.js";
+import { createThrowawayDatabase, defaultAdminUrl, runAdmin, type ThrowawayDatabase } from "../../testkit/postgres.js";
+import { startTcpProxy, type TcpProxy } from "../../testkit/tcp-proxy.js";
+import { waitFor } from "../../testkit/wait-for.js";
 import { startHeroes } from "./app.js";
 import { heroesConfigFromEnv } from "./config.js";
-import { heroInput } from "./heroes-test-setup.js";
+import { heroInput } from "../../testkit/catalog/heroes-setup.js";
 
 // PostgreSQL only: an embedded PGlite lives inside the process and cannot become unreachable.
 describe("heroes service when PostgreSQL goes away and comes back", () => {

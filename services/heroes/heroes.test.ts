@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { status as Status } from "@grpc/grpc-js";
-import { assertStatus, collectPages, databaseVariants } from "../platform/catalog/catalog-test-kit.js";
-import { invalidHeroCases } from "./heroes-invalid-cases.js";
-import { type HeroesUnderTest, heroInput, startHeroesUnderTest } from "./heroes-test-setup.js";
+import { assertStatus, collectPages, databaseVariants } from "../../testkit/catalog/catalog-kit.js";
+import { invalidHeroCases } from "../../testkit/catalog/heroes-invalid-cases.js";
+import { type HeroesUnderTest, heroInput, startHeroesUnderTest } from "../../testkit/catalog/heroes-setup.js";
 
 for (const variant of databaseVariants) {
   describe(`heroes service on ${variant.name}`, () => {

@@ -1,4 +1,4 @@
-import type { EnvReader } from "../platform/config.js";
+import type { EnvReader } from "../platform/config/env-reader.js";
 import { catalogConfigFromEnv, type CatalogConfig } from "../platform/catalog/catalog-config.js";
 
 /** Settings of the locations service (LOCATIONS_* variables; see CatalogConfig). */

@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { status as Status } from "@grpc/grpc-js";
 import { LocationService, LocationType } from "../../gen/superheroes/location/v1/location_service_pb.js";
-import { assertStatus, collectPages, databaseVariants, type TestDatabase, testEnv } from "../platform/catalog/catalog-test-kit.js";
-import { createEnvReader } from "../platform/config.js";
-import { createPromiseClient, type ServiceClient } from "../platform/grpc-client.js";
-import type { RunningService } from "../platform/service-process.js";
+import { assertStatus, collectPages, databaseVariants, type TestDatabase, testEnv } from "../../testkit/catalog/catalog-kit.js";
+import { createEnvReader } from "../platform/config/env-reader.js";
+import { createPromiseClient, type ServiceClient } from "../platform/calls/grpc-client.js";
+import type { RunningService } from "../platform/server/service-process.js";
 import { startLocations } from "./app.js";
 import { locationsConfigFromEnv } from "./config.js";
 

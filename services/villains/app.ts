@@ -1,8 +1,8 @@
 import { file_superheroes_villain_v1_villain_service } from "../../gen/superheroes/villain/v1/villain_service_pb.js";
 import { startCatalogService } from "../platform/catalog/start-catalog-service.js";
-import type { RunningService } from "../platform/service-process.js";
+import type { RunningService } from "../platform/server/service-process.js";
 import type { VillainsConfig } from "./config.js";
-import { createVillainRegistration } from "./villain-grpc.js";
+import { createVillainRegistration } from "./villain-contract.js";
 import { villainSpec } from "./villain-spec.js";
 
 /** Starts the villains service: database, migrations, seed from seed-villains.json, servers. */

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { buildPage } from "./build.js";
-import { startWebSystem, type WebSystem } from "./testing/web-system.js";
+import { startWebSystem, type WebSystem } from "../../testkit/systems/web-system.js";
 
 const chromiumPath = "/usr/bin/chromium";
 const chromiumArgs = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];

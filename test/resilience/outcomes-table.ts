@@ -4,7 +4,7 @@
  * `node --import tsx test/resilience/outcomes-table.ts`.
  */
 import { readFileSync } from "node:fs";
-import { outcomesFile, type Outcome } from "./kit/outcomes.js";
+import { outcomesFile, type Outcome } from "../../testkit/load/outcomes.js";
 
 const rows = readFileSync(outcomesFile, "utf8")
   .split("\n")

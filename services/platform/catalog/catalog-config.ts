@@ -1,5 +1,5 @@
-import { ConfigError, type EnvReader } from "../config.js";
-import { serviceConfigFromEnv, type ServiceConfig, type ServicePorts } from "../service-config.js";
+import { ConfigError, type EnvReader } from "../config/env-reader.js";
+import { serviceConfigFromEnv, type ServiceConfig, type ServicePorts } from "../config/service-config.js";
 
 /** Settings of a catalog data service (heroes, villains, locations). */
 export interface CatalogConfig extends ServiceConfig {

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { sql } from "kysely";
-import { openDatabase, type Database } from "../database.js";
-import { createLogger } from "../logger.js";
-import { createThrowawayDatabase, type ThrowawayDatabase } from "../testing/postgres.js";
+import { openDatabase, type Database } from "../database/database.js";
+import { createLogger } from "../observability/logger.js";
+import { createThrowawayDatabase, type ThrowawayDatabase } from "../../../testkit/postgres.js";
 import { migrateCatalog } from "./catalog-migrations.js";
 import { createCatalogRepository } from "./catalog-repository.js";
 import type { CatalogDatabase } from "./catalog-rows.js";

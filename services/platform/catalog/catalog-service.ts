@@ -1,8 +1,8 @@
-import { AlreadyExistsError, InvalidArgumentError, NotFoundError } from "../errors.js";
-import { unavailableIfDisconnected } from "../database.js";
+import { AlreadyExistsError, InvalidArgumentError, NotFoundError } from "../core/errors.js";
+import { unavailableIfDisconnected } from "../database/database.js";
 import type { CatalogRepository } from "./catalog-repository.js";
 import { fieldEntries, type CatalogInput, type CatalogItem, type CatalogSpec } from "./catalog-spec.js";
-import { decodePageToken, encodePageToken } from "../page-token.js";
+import { decodePageToken, encodePageToken } from "../core/page-token.js";
 
 /** Most items one batch call returns or looks up. */
 export const maxBatchSize = 1000;

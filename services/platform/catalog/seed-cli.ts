@@ -1,5 +1,5 @@
-import { openDatabase } from "../database.js";
-import { createLogger } from "../logger.js";
+import { openDatabase } from "../database/database.js";
+import { createLogger } from "../observability/logger.js";
 import type { CatalogConfig } from "./catalog-config.js";
 import { generateItems, type GenerateProgress } from "./catalog-generator.js";
 import { migrateCatalog } from "./catalog-migrations.js";

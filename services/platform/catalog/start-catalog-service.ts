@@ -1,9 +1,9 @@
 import type { DescFile } from "@bufbuild/protobuf";
 import { Registry } from "prom-client";
-import { openDatabase } from "../database.js";
-import type { ServiceRegistration } from "../grpc-server.js";
-import { createLogger } from "../logger.js";
-import { startServiceProcess, type RunningService } from "../service-process.js";
+import { openDatabase } from "../database/database.js";
+import type { ServiceRegistration } from "../server/grpc-server.js";
+import { createLogger } from "../observability/logger.js";
+import { startServiceProcess, type RunningService } from "../server/service-process.js";
 import type { CatalogConfig } from "./catalog-config.js";
 import { migrateCatalog } from "./catalog-migrations.js";
 import { createCatalogRepository } from "./catalog-repository.js";

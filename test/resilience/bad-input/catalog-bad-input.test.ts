@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { assertStatus } from "../../../services/platform/catalog/catalog-test-kit.js";
-import { createThrowawayDatabase, type ThrowawayDatabase } from "../../../services/platform/testing/postgres.js";
-import { recordOutcome } from "../kit/outcomes.js";
-import { launchService, type ServiceName, type ServiceProcess } from "../kit/service-processes.js";
+import { assertStatus } from "../../../testkit/catalog/catalog-kit.js";
+import { createThrowawayDatabase, type ThrowawayDatabase } from "../../../testkit/postgres.js";
+import { recordOutcome } from "../../../testkit/load/outcomes.js";
+import { launchService, type ServiceName, type ServiceProcess } from "../../../testkit/processes/service-processes.js";
 import { type CatalogClient, heroCalls, locationCalls, villainCalls } from "./catalog-calls.js";
 import { refusedCatalogCases, verbatimNames } from "./catalog-cases.js";
 

@@ -1,7 +1,7 @@
 import { HeroService } from "../../../gen/superheroes/hero/v1/hero_service_pb.js";
 import { LocationService, LocationType } from "../../../gen/superheroes/location/v1/location_service_pb.js";
 import { VillainService } from "../../../gen/superheroes/villain/v1/villain_service_pb.js";
-import { createPromiseClient, type ServiceClient } from "../../../services/platform/grpc-client.js";
+import { createPromiseClient, type ServiceClient } from "../../../services/platform/calls/grpc-client.js";
 import type { CatalogCalls } from "./catalog-cases.js";
 
 /** CatalogCalls over a real service's port, with the client to close. */

@@ -2,11 +2,11 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { status as Status } from "@grpc/grpc-js";
 import { FightService } from "../../../gen/superheroes/fight/v1/fight_service_pb.js";
-import { assertStatus } from "../../../services/platform/catalog/catalog-test-kit.js";
-import { createPromiseClient, type PromiseClient, type ServiceClient } from "../../../services/platform/grpc-client.js";
-import { createThrowawayDatabase, type ThrowawayDatabase } from "../../../services/platform/testing/postgres.js";
-import { recordOutcome } from "../kit/outcomes.js";
-import { launchService, type ServiceProcess } from "../kit/service-processes.js";
+import { assertStatus } from "../../../testkit/catalog/catalog-kit.js";
+import { createPromiseClient, type PromiseClient, type ServiceClient } from "../../../services/platform/calls/grpc-client.js";
+import { createThrowawayDatabase, type ThrowawayDatabase } from "../../../testkit/postgres.js";
+import { recordOutcome } from "../../../testkit/load/outcomes.js";
+import { launchService, type ServiceProcess } from "../../../testkit/processes/service-processes.js";
 import { verbatimNames } from "./catalog-cases.js";
 
 type Fights = PromiseClient<typeof FightService>;

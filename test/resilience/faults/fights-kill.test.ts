@@ -4,12 +4,12 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { status as Status } from "@grpc/grpc-js";
 import pg from "pg";
 import { FightService } from "../../../gen/superheroes/fight/v1/fight_service_pb.js";
-import { createPromiseClient, type ServiceClient } from "../../../services/platform/grpc-client.js";
-import { createThrowawayDatabase, type ThrowawayDatabase } from "../../../services/platform/testing/postgres.js";
-import { outcomesOf, startLoad } from "../kit/load.js";
-import { recordOutcome } from "../kit/outcomes.js";
-import { startRefuser, type Refuser } from "../kit/refuser.js";
-import { launchService, type ServiceProcess } from "../kit/service-processes.js";
+import { createPromiseClient, type ServiceClient } from "../../../services/platform/calls/grpc-client.js";
+import { createThrowawayDatabase, type ThrowawayDatabase } from "../../../testkit/postgres.js";
+import { outcomesOf, startLoad } from "../../../testkit/load/load.js";
+import { recordOutcome } from "../../../testkit/load/outcomes.js";
+import { startRefuser, type Refuser } from "../../../testkit/processes/refuser.js";
+import { launchService, type ServiceProcess } from "../../../testkit/processes/service-processes.js";
 
 const batchSize = 10;
 

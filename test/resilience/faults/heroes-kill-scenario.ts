@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Team } from "../../../gen/superheroes/fight/v1/fight_service_pb.js";
-import { waitFor } from "../../../services/platform/testing/wait-for.js";
-import { watchBreaker } from "../kit/breaker-watch.js";
-import { outcomesOf, startLoad } from "../kit/load.js";
-import { recordOutcome } from "../kit/outcomes.js";
-import type { ProcessSystem } from "../kit/service-processes.js";
+import { waitFor } from "../../../testkit/wait-for.js";
+import { watchBreaker } from "../../../testkit/load/breaker-watch.js";
+import { outcomesOf, startLoad } from "../../../testkit/load/load.js";
+import { recordOutcome } from "../../../testkit/load/outcomes.js";
+import type { ProcessSystem } from "../../../testkit/processes/service-processes.js";
 
 const fightsPerSecond = 50;
 

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
-import { readMetric } from "../../../services/platform/testing/admin-client.js";
-import { outcomesOf, percentile, startLoad } from "../kit/load.js";
-import { recordOutcome } from "../kit/outcomes.js";
-import type { ProcessSystem, ServiceProcess } from "../kit/service-processes.js";
+import { readMetric } from "../../../testkit/processes/admin-client.js";
+import { outcomesOf, percentile, startLoad } from "../../../testkit/load/load.js";
+import { recordOutcome } from "../../../testkit/load/outcomes.js";
+import type { ProcessSystem, ServiceProcess } from "../../../testkit/processes/service-processes.js";
 
 /** Soak length: `SOAK_SECONDS` (a longer run by hand), 60 s by default as in CI. */
 export const soakSeconds = Number(process.env.SOAK_SECONDS ?? 60);

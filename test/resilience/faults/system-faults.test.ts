@@ -1,5 +1,5 @@
 import { after, before, describe, it } from "node:test";
-import { launchSystem, type ProcessSystem } from "../kit/service-processes.js";
+import { launchSystem, type ProcessSystem } from "../../../testkit/processes/service-processes.js";
 import { heroesKillScenario } from "./heroes-kill-scenario.js";
 import { overloadScenario } from "./overload-scenario.js";
 import { soakScenario, soakSeconds } from "./soak-scenario.js";

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { networkInterfaces } from "node:os";
 import { after, before, describe, it } from "node:test";
-import { adminRequest, type AdminResponse } from "../../../services/platform/testing/admin-client.js";
-import { createThrowawayDatabase, type ThrowawayDatabase } from "../../../services/platform/testing/postgres.js";
-import { recordOutcome } from "../kit/outcomes.js";
-import { launchService, type ServiceProcess } from "../kit/service-processes.js";
+import { adminRequest, type AdminResponse } from "../../../testkit/processes/admin-client.js";
+import { createThrowawayDatabase, type ThrowawayDatabase } from "../../../testkit/postgres.js";
+import { recordOutcome } from "../../../testkit/load/outcomes.js";
+import { launchService, type ServiceProcess } from "../../../testkit/processes/service-processes.js";
 
 const token = "resilience-admin-t0ken";
 const bearer = { authorization: `Bearer ${token}` };

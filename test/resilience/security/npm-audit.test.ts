@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { describe, it } from "node:test";
-import { recordOutcome } from "../kit/outcomes.js";
+import { recordOutcome } from "../../../testkit/load/outcomes.js";
 
 interface AuditResult {
   stdout: string;

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { adminRequest } from "../../../services/platform/testing/admin-client.js";
-import { createThrowawayDatabase, type ThrowawayDatabase } from "../../../services/platform/testing/postgres.js";
-import { serviceEntryPoints, spawnService } from "../../../services/platform/testing/spawn-service.js";
-import { recordOutcome } from "../kit/outcomes.js";
-import { launchService, type ServiceProcess } from "../kit/service-processes.js";
+import { adminRequest } from "../../../testkit/processes/admin-client.js";
+import { createThrowawayDatabase, type ThrowawayDatabase } from "../../../testkit/postgres.js";
+import { serviceEntryPoints, spawnService } from "../../../testkit/processes/node-process.js";
+import { recordOutcome } from "../../../testkit/load/outcomes.js";
+import { launchService, type ServiceProcess } from "../../../testkit/processes/service-processes.js";
 
 const password = "s3cr3t-Pa55word";
 

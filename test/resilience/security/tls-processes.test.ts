@@ -4,12 +4,12 @@ import { after, before, describe, it } from "node:test";
 import { type ChannelCredentials, credentials, status as Status } from "@grpc/grpc-js";
 import { FightService, Team } from "../../../gen/superheroes/fight/v1/fight_service_pb.js";
 import { HeroService } from "../../../gen/superheroes/hero/v1/hero_service_pb.js";
-import { createPromiseClient, isServiceError } from "../../../services/platform/grpc-client.js";
-import { createTestCertificates, type TestCertificates } from "../../../services/platform/testing/certificates.js";
-import { createThrowawayDatabase, type ThrowawayDatabase } from "../../../services/platform/testing/postgres.js";
-import { recordOutcome } from "../kit/outcomes.js";
-import { startRefuser, type Refuser } from "../kit/refuser.js";
-import { launchService, type ServiceProcess } from "../kit/service-processes.js";
+import { createPromiseClient, isServiceError } from "../../../services/platform/calls/grpc-client.js";
+import { createTestCertificates, type TestCertificates } from "../../../testkit/certificates.js";
+import { createThrowawayDatabase, type ThrowawayDatabase } from "../../../testkit/postgres.js";
+import { recordOutcome } from "../../../testkit/load/outcomes.js";
+import { startRefuser, type Refuser } from "../../../testkit/processes/refuser.js";
+import { launchService, type ServiceProcess } from "../../../testkit/processes/service-processes.js";
 
 // Two heroes processes, one with TLS and one with mutual TLS, and a fights process that reaches
 // the second with its client certificate. Villains and locations are a listener that resets

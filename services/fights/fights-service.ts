@@ -1,0 +1,168 @@
+import type { CallContext } from "../platform/core/call-context.js";
+import { CancelledError, InvalidArgumentError, NotFoundError } from "../platform/core/errors.js";
+import { decodePageToken, encodePageToken } from "../platform/core/page-token.js";
+import { fallbackHero, fallbackLocation, fallbackVillain, type Fight, type Fighter, type Fighters, type Place } from "./fight.js";
+import type { FightFeed } from "./storage/fight-feed.js";
+import { decideFight, type RandomSource } from "./rules/fight-rules.js";
+import type { FightWriter } from "./storage/fight-writer.js";
+import type { FighterSource } from "./fighters/fighter-source.js";
+import type { FightsRepository, FightStats } from "./storage/fights-repository.js";
+
+/** How upstream picks are issued: concurrently (default), or one after another (benchmark only). */
+export type UpstreamMode = "concurrent" | "sequential";
+
+/** Dependencies of the fights service. */
+export interface FightsServiceOptions {
+  source: FighterSource;
+  writer: FightWriter;
+  repository: FightsRepository;
+  feed: FightFeed;
+  upstreamMode: UpstreamMode;
+  /** Told how many of each part were fallbacks (metrics). */
+  onFallback?: (kind: "hero" | "villain" | "location", reason: unknown) => void;
+  random?: RandomSource;
+}
+
+/** A page of fights, newest first. */
+export interface FightPage {
+  fights: Fight[];
+  nextPageToken: string;
+}
+
+/** The protocol-free fights service: every transport adapter calls these. */
+export interface FightsService {
+  randomFighters(context: CallContext): Promise<Fighters>;
+  performFight(fighters: Fighters, context: CallContext): Promise<Fight>;
+  performRandomFight(context: CallContext): Promise<Fight>;
+  performRandomFights(count: number, context: CallContext): Promise<Fight[]>;
+  getFight(id: number): Promise<Fight>;
+  listFights(pageSize: number, pageToken: string): Promise<FightPage>;
+  stats(): Promise<FightStats & { heroWinRatio: number }>;
+  watch(signal: AbortSignal): AsyncIterable<Fight>;
+}
+
+export const maxRandomFights = 1000;
+export const maxPageSize = 100;
+export const defaultPageSize = 20;
+
+/** Creates the fights service. */
+export function createFightsService(options: FightsServiceOptions): FightsService {
+  const { writer, repository, feed, random = Math.random } = options;
+  const store = async (fighters: Fighters[], context: CallContext) => {
+    if (context.signal.aborted) throw new CancelledError("the caller went away before the fight was stored");
+    const fights = await writer.write(fighters.map((pair) => decideFight(pair, random)));
+    feed.publish(fights);
+    return fights;
+  };
+  const pickFighters = (count: number, context: CallContext) => randomFighters(options, count, context);
+  return {
+    randomFighters: async (context) => (await pickFighters(1, context))[0]!,
+    async performFight(fighters, context) {
+      validateFighters(fighters);
+      return (await store([fighters], context))[0]!;
+    },
+    async performRandomFight(context) {
+      return (await store(await pickFighters(1, context), context))[0]!;
+    },
+    async performRandomFights(count, context) {
+      if (!Number.isInteger(count) || count < 1 || count > maxRandomFights) {
+        throw new InvalidArgumentError("count", `must be 1 to ${maxRandomFights}, got ${count}`);
+      }
+      return store(await pickFighters(count, context), context);
+    },
+    async getFight(id) {
+      if (!Number.isSafeInteger(id) || id < 1) throw new InvalidArgumentError("id", `must be a positive integer, got ${id}`);
+      const fight = await repository.get(id);
+      if (fight === undefined) throw new NotFoundError(`no fight with id ${id}`);
+      return fight;
+    },
+    async listFights(pageSize, pageToken) {
+      if (!Number.isInteger(pageSize) || pageSize < 0 || pageSize > maxPageSize) {
+        throw new InvalidArgumentError("page_size", `must be 0 to ${maxPageSize} (0 means ${defaultPageSize}), got ${pageSize}`);
+      }
+      const limit = pageSize === 0 ? defaultPageSize : pageSize;
+      const rows = await repository.listNewestFirst(limit + 1, decodePageToken(pageToken));
+      const fights = rows.slice(0, limit);
+      return { fights, nextPageToken: rows.length > limit ? encodePageToken(fights.at(-1)!.id) : "" };
+    },
+    async stats() {
+      const stats = await repository.stats(10);
+      const total = stats.heroWins + stats.villainWins;
+      return { ...stats, heroWinRatio: total === 0 ? 0 : stats.heroWins / total };
+    },
+    watch: (signal) => feed.subscribe(signal),
+  };
+}
+
+/**
+ * `count` sets of fighters from one pick per upstream (issued at once unless sequential mode).
+ * An upstream that fails, times out, is open-circuited or has no rows yields its fallback.
+ */
+async function randomFighters(options: FightsServiceOptions, count: number, context: CallContext): Promise<Fighters[]> {
+  const { source } = options;
+  const picks =
+    options.upstreamMode === "concurrent"
+      ? await Promise.allSettled([source.heroes(count, context), source.villains(count, context), source.locations(count, context)])
+      : [await settle(source.heroes(count, context)), await settle(source.villains(count, context)), await settle(source.locations(count, context))];
+  const [heroes, villains, locations] = [
+    usable<Fighter>(picks[0], "hero", options),
+    usable<Fighter>(picks[1], "villain", options),
+    usable<Place>(picks[2], "location", options),
+  ];
+  return Array.from({ length: count }, (_, index) => ({
+    hero: heroes?.[index % heroes.length] ?? fallbackHero,
+    villain: villains?.[index % villains.length] ?? fallbackVillain,
+    location: locations?.[index % locations.length] ?? fallbackLocation,
+    heroFallback: heroes === undefined,
+    villainFallback: villains === undefined,
+    locationFallback: locations === undefined,
+  }));
+}
+
+function usable<T>(result: PromiseSettledResult<unknown[]> | undefined, kind: "hero" | "villain" | "location", options: FightsServiceOptions): T[] | undefined {
+  if (result?.status === "fulfilled" && result.value.length > 0) return result.value as T[];
+  options.onFallback?.(kind, result?.status === "rejected" ? result.reason : new NotFoundError(`no ${kind} rows`));
+  return undefined;
+}
+
+function settle<T>(promise: Promise<T>): Promise<PromiseSettledResult<T>> {
+  return promise.then(
+    (value) => ({ status: "fulfilled", value }),
+    (reason: unknown) => ({ status: "rejected", reason }),
+  );
+}
+
+/**
+ * Fighters given by a client are checked as the data services check theirs: a fight is stored
+ * in a batch with others (group commit), so a value the database would refuse must never get
+ * that far — it would fail the whole batch.
+ */
+function validateFighters(fighters: Fighters): void {
+  validateFighter(fighters.hero, "hero");
+  validateFighter(fighters.villain, "villain");
+  const { location } = fighters;
+  validateName(location.name, "location.name");
+  validateText(location.description, "location.description", 2000);
+  validateText(location.picture, "location.picture", 2048);
+}
+
+function validateFighter(fighter: Fighter, field: string): void {
+  validateName(fighter.name, `${field}.name`);
+  if (!Number.isInteger(fighter.level) || fighter.level < 1) throw new InvalidArgumentError(`${field}.level`, `must be greater than 0, got ${fighter.level}`);
+  validateText(fighter.otherName, `${field}.other_name`, 100);
+  validateText(fighter.powers, `${field}.powers`, 2000);
+  validateText(fighter.picture, `${field}.picture`, 2048);
+}
+
+function validateName(name: string, field: string): void {
+  const length = [...name].length;
+  if (length < 3 || length > 50) throw new InvalidArgumentError(field, `must be 3 to 50 characters, got ${length}`);
+  validateText(name, field, 50);
+}
+
+function validateText(text: string, field: string, maxLength: number): void {
+  const length = [...text].length;
+  if (length > maxLength) throw new InvalidArgumentError(field, `must be at most ${maxLength} characters, got ${length}`);
+  // PostgreSQL text cannot hold U+0000.
+  if (text.includes("\u0000")) throw new InvalidArgumentError(field, "must not contain the NUL character (U+0000)");
+}

@@ -1,0 +1,32 @@
+import { HeroService } from "../../gen/superheroes/hero/v1/hero_service_pb.js";
+import type { CatalogService } from "../platform/catalog/catalog-service.js";
+import { fighterInputFromProto, fighterToProto, idFromProto, idsFromProto, idToProto, maskPathsFromProto, required } from "../platform/catalog/catalog-messages.js";
+import { registration, type ServiceRegistration } from "../platform/server/grpc-server.js";
+import type { Hero } from "./hero-spec.js";
+
+/** The grpc-js registration of HeroService: proto messages in and out, logic in `heroes`. */
+export function createHeroRegistration(heroes: CatalogService<Hero>): ServiceRegistration {
+  return registration(HeroService, {
+    getRandomHero: async () => ({ hero: fighterToProto(await heroes.randomOne()) }),
+    getRandomHeroes: async (request) => ({ heroes: (await heroes.randomMany(request.count)).map(fighterToProto) }),
+    getHero: async (request) => ({ hero: fighterToProto(await heroes.get(idFromProto(request.id))) }),
+    async batchGetHeroes(request) {
+      const { items, missingIds } = await heroes.batchGet(idsFromProto(request.ids));
+      return { heroes: items.map(fighterToProto), missingIds: missingIds.map(idToProto) };
+    },
+    async listHeroes(request) {
+      const { items, nextPageToken } = await heroes.list(request);
+      return { heroes: items.map(fighterToProto), nextPageToken };
+    },
+    createHero: async (request) => ({ hero: fighterToProto(await heroes.create(fighterInputFromProto(required(request.hero, "hero")))) }),
+    async updateHero(request) {
+      const hero = required(request.hero, "hero");
+      const updated = await heroes.update(idFromProto(hero.id), fighterInputFromProto(hero), maskPathsFromProto(request.updateMask));
+      return { hero: fighterToProto(updated) };
+    },
+    async deleteHero(request) {
+      await heroes.delete(idFromProto(request.id));
+      return {};
+    },
+  });
+}

@@ -1,0 +1,183 @@
+import type { DescService } from "@bufbuild/protobuf";
+import { connectivityState, Metadata, status as Status } from "@grpc/grpc-js";
+import { Counter, Gauge, type Registry } from "prom-client";
+import { createBreakerInterceptor } from "./breaker-interceptor.js";
+import type { CallContext } from "../core/call-context.js";
+import { createCircuitBreaker, type BreakerState, type CircuitBreaker, type CircuitBreakerOptions } from "./circuit-breaker.js";
+import { createTimingInterceptor, type ClientMetrics } from "../observability/client-metrics.js";
+import { createPromiseClient, type PromiseClient, type UnaryCallOptions } from "./grpc-client.js";
+import { codeName } from "../grpc/grpc-status.js";
+import { createLatencyWindow } from "../observability/latency-window.js";
+import type { Logger } from "../observability/logger.js";
+import { childTraceContext, formatTraceparent } from "../core/trace-context.js";
+import { channelCredentialsFromTls } from "../grpc/tls-credentials.js";
+import type { ClientTls } from "../config/tls-config.js";
+import { upstreamChannelOptions } from "./upstream-channel.js";
+
+/** Settings of one upstream. */
+export interface UpstreamSettings {
+  /** Short name used in metrics, logs and /stats: heroes, villains, locations. */
+  name: string;
+  /** grpc-js target: `host:port`, `ipv4:a:1,b:2`, `dns:///heroes:50051`. */
+  target: string;
+  /** Cap on every call's deadline, ms. */
+  timeoutMs: number;
+  /** Proto names of the idempotent methods to retry or hedge. */
+  idempotentMethods: readonly string[];
+  maxAttempts: number;
+  hedgeDelayMs: number;
+  /** Calls slower than this get a warn log line. */
+  slowCallMs: number;
+  /** Successes slower than this count against the breaker with weight 1. */
+  breakerSlowCallMs: number;
+  /** When false, no breaker: every call goes to the network (for the benchmark's comparison). */
+  breakerEnabled: boolean;
+  breaker: CircuitBreakerOptions;
+  /** TLS to the upstream (mutual when it has a key pair); undefined: plaintext h2c. */
+  tls?: ClientTls;
+}
+
+/** Shared instruments of all upstreams of a process. */
+export interface UpstreamInstruments {
+  logger: Logger;
+  clientMetrics: ClientMetrics;
+  breakerMetrics: BreakerMetrics;
+}
+
+/** One upstream: a long-lived channel with breaker and timing interceptors, plus its numbers. */
+export interface UpstreamClient<S extends DescService> {
+  name: string;
+  methods: PromiseClient<S>;
+  breaker: CircuitBreaker | undefined;
+  /** Per-call options: deadline = min(caller's deadline, now + timeoutMs), cancellation, trace. */
+  callOptions(context: CallContext): UnaryCallOptions;
+  stats(): UpstreamStats;
+  close(): void;
+}
+
+/** What /stats and GetUpstreamStatus show of one upstream. */
+export interface UpstreamStats {
+  name: string;
+  target: string;
+  breakerState: BreakerState;
+  channelState: string;
+  calls: number;
+  failures: number;
+  rejections: number;
+  successRate: number;
+  failuresByCode: Record<string, number>;
+  latencyMs: { p50: number; p95: number; p99: number };
+}
+
+/**
+ * Creates the channel to one upstream, once, at start-up. Interceptors, outermost first: timing
+ * (sees everything, including refusals), breaker (fails fast when open), then the channel with
+ * its retry policy, so the breaker judges each call by its final outcome.
+ */
+export function createUpstreamClient<S extends DescService>(service: S, settings: UpstreamSettings, instruments: UpstreamInstruments): UpstreamClient<S> {
+  const { logger, clientMetrics, breakerMetrics } = instruments;
+  const latency = createLatencyWindow();
+  const failuresByCode: Record<string, number> = {};
+  let calls = 0;
+  let failures = 0;
+  const breaker = settings.breakerEnabled ? createCircuitBreaker({ ...settings.breaker, onTransition: (from, to, reason) => {
+    breakerMetrics.transitions.inc({ upstream: settings.name, from, to });
+    logger.warn({ upstream: settings.name, from, to, reason }, `circuit breaker ${from} -> ${to}`);
+  } }) : undefined;
+  if (breaker !== undefined) breakerMetrics.track(settings.name, breaker);
+  const timing = createTimingInterceptor({
+    upstream: settings.name,
+    metrics: clientMetrics,
+    logger,
+    slowCallMs: settings.slowCallMs,
+    onCall: ({ code, durationMs }) => {
+      calls += 1;
+      latency.record(durationMs);
+      if (code !== Status.OK) {
+        failures += 1;
+        const name = codeName(code);
+        failuresByCode[name] = (failuresByCode[name] ?? 0) + 1;
+      }
+    },
+  });
+  const interceptors = breaker === undefined ? [timing] : [timing, createBreakerInterceptor(settings.name, breaker, { slowCallMs: settings.breakerSlowCallMs })];
+  const client = createPromiseClient(service, settings.target, {
+    credentials: channelCredentialsFromTls(settings.tls),
+    channelOptions: upstreamChannelOptions({
+      serviceName: service.typeName,
+      idempotentMethods: settings.idempotentMethods,
+      maxAttempts: settings.maxAttempts,
+      hedgeDelayMs: settings.hedgeDelayMs,
+    }),
+    interceptors,
+  });
+  return {
+    name: settings.name,
+    methods: client.methods,
+    breaker,
+    callOptions: (context) => ({
+      deadline: Math.min(context.deadline, Date.now() + settings.timeoutMs),
+      signal: context.signal,
+      metadata: upstreamMetadata(context),
+    }),
+    stats: () => ({
+      name: settings.name,
+      target: settings.target,
+      breakerState: breaker?.state() ?? "CLOSED",
+      channelState: connectivityState[client.grpc.getChannel().getConnectivityState(false)] ?? "UNKNOWN",
+      calls,
+      failures,
+      rejections: breaker?.counts().rejections ?? 0,
+      successRate: calls === 0 ? 1 : Math.round(((calls - failures) / calls) * 10_000) / 10_000,
+      failuresByCode: { ...failuresByCode },
+      latencyMs: latency.percentiles(),
+    }),
+    close: () => client.close(),
+  };
+}
+
+/** Metadata for an upstream call: the caller's trace with a new span, and its request id. */
+export function upstreamMetadata(context: Pick<CallContext, "trace" | "requestId">): Metadata {
+  const metadata = new Metadata();
+  metadata.set("traceparent", formatTraceparent(childTraceContext(context.trace)));
+  if (context.requestId !== undefined) metadata.set("x-request-id", context.requestId);
+  return metadata;
+}
+
+/** Breaker metrics of all upstreams: state gauge, transitions and rejections. */
+export interface BreakerMetrics {
+  transitions: Counter<"upstream" | "from" | "to">;
+  track(upstream: string, breaker: CircuitBreaker): void;
+}
+
+const stateValue: Record<BreakerState, number> = { CLOSED: 0, OPEN: 1, HALF_OPEN: 2 };
+
+/** Registers grpc_client_circuit_state, grpc_client_circuit_transitions_total, grpc_client_circuit_rejections_total. */
+export function createBreakerMetrics(registry: Registry): BreakerMetrics {
+  const breakers = new Map<string, CircuitBreaker>();
+  new Gauge({
+    name: "grpc_client_circuit_state",
+    help: "Circuit breaker state per upstream: 0 closed, 1 open, 2 half-open.",
+    labelNames: ["upstream"],
+    registers: [registry],
+    collect() {
+      for (const [upstream, breaker] of breakers) this.set({ upstream }, stateValue[breaker.state()]);
+    },
+  });
+  new Gauge({
+    name: "grpc_client_circuit_rejections_total",
+    help: "Calls refused by an open circuit breaker, per upstream, since start.",
+    labelNames: ["upstream"],
+    registers: [registry],
+    collect() {
+      for (const [upstream, breaker] of breakers) this.set({ upstream }, breaker.counts().rejections);
+    },
+  });
+  const transitions = new Counter({
+    name: "grpc_client_circuit_transitions_total",
+    help: "Circuit breaker state changes per upstream.",
+    labelNames: ["upstream", "from", "to"],
+    registers: [registry],
+  });
+  return { transitions, track: (upstream, breaker) => void breakers.set(upstream, breaker) };
+}

@@ -1,0 +1,72 @@
+import { ConfigError, type EnvReader } from "./env-reader.js";
+import { faultSettingsFromEnv, type FaultSettings } from "../server/faults.js";
+import { accessLogModes, type AccessLogMode } from "../observability/access-log.js";
+import { logLevels, type LogLevel } from "../observability/logger.js";
+import { serverTlsFromEnv, type ServerTls } from "./tls-config.js";
+
+/** Settings every service process has, read from `<PREFIX>_*` variables. */
+export interface ServiceConfig {
+  logLevel: LogLevel;
+  /** Which calls get an access log line: all (default), errors only, or none (benchmarks). */
+  accessLog: AccessLogMode;
+  grpcHost: string;
+  grpcPort: number;
+  adminHost: string;
+  adminPort: number;
+  /** Bearer token for the admin routes; required when `adminHost` is not loopback. */
+  adminToken: string | undefined;
+  /** Calls handled at once before RESOURCE_EXHAUSTED. */
+  maxInFlight: number;
+  /** Largest request/response message, bytes. */
+  maxMessageBytes: number;
+  /** How long in-flight calls get to finish on SIGTERM/SIGINT, ms. */
+  shutdownGraceMs: number;
+  /** Whether faults may be injected (env values and the admin `/faults` route). */
+  faultsEnabled: boolean;
+  faults: FaultSettings;
+  /** gRPC listener TLS (`<PREFIX>_TLS_CERT_FILE`/`_KEY_FILE`, `_TLS_CLIENT_CA_FILE` for mutual TLS); undefined: plaintext. */
+  tls: ServerTls | undefined;
+}
+
+/** Default ports of one service (DESIGN.md). */
+export interface ServicePorts {
+  grpc: number;
+  admin: number;
+}
+
+/**
+ * Reads the common settings of service `prefix` (e.g. HEROES): `HEROES_GRPC_PORT`,
+ * `HEROES_ADMIN_PORT`, `HEROES_MAX_IN_FLIGHT`, `HEROES_TLS_*`, ... and the shared `LOG_LEVEL`.
+ */
+export function serviceConfigFromEnv(env: EnvReader, prefix: string, ports: ServicePorts): ServiceConfig {
+  const adminHost = env.host(`${prefix}_ADMIN_HOST`, "127.0.0.1");
+  const adminToken = env.optionalString(`${prefix}_ADMIN_TOKEN`);
+  if (!isLoopback(adminHost) && adminToken === undefined) {
+    throw new ConfigError(`${prefix}_ADMIN_TOKEN`, `must be set when ${prefix}_ADMIN_HOST (${adminHost}) is not a loopback address`);
+  }
+  const faultsEnabled = env.bool(`${prefix}_FAULTS_ENABLED`, false);
+  const faults = faultSettingsFromEnv(env, prefix);
+  if (!faultsEnabled && (faults.latencyMs > 0 || faults.jitterMs > 0 || faults.errorRate > 0)) {
+    throw new ConfigError(`${prefix}_FAULTS_ENABLED`, `must be true for the ${prefix}_FAULT_* settings to apply`);
+  }
+  return {
+    logLevel: env.oneOf("LOG_LEVEL", logLevels, "info"),
+    accessLog: env.oneOf("ACCESS_LOG", accessLogModes, "all"),
+    grpcHost: env.host(`${prefix}_GRPC_HOST`, "0.0.0.0"),
+    grpcPort: env.port(`${prefix}_GRPC_PORT`, ports.grpc),
+    adminHost,
+    adminPort: env.port(`${prefix}_ADMIN_PORT`, ports.admin),
+    adminToken,
+    maxInFlight: env.int(`${prefix}_MAX_IN_FLIGHT`, 2000, { min: 1, max: 1_000_000 }),
+    maxMessageBytes: env.int(`${prefix}_MAX_MESSAGE_BYTES`, 4 * 1024 * 1024, { min: 1024, max: 256 * 1024 * 1024 }),
+    shutdownGraceMs: env.int(`${prefix}_SHUTDOWN_GRACE_MS`, 10_000, { min: 0, max: 300_000 }),
+    faultsEnabled,
+    faults,
+    tls: serverTlsFromEnv(env, prefix),
+  };
+}
+
+/** Whether a bind address only accepts connections from this machine. */
+export function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || host.startsWith("127.");
+}

@@ -1,0 +1,56 @@
+import type { DescService } from "@bufbuild/protobuf";
+import { type Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
+import type { CallContext } from "../core/call-context.js";
+import type { ServiceImplementation } from "./grpc-handlers.js";
+import { grpcStatusFromError } from "../grpc/grpc-status.js";
+import type { Logger } from "../observability/logger.js";
+import { newTraceContext, parseTraceparent } from "../core/trace-context.js";
+
+/**
+ * The same protocol-free implementation the grpc-js server runs, as a Connect service for
+ * connect-node (Connect protocol and gRPC-Web, for browsers). Errors are mapped by the one
+ * mapping of grpc-status.ts: gRPC and Connect share code numbers, so the codes agree on both edges.
+ */
+export function connectImplementationFrom<S extends DescService>(service: S, implementation: ServiceImplementation<S>, logger: Logger): ServiceImpl<S> {
+  const methods = implementation as unknown as Record<string, (request: unknown, context: CallContext) => unknown>;
+  const result: Record<string, unknown> = {};
+  for (const method of service.methods) {
+    const impl = methods[method.localName]!;
+    if (method.methodKind === "server_streaming") {
+      result[method.localName] = async function* (request: unknown, handlerContext: HandlerContext) {
+        const context = callContextFrom(handlerContext);
+        try {
+          yield* impl(request, context) as AsyncIterable<unknown>;
+        } catch (error: unknown) {
+          throw connectErrorFrom(error, method.name, context, logger);
+        }
+      };
+    } else {
+      result[method.localName] = async (request: unknown, handlerContext: HandlerContext) => {
+        const context = callContextFrom(handlerContext);
+        try {
+          return await impl(request, context);
+        } catch (error: unknown) {
+          throw connectErrorFrom(error, method.name, context, logger);
+        }
+      };
+    }
+  }
+  return result as ServiceImpl<S>;
+}
+
+function callContextFrom(context: HandlerContext): CallContext {
+  const timeoutMs = context.timeoutMs();
+  return {
+    signal: context.signal,
+    deadline: timeoutMs === undefined ? Infinity : Date.now() + timeoutMs,
+    trace: parseTraceparent(context.requestHeader.get("traceparent") ?? undefined) ?? newTraceContext(),
+    requestId: context.requestHeader.get("x-request-id") ?? undefined,
+  };
+}
+
+function connectErrorFrom(error: unknown, method: string, context: CallContext, logger: Logger): ConnectError {
+  const mapped = grpcStatusFromError(error);
+  if (!mapped.anticipated) logger.error({ err: error, method, traceId: context.trace.traceId }, "unanticipated error");
+  return new ConnectError(mapped.details, mapped.code as number as Code);
+}

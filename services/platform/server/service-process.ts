@@ -1,0 +1,152 @@
+import type { DescFile } from "@bufbuild/protobuf";
+import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
+import { startAdminServer, type RunningAdminServer } from "../admin/admin-server.js";
+import { createFaultInjector, type FaultInjector } from "./faults.js";
+import { startGrpcServer, type RunningGrpcServer, type ServiceRegistration } from "./grpc-server.js";
+import type { Logger } from "../observability/logger.js";
+import type { ServiceConfig } from "../config/service-config.js";
+
+/** Options of `startServiceProcess`. */
+export interface ServiceProcessOptions {
+  /** Short name: heroes, villains, locations, fights. */
+  name: string;
+  config: ServiceConfig;
+  logger: Logger;
+  /** Registry the service's own metrics are in; server and process metrics are added to it. */
+  registry: Registry;
+  services: readonly ServiceRegistration[];
+  files: readonly DescFile[];
+  /** Polled every `readinessIntervalMs`; drives grpc.health.v1 and /readyz. */
+  readiness: () => Promise<boolean>;
+  readinessIntervalMs?: number;
+  /** Extra `/stats` content. */
+  stats?: () => Record<string, unknown>;
+  /** Closes what the service opened (pools, channels), after the servers stopped. */
+  close: () => Promise<void>;
+}
+
+/** A running service process. */
+export interface RunningService {
+  grpcPort: number;
+  adminPort: number;
+  grpc: RunningGrpcServer;
+  faults: FaultInjector | undefined;
+  /** Health NOT_SERVING, drain in-flight calls (bounded), close servers and resources. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the gRPC server and the admin server of a service, keeps health in step with
+ * readiness, and stops everything in order.
+ */
+export async function startServiceProcess(options: ServiceProcessOptions): Promise<RunningService> {
+  const { config, logger, registry } = options;
+  collectDefaultMetrics({ register: registry });
+  const faults = config.faultsEnabled ? createFaultInjector(config.faults) : undefined;
+  const grpc = await startGrpcServer({
+    host: config.grpcHost,
+    port: config.grpcPort,
+    services: options.services,
+    files: options.files,
+    logger,
+    registry,
+    accessLog: config.accessLog,
+    tls: config.tls,
+    maxInFlight: config.maxInFlight,
+    maxMessageBytes: config.maxMessageBytes,
+    interceptors: faults === undefined ? [] : [faults.interceptor],
+  });
+  let admin: RunningAdminServer;
+  try {
+    admin = await startAdminServer({
+      host: config.adminHost,
+      port: config.adminPort,
+      registry,
+      token: config.adminToken,
+      faults,
+      ready: () => grpc.health.isServing(),
+      stats: () => ({
+        service: options.name,
+        serving: grpc.health.isServing(),
+        inFlight: grpc.loadShedder.inFlight(),
+        shed: grpc.loadShedder.shed(),
+        ...(faults === undefined ? {} : { faults: faults.current() }),
+        ...options.stats?.(),
+      }),
+    });
+  } catch (error: unknown) {
+    await grpc.shutdown(0);
+    throw error;
+  }
+  registerServiceGauges(registry, grpc);
+  const readiness = startReadinessLoop(options, grpc);
+  logger.info({ grpcPort: grpc.port, adminPort: admin.port, faultsEnabled: faults !== undefined }, `${options.name} listening`);
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      readiness.stop();
+      await grpc.shutdown(config.shutdownGraceMs);
+      await admin.close();
+      await options.close();
+      logger.info(`${options.name} stopped`);
+    })());
+  return { grpcPort: grpc.port, adminPort: admin.port, grpc, faults, stop };
+}
+
+/** Stops the service on SIGTERM or SIGINT and exits 0 (1 if stopping failed). */
+export function stopOnSignals(service: RunningService, logger: Logger): void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    logger.info({ signal }, "shutting down");
+    service.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGTERM", onSignal);
+  process.once("SIGINT", onSignal);
+}
+
+function startReadinessLoop(options: ServiceProcessOptions, grpc: RunningGrpcServer) {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const check = async () => {
+    const ready = await options.readiness().catch(() => false);
+    if (stopped) return;
+    if (ready !== grpc.health.isServing()) {
+      options.logger[ready ? "info" : "warn"]({ ready }, ready ? "ready: SERVING" : "not ready: NOT_SERVING");
+    }
+    grpc.health.setServing(ready);
+    timer = setTimeout(check, options.readinessIntervalMs ?? 1000);
+    timer.unref();
+  };
+  void check();
+  return {
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
+}
+
+function registerServiceGauges(registry: Registry, grpc: RunningGrpcServer): void {
+  new Gauge({
+    name: "grpc_server_in_flight",
+    help: "RPCs being handled now.",
+    registers: [registry],
+    collect() {
+      this.set(grpc.loadShedder.inFlight());
+    },
+  });
+  new Gauge({
+    name: "grpc_server_shed_total",
+    help: "RPCs refused with RESOURCE_EXHAUSTED because too many were in flight.",
+    registers: [registry],
+    collect() {
+      this.set(grpc.loadShedder.shed());
+    },
+  });
+}

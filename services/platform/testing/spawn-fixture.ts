@@ -1,8 +1,0 @@
-import { serviceEntryPoints, spawnService, type SpawnedService } from "./spawn-service.js";
-
-export type { ProcessExit, SpawnedService as SpawnedFixture } from "./spawn-service.js";
-
-/** Starts `fixture-service.ts` as a real process with only PATH and `env` in its environment. */
-export function spawnFixture(env: Record<string, string>): SpawnedService {
-  return spawnService(serviceEntryPoints.fixture, env);
-}
