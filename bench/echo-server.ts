@@ -11,7 +11,7 @@ import { Server, ServerCredentials, type ServerUnaryCall, type sendUnaryData } f
 import { collectDefaultMetrics, Counter, Registry } from "prom-client";
 import { startAdminServer } from "../services/platform/admin/admin-server.js";
 import { createEnvReader } from "../services/platform/config/env-reader.js";
-import { grpcDefinitionFromDesc } from "../services/platform/server/grpc-handlers.js";
+import { grpcDefinitionFromDesc } from "../services/platform/grpc/grpc-definition.js";
 import { addReflection } from "../services/platform/server/reflection.js";
 import { echoFile, echoService } from "./echo-service.js";
 

@@ -3,7 +3,7 @@ import { after, before, describe, it } from "node:test";
 import { create } from "@bufbuild/protobuf";
 import { type ClientReadableStream, Metadata, status as Status, type ServiceError } from "@grpc/grpc-js";
 import { FightService, WatchFightsRequestSchema, type WatchFightsResponse } from "../../gen/superheroes/fight/v1/fight_service_pb.js";
-import { grpcDefinitionFromDesc } from "../platform/server/grpc-handlers.js";
+import { grpcDefinitionFromDesc } from "../platform/grpc/grpc-definition.js";
 import { waitFor } from "../../testkit/wait-for.js";
 import { startFightsSystem, type FightsSystem } from "../../testkit/systems/fights-system.js";
 

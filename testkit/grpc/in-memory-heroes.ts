@@ -2,7 +2,7 @@ import { create } from "@bufbuild/protobuf";
 import { type Hero, HeroSchema, type HeroService } from "../../gen/superheroes/hero/v1/hero_service_pb.js";
 import type { CallContext } from "../../services/platform/core/call-context.js";
 import { InvalidArgumentError, NotFoundError } from "../../services/platform/core/errors.js";
-import type { ServiceImplementation } from "../../services/platform/server/grpc-handlers.js";
+import type { ServiceImplementation } from "../../services/platform/core/service-implementation.js";
 
 /** Options of `createInMemoryHeroes`. */
 export interface InMemoryHeroesOptions {

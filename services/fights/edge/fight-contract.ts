@@ -1,5 +1,5 @@
 import { FightService } from "../../../gen/superheroes/fight/v1/fight_service_pb.js";
-import type { ServiceImplementation } from "../../platform/server/grpc-handlers.js";
+import type { ServiceImplementation } from "../../platform/core/service-implementation.js";
 import type { UpstreamStats } from "../../platform/calls/upstream-client.js";
 import { fightersFromRequest, fightersToMessage, fightToMessage, teamToMessage, upstreamStatusToMessage } from "./fight-messages.js";
 import type { FightsService } from "../fights-service.js";

@@ -7,8 +7,8 @@ import { extname, join, normalize } from "node:path";
 import { cors as connectCors } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { FightService } from "../../../gen/superheroes/fight/v1/fight_service_pb.js";
-import { connectImplementationFrom } from "../../platform/server/connect-service.js";
-import type { ServiceImplementation } from "../../platform/server/grpc-handlers.js";
+import { connectImplementationFrom, connectTraceInterceptor } from "../../platform/server/connect-service.js";
+import type { ServiceImplementation } from "../../platform/core/service-implementation.js";
 import type { Logger } from "../../platform/observability/logger.js";
 import type { KeyPair } from "../../platform/config/tls-config.js";
 import { pictureSvg } from "./pictures.js";
@@ -51,6 +51,7 @@ const contentTypes: Record<string, string> = {
 export async function startWebEdge(options: WebEdgeOptions): Promise<RunningWebEdge> {
   const rpc = connectNodeAdapter({
     routes: (router) => router.service(FightService, connectImplementationFrom(FightService, options.implementation, options.logger)),
+    interceptors: [connectTraceInterceptor],
     readMaxBytes: options.maxMessageBytes,
     writeMaxBytes: options.maxMessageBytes,
     grpc: false,

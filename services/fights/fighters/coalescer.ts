@@ -1,4 +1,5 @@
 import type { CallContext } from "../../platform/core/call-context.js";
+import { latestDeadline } from "../../platform/core/deadline.js";
 import { CancelledError } from "../../platform/core/errors.js";
 
 /** Fetches `count` distinct random items in one upstream call (fewer when fewer exist). */
@@ -121,7 +122,7 @@ function combinedContext<T>(waiters: Waiter<T>[]): CallContext {
   }
   return {
     signal: controller.signal,
-    deadline: Math.max(...waiters.map((waiter) => waiter.context.deadline)),
+    deadline: latestDeadline(waiters.map((waiter) => waiter.context.deadline)),
     trace: first.trace,
     requestId: first.requestId,
   };

@@ -1,4 +1,5 @@
 import type { CallContext } from "../../platform/core/call-context.js";
+import { deadlineAfter } from "../../platform/core/deadline.js";
 import { newTraceContext } from "../../platform/core/trace-context.js";
 import type { BatchFetch } from "./coalescer.js";
 
@@ -46,7 +47,7 @@ export function createFighterPool<T>(refill: BatchFetch<T>, fallthrough: BatchFe
     refilling = true;
     counters.refills += 1;
     const count = Math.min(options.size - entries.length, options.maxBatch);
-    const context: CallContext = { signal: new AbortController().signal, deadline: Date.now() + options.refillTimeoutMs, trace: newTraceContext(), requestId: undefined };
+    const context: CallContext = { signal: new AbortController().signal, deadline: deadlineAfter(options.refillTimeoutMs), trace: newTraceContext(), requestId: undefined };
     refill(count, context)
       .then((items) => {
         const expiresAt = Date.now() + options.ttlMs;

@@ -1,6 +1,7 @@
 import { type DescService, type MessageInitShape, type MessageShape, create } from "@bufbuild/protobuf";
 import { Client, type ChannelCredentials, type ChannelOptions, type Interceptor, Metadata, type ServiceError, credentials as grpcCredentials } from "@grpc/grpc-js";
-import { grpcDefinitionFromDesc, type MethodsOf } from "../server/grpc-handlers.js";
+import type { MethodsOf } from "../core/service-implementation.js";
+import { grpcDefinitionFromDesc } from "../grpc/grpc-definition.js";
 
 /** Per-call options of a promise client. */
 export interface UnaryCallOptions {

@@ -1,5 +1,6 @@
 import { Client, credentials, Metadata, type ServiceError } from "@grpc/grpc-js";
 import { service as healthService } from "grpc-health-check";
+import { deadlineAfter } from "../core/deadline.js";
 
 /** A grpc.health.v1 serving status as the proto names it. */
 export type ServingStatus = "UNKNOWN" | "SERVING" | "NOT_SERVING" | "SERVICE_UNKNOWN";
@@ -28,7 +29,7 @@ export function checkHealth(target: string, options: CheckHealthOptions = {}): P
       method.responseDeserialize,
       { service: options.service ?? "" },
       new Metadata(),
-      { deadline: Date.now() + (options.timeoutMs ?? 1000) },
+      { deadline: deadlineAfter(options.timeoutMs ?? 1000) },
       (error: ServiceError | null, response?: unknown) => (error ? reject(error) : resolve(statusOf(response))),
     );
   }).finally(() => client.close());

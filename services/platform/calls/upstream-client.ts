@@ -3,6 +3,7 @@ import { connectivityState, Metadata, status as Status } from "@grpc/grpc-js";
 import { Counter, Gauge, type Registry } from "prom-client";
 import { createBreakerInterceptor } from "./breaker-interceptor.js";
 import type { CallContext } from "../core/call-context.js";
+import { cappedDeadline } from "../core/deadline.js";
 import { createCircuitBreaker, type BreakerState, type CircuitBreaker, type CircuitBreakerOptions } from "./circuit-breaker.js";
 import { createTimingInterceptor, type ClientMetrics } from "../observability/client-metrics.js";
 import { createPromiseClient, type PromiseClient, type UnaryCallOptions } from "./grpc-client.js";
@@ -116,7 +117,7 @@ export function createUpstreamClient<S extends DescService>(service: S, settings
     methods: client.methods,
     breaker,
     callOptions: (context) => ({
-      deadline: Math.min(context.deadline, Date.now() + settings.timeoutMs),
+      deadline: cappedDeadline(context.deadline, settings.timeoutMs),
       signal: context.signal,
       metadata: upstreamMetadata(context),
     }),

@@ -14,8 +14,3 @@ export interface CallContext {
   /** The caller's `x-request-id`, passed on to upstream calls; undefined when absent. */
   requestId: string | undefined;
 }
-
-/** Milliseconds left until `deadline` (never negative); `Infinity` without a deadline. */
-export function remainingMs(context: Pick<CallContext, "deadline">, now = Date.now()): number {
-  return Math.max(0, context.deadline - now);
-}

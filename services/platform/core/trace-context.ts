@@ -28,6 +28,20 @@ export function newTraceContext(): TraceContext {
   return { traceId: randomBytes(16).toString("hex"), spanId: newSpanId(), flags: "01" };
 }
 
+/**
+ * The trace a call carries in its `traceparent` header: parsed when valid, else born here and
+ * written back with `write`, so everything after sees the same trace id. Both edges (the grpc-js
+ * trace interceptor and the Connect interceptor) call this, first thing: the one place a
+ * served call's trace is created.
+ */
+export function ensureTraceparent(value: string | undefined, write: (traceparent: string) => void): TraceContext {
+  const parsed = parseTraceparent(value);
+  if (parsed !== undefined) return parsed;
+  const trace = newTraceContext();
+  write(formatTraceparent(trace));
+  return trace;
+}
+
 /** The same trace with a new span id: what a caller sends to the next hop. */
 export function childTraceContext(parent: TraceContext): TraceContext {
   return { ...parent, spanId: newSpanId() };

@@ -2,7 +2,7 @@ import { status as Status } from "@grpc/grpc-js";
 import { codeName } from "../grpc/grpc-status.js";
 import type { Logger } from "./logger.js";
 import type { ServerCallObserver } from "../server/server-call-observer.js";
-import { formatTraceparent, newTraceContext, parseTraceparent } from "../core/trace-context.js";
+import { parseTraceparent } from "../core/trace-context.js";
 
 /** Codes that point at the server or a dependency rather than at the caller: logged at warn. */
 const serverSideCodes = new Set([
@@ -20,18 +20,13 @@ export type AccessLogMode = (typeof accessLogModes)[number];
 
 /**
  * One log line per call: service, method, code, duration, trace id (and `x-request-id` when the
- * caller sent one). A call that arrives
- * without a valid `traceparent` gets a new one written into its metadata, so the handler and
- * every upstream call it makes log the same trace id.
+ * caller sent one). The trace was given to the call by the trace interceptor
+ * (server/trace-interceptor.ts), which runs first, so the handler and every upstream call it
+ * makes log the same trace id.
  */
 export function createAccessLogObserver(logger: Logger, mode: Exclude<AccessLogMode, "off"> = "all"): ServerCallObserver {
   return (start) => {
-    let trace = parseTraceparent(start.metadata.get("traceparent")[0]?.toString());
-    if (trace === undefined) {
-      trace = newTraceContext();
-      start.metadata.set("traceparent", formatTraceparent(trace));
-    }
-    const traceId = trace.traceId;
+    const traceId = parseTraceparent(start.metadata.get("traceparent")[0]?.toString())?.traceId;
     const requestId = start.metadata.get("x-request-id")[0]?.toString();
     return (end) => {
       if (mode === "errors" && end.code === Status.OK) return;

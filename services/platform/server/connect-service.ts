@@ -1,10 +1,11 @@
 import type { DescService } from "@bufbuild/protobuf";
-import { type Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
+import { type Code, ConnectError, type HandlerContext, type Interceptor, type ServiceImpl } from "@connectrpc/connect";
 import type { CallContext } from "../core/call-context.js";
-import type { ServiceImplementation } from "./grpc-handlers.js";
+import { deadlineAfter } from "../core/deadline.js";
+import type { ServiceImplementation } from "../core/service-implementation.js";
 import { grpcStatusFromError } from "../grpc/grpc-status.js";
 import type { Logger } from "../observability/logger.js";
-import { newTraceContext, parseTraceparent } from "../core/trace-context.js";
+import { ensureTraceparent } from "../core/trace-context.js";
 
 /**
  * The same protocol-free implementation the grpc-js server runs, as a Connect service for
@@ -40,11 +41,10 @@ export function connectImplementationFrom<S extends DescService>(service: S, imp
 }
 
 function callContextFrom(context: HandlerContext): CallContext {
-  const timeoutMs = context.timeoutMs();
   return {
     signal: context.signal,
-    deadline: timeoutMs === undefined ? Infinity : Date.now() + timeoutMs,
-    trace: parseTraceparent(context.requestHeader.get("traceparent") ?? undefined) ?? newTraceContext(),
+    deadline: deadlineAfter(context.timeoutMs()),
+    trace: ensureTraceparent(context.requestHeader.get("traceparent") ?? undefined, (value) => context.requestHeader.set("traceparent", value)),
     requestId: context.requestHeader.get("x-request-id") ?? undefined,
   };
 }
@@ -54,3 +54,9 @@ function connectErrorFrom(error: unknown, method: string, context: CallContext, 
   if (!mapped.anticipated) logger.error({ err: error, method, traceId: context.trace.traceId }, "unanticipated error");
   return new ConnectError(mapped.details, mapped.code as number as Code);
 }
+
+/** The Connect edge's first interceptor: gives every call a trace before the handler runs. */
+export const connectTraceInterceptor: Interceptor = (next) => (request) => {
+  ensureTraceparent(request.header.get("traceparent") ?? undefined, (value) => request.header.set("traceparent", value));
+  return next(request);
+};

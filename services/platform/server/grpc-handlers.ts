@@ -1,81 +1,19 @@
 import { once } from "node:events";
+import { type DescMessage, type DescMethod, type DescService, type MessageShape, create } from "@bufbuild/protobuf";
 import {
-  type DescMessage,
-  type DescMethod,
-  type DescService,
-  type MessageInitShape,
-  type MessageShape,
-  create,
-  fromBinary,
-  toBinary,
-} from "@bufbuild/protobuf";
-import type { GenService, GenServiceMethods } from "@bufbuild/protobuf/codegenv2";
-import {
-  type Metadata,
   status as Status,
   type ServerUnaryCall,
   type ServerWritableStream,
-  type ServiceDefinition,
   type UntypedServiceImplementation,
   type sendUnaryData,
 } from "@grpc/grpc-js";
 import type { CallContext } from "../core/call-context.js";
 import { InvalidArgumentError } from "../core/errors.js";
+import type { ServerStreamImpl, ServiceImplementation, UnaryImpl } from "../core/service-implementation.js";
+import { MalformedRequest } from "../grpc/grpc-definition.js";
 import { grpcStatusFromError, statusObject } from "../grpc/grpc-status.js";
 import type { Logger } from "../observability/logger.js";
-import { newTraceContext, parseTraceparent } from "../core/trace-context.js";
-
-/** The methods of a generated service, by local name (`getRandomHero`). */
-export type MethodsOf<S> = S extends GenService<infer M> ? M : never;
-
-type UnaryImpl<M extends GenServiceMethods[string]> = (
-  request: MessageShape<M["input"]>,
-  context: CallContext,
-) => Promise<MessageInitShape<M["output"]>>;
-
-type ServerStreamImpl<M extends GenServiceMethods[string]> = (
-  request: MessageShape<M["input"]>,
-  context: CallContext,
-) => AsyncIterable<MessageInitShape<M["output"]>>;
-
-/**
- * A protocol-free implementation of a generated service: unary methods return a promise of the
- * response, server-streaming methods an async iterable of responses. Errors are thrown as
- * domain errors (errors.ts) and mapped at the edge.
- */
-export type ServiceImplementation<S extends DescService> = {
-  [K in keyof MethodsOf<S>]: MethodsOf<S>[K]["methodKind"] extends "unary"
-    ? UnaryImpl<MethodsOf<S>[K]>
-    : MethodsOf<S>[K]["methodKind"] extends "server_streaming"
-      ? ServerStreamImpl<MethodsOf<S>[K]>
-      : never;
-};
-
-/** Request bytes that are not a valid message; the handler answers INVALID_ARGUMENT. */
-class MalformedRequest {
-  constructor(readonly reason: string) {}
-}
-
-/**
- * The grpc-js `ServiceDefinition` of a generated service: path `/${typeName}/${name}` and
- * binary (de)serialization with the generated schemas. Used by servers and clients alike.
- */
-export function grpcDefinitionFromDesc(service: DescService): ServiceDefinition {
-  const definition: Record<string, ServiceDefinition[string]> = {};
-  for (const method of service.methods) {
-    definition[method.localName] = {
-      path: `/${service.typeName}/${method.name}`,
-      originalName: method.name,
-      requestStream: method.methodKind === "client_streaming" || method.methodKind === "bidi_streaming",
-      responseStream: method.methodKind === "server_streaming" || method.methodKind === "bidi_streaming",
-      requestSerialize: (message: MessageShape<DescMessage>) => Buffer.from(toBinary(method.input, message)),
-      requestDeserialize: (bytes: Buffer) => decode(method.input, bytes),
-      responseSerialize: (message: MessageShape<DescMessage>) => Buffer.from(toBinary(method.output, message)),
-      responseDeserialize: (bytes: Buffer) => fromBinary(method.output, bytes),
-    };
-  }
-  return definition;
-}
+import { callContextFromCall } from "./grpc-call-context.js";
 
 /** Options of `grpcHandlersFromImplementation`. */
 export interface GrpcHandlerOptions {
@@ -147,14 +85,6 @@ function requestOf(request: unknown, method: DescMethod): MessageShape<DescMessa
   return request as MessageShape<DescMessage>;
 }
 
-function decode(schema: DescMessage, bytes: Buffer): MessageShape<DescMessage> | MalformedRequest {
-  try {
-    return fromBinary(schema, bytes);
-  } catch (error: unknown) {
-    return new MalformedRequest(error instanceof Error ? error.message : String(error));
-  }
-}
-
 function mapError(error: unknown, method: DescMethod, context: CallContext, options: GrpcHandlerOptions) {
   const mapped = grpcStatusFromError(error);
   if (!mapped.anticipated) {
@@ -165,34 +95,3 @@ function mapError(error: unknown, method: DescMethod, context: CallContext, opti
 
 /** How a server stream ends when the server shuts down: clients should reconnect elsewhere. */
 const shuttingDown = { code: Status.UNAVAILABLE, details: "server is shutting down; reconnect", anticipated: true };
-
-/**
- * The CallContext of a grpc-js server call; the `traceparent` was set by the access log
- * interceptor. `alsoAbortOn` (the server's shutdown signal, for streams) aborts it as well.
- */
-export function callContextFromCall(call: ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown>, alsoAbortOn?: AbortSignal): CallContext {
-  const controller = new AbortController();
-  call.once("cancelled", () => controller.abort(new Error("call cancelled")));
-  if (alsoAbortOn !== undefined) {
-    const abort = () => controller.abort(new Error("server shutting down"));
-    if (alsoAbortOn.aborted) abort();
-    else {
-      alsoAbortOn.addEventListener("abort", abort, { once: true });
-      call.once("finish", () => alsoAbortOn.removeEventListener("abort", abort));
-      call.once("cancelled", () => alsoAbortOn.removeEventListener("abort", abort));
-    }
-  }
-  const deadline = call.getDeadline();
-  return {
-    signal: controller.signal,
-    deadline: deadline instanceof Date ? deadline.getTime() : deadline,
-    trace: parseTraceparent(firstValue(call.metadata, "traceparent")) ?? newTraceContext(),
-    requestId: firstValue(call.metadata, "x-request-id"),
-  };
-}
-
-/** First string value of a metadata key. */
-export function firstValue(metadata: Metadata, key: string): string | undefined {
-  const [value] = metadata.get(key);
-  return typeof value === "string" ? value : undefined;
-}

@@ -3,7 +3,10 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { Server, type ServerCredentials, type ServerInterceptor } from "@grpc/grpc-js";
 import type { Registry } from "prom-client";
 import { type AccessLogMode, createAccessLogObserver } from "../observability/access-log.js";
-import { grpcDefinitionFromDesc, grpcHandlersFromImplementation, type ServiceImplementation } from "./grpc-handlers.js";
+import type { ServiceImplementation } from "../core/service-implementation.js";
+import { grpcDefinitionFromDesc } from "../grpc/grpc-definition.js";
+import { grpcHandlersFromImplementation } from "./grpc-handlers.js";
+import { traceInterceptor } from "./trace-interceptor.js";
 import { createHealthReporter, type HealthReporter } from "./health.js";
 import { createLoadShedder, type LoadShedder } from "./load-shedding.js";
 import type { Logger } from "../observability/logger.js";
@@ -88,6 +91,7 @@ function serverOptions(maxMessageBytes: number) {
 export async function startGrpcServer(options: GrpcServerOptions): Promise<RunningGrpcServer> {
   const loadShedder = createLoadShedder(options.maxInFlight);
   const interceptors = [
+    traceInterceptor,
     ...(options.accessLog === "off" ? [] : [createObservingInterceptor(createAccessLogObserver(options.logger, options.accessLog))]),
     createObservingInterceptor(createServerMetricsObserver(options.registry)),
     loadShedder.interceptor,

@@ -6,6 +6,7 @@ import {
   ServerInterceptingCall,
   status as Status,
 } from "@grpc/grpc-js";
+import { cancelledByDeadline, deadlineFromGrpc } from "../core/deadline.js";
 
 /** What an observer learns when a server call starts. */
 export interface ServerCallStart {
@@ -27,9 +28,6 @@ export interface ServerCallEnd {
   /** Wall time from receiving the call's metadata to its status, in milliseconds. */
   durationMs: number;
 }
-
-/** How close to its deadline a cancelled call counts as DEADLINE_EXCEEDED, ms. */
-const deadlineRaceMs = 50;
 
 /** Called at the start of every call; returns the function called once when it ends. */
 export type ServerCallObserver = (start: ServerCallStart) => (end: ServerCallEnd) => void;
@@ -58,12 +56,8 @@ export function createObservingInterceptor(observer: ServerCallObserver): Server
             nextMetadata(metadata);
           },
           onCancel: () => {
-            const deadline = call.getDeadline();
-            const deadlineMs = deadline instanceof Date ? deadline.getTime() : deadline;
-            // The client's own deadline timer usually wins the race: its RST_STREAM arrives a
-            // little before ours fires (the server's deadline also counts the request's transit),
-            // so a cancel that close to the deadline is the deadline (seen as a flaky CANCELLED in CI).
-            const passed = deadlineMs - Date.now() <= deadlineRaceMs;
+            // A cancel that close to the deadline is the deadline (seen as a flaky CANCELLED in CI).
+            const passed = cancelledByDeadline(deadlineFromGrpc(call.getDeadline()));
             end(passed ? Status.DEADLINE_EXCEEDED : Status.CANCELLED, passed ? "deadline exceeded" : "cancelled by the client");
           },
         }),
