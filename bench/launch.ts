@@ -1,8 +1,10 @@
 import { fileURLToPath } from "node:url";
-import { serviceEntryPoints } from "../testkit/processes/node-process.js";
+import { type DataServiceName, dataServiceNames, serviceList } from "../services/service-list.js";
+import { spawnNodeProcess } from "../testkit/processes/node-process.js";
+import { waitServing } from "../testkit/processes/readiness.js";
+import { freePort } from "../testkit/ports.js";
 import type { BenchContext } from "./bench-context.js";
 import { processUsage, type ProcessUsage, readExposition } from "./service-metrics.js";
-import { freePort, spawnNodeService, waitUntilReady } from "./spawn-process.js";
 
 /** A service the bench started as a real process. */
 export interface BenchProcess {
@@ -22,9 +24,8 @@ export interface BenchProcess {
 }
 
 /** The data services, by kind. */
-export type DataKind = "heroes" | "villains" | "locations";
-export const dataKinds: readonly DataKind[] = ["heroes", "villains", "locations"];
-const prefixes: Record<DataKind, string> = { heroes: "HEROES", villains: "VILLAINS", locations: "LOCATIONS" };
+export type DataKind = DataServiceName;
+export const dataKinds: readonly DataKind[] = dataServiceNames;
 const echoEntryPoint = fileURLToPath(new URL("./echo-server.ts", import.meta.url));
 
 /** Starts the echo server (bench/echo-server.ts). */
@@ -34,10 +35,10 @@ export function launchEcho(context: BenchContext): Promise<BenchProcess> {
 
 /** Starts one data service with fault injection enabled (and `extra` env), on its own database. */
 export async function launchData(context: BenchContext, kind: DataKind, extra: Record<string, string> = {}): Promise<BenchProcess> {
-  const prefix = prefixes[kind];
+  const prefix = serviceList[kind].envPrefix;
   const env = { [`${prefix}_GRPC_HOST`]: "127.0.0.1", [`${prefix}_FAULTS_ENABLED`]: "true" };
   const database = extra[`${prefix}_DATABASE_URL`] === undefined ? await context.databaseEnv(prefix) : {};
-  return launch(context, kind, serviceEntryPoints[kind], prefix, { ...env, ...database, ...extra });
+  return launch(context, kind, serviceList[kind].entryPoint, prefix, { ...env, ...database, ...extra });
 }
 
 /** Starts the three data services at once. */
@@ -56,14 +57,19 @@ export async function launchFights(context: BenchContext, data: Record<DataKind,
     FIGHTS_VILLAINS_TARGET: data.villains.target,
     FIGHTS_LOCATIONS_TARGET: data.locations.target,
   };
-  return launch(context, name, serviceEntryPoints.fights, "FIGHTS", { ...env, ...(await context.databaseEnv("FIGHTS")), ...extra });
+  return launch(context, name, serviceList.fights.entryPoint, "FIGHTS", { ...env, ...(await context.databaseEnv("FIGHTS")), ...extra });
 }
 
 async function launch(context: BenchContext, name: string, entryPoint: string, prefix: string, env: Record<string, string>): Promise<BenchProcess> {
   const [grpcPort, adminPort] = [await freePort(), await freePort()];
-  const child = spawnNodeService(entryPoint, { LOG_LEVEL: "warn", ...env, [`${prefix}_GRPC_PORT`]: String(grpcPort), [`${prefix}_ADMIN_PORT`]: String(adminPort) });
-  context.defer(() => child.stop());
-  await waitUntilReady(child, adminPort, 90_000);
+  // Stdout is discarded: services run at LOG_LEVEL=warn and readiness comes from the admin port,
+  // so the bench never parses a log stream under load.
+  const child = spawnNodeProcess(entryPoint, {
+    env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "warn", ...env, [`${prefix}_GRPC_PORT`]: String(grpcPort), [`${prefix}_ADMIN_PORT`]: String(adminPort) },
+    stdout: "ignore",
+  });
+  context.defer(async () => void (await child.stop()));
+  await waitServing({ adminUrl: `http://127.0.0.1:${adminPort}`, timeoutMs: 90_000, signal: child.exitSignal });
   context.progress(`${name} up (pid ${child.pid}, grpc ${grpcPort}, admin ${adminPort})`);
   return {
     name,
@@ -74,6 +80,6 @@ async function launch(context: BenchContext, name: string, entryPoint: string, p
     usage: async () => processUsage(await readExposition(adminPort)),
     pause: () => child.signal("SIGSTOP"),
     resume: () => child.signal("SIGCONT"),
-    stop: () => child.stop(),
+    stop: async () => void (await child.stop()),
   };
 }

@@ -13,7 +13,6 @@ import { parseArgs } from "node:util";
 import { sql } from "kysely";
 import { HeroService } from "../gen/superheroes/hero/v1/hero_service_pb.js";
 import { startHeroes } from "../services/heroes/app.js";
-import { heroesConfigFromEnv } from "../services/heroes/config.js";
 import { heroSpec } from "../services/heroes/hero-spec.js";
 import { generateItems } from "../services/platform/catalog/catalog-generator.js";
 import { migrateCatalog } from "../services/platform/catalog/catalog-migrations.js";
@@ -25,6 +24,7 @@ import { createPromiseClient } from "../services/platform/calls/grpc-client.js";
 import { createLogger } from "../services/platform/observability/logger.js";
 import { createThrowawayDatabase } from "../testkit/postgres.js";
 import { type CallStats, measureCalls, medianStats } from "./measure-calls.js";
+import { serviceList } from "../services/service-list.js";
 
 const options = { seconds: { type: "string", default: "2" }, rounds: { type: "string", default: "3" }, callers: { type: "string", default: "8" }, large: { type: "string", default: "1000000" } } as const;
 const { values } = parseArgs({ options });
@@ -45,7 +45,7 @@ async function startLoadedHeroes(size: number) {
   await database.close();
   out(`loaded ${size} heroes in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   const env = { HEROES_DATABASE_URL: throwaway.url, HEROES_SEED: "false", HEROES_GRPC_PORT: "0", HEROES_ADMIN_PORT: "0", HEROES_GRPC_HOST: "127.0.0.1", LOG_LEVEL: "warn" };
-  const service = await startHeroes(heroesConfigFromEnv(createEnvReader(env)));
+  const service = await startHeroes(serviceList.heroes.readConfig(createEnvReader(env)));
   const client = createPromiseClient(HeroService, `127.0.0.1:${service.grpcPort}`);
   return {
     calls: {

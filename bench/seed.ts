@@ -7,19 +7,17 @@
  * HEROES_DATA_DIR for a PGlite directory). The schema is migrated first. Progress on stderr.
  */
 import { parseArgs } from "node:util";
-import { heroesConfigFromEnv } from "../services/heroes/config.js";
 import { heroSpec } from "../services/heroes/hero-spec.js";
-import { locationsConfigFromEnv } from "../services/locations/config.js";
 import { locationSpec } from "../services/locations/location-spec.js";
 import { loadSeedTarget, runSeed, type SeedTarget } from "../services/platform/catalog/seed-cli.js";
 import { loadConfig } from "../services/platform/config/env-reader.js";
-import { villainsConfigFromEnv } from "../services/villains/config.js";
 import { villainSpec } from "../services/villains/villain-spec.js";
+import { serviceList } from "../services/service-list.js";
 
 const targets: Record<string, () => SeedTarget> = {
-  heroes: () => loadSeedTarget(heroSpec, loadConfig(heroesConfigFromEnv), new URL("../services/heroes/seed-heroes.json", import.meta.url)),
-  villains: () => loadSeedTarget(villainSpec, loadConfig(villainsConfigFromEnv), new URL("../services/villains/seed-villains.json", import.meta.url)),
-  locations: () => loadSeedTarget(locationSpec, loadConfig(locationsConfigFromEnv), new URL("../services/locations/seed-locations.json", import.meta.url)),
+  heroes: () => loadSeedTarget(heroSpec, loadConfig(serviceList.heroes.readConfig), new URL("../services/heroes/seed-heroes.json", import.meta.url)),
+  villains: () => loadSeedTarget(villainSpec, loadConfig(serviceList.villains.readConfig), new URL("../services/villains/seed-villains.json", import.meta.url)),
+  locations: () => loadSeedTarget(locationSpec, loadConfig(serviceList.locations.readConfig), new URL("../services/locations/seed-locations.json", import.meta.url)),
 };
 
 const { values } = parseArgs({ options: { service: { type: "string" }, count: { type: "string" }, "database-url": { type: "string" } } });

@@ -6,7 +6,8 @@
  */
 import { readFile, writeFile } from "node:fs/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { serviceVariables, type ServiceName } from "./service-variables.js";
+import { serviceVariables } from "./service-variables.js";
+import type { ServiceName } from "../../services/service-list.js";
 import { variableDocs } from "./variable-docs.js";
 
 /** Markers around the generated table in README.md. */

@@ -1,20 +1,9 @@
-import { fightsConfigFromEnv } from "../../services/fights/config.js";
-import { heroesConfigFromEnv } from "../../services/heroes/config.js";
-import { locationsConfigFromEnv } from "../../services/locations/config.js";
 import type { EnvReader } from "../../services/platform/config/env-reader.js";
-import { villainsConfigFromEnv } from "../../services/villains/config.js";
+import { serviceList, serviceNames, type ServiceName } from "../../services/service-list.js";
 import { createRecordingEnvReader, type VariableRead } from "./recording-env.js";
 
-/** The four services and the function that reads each one's configuration. */
-export const configReaders: Record<"fights" | "heroes" | "villains" | "locations", (env: EnvReader) => unknown> = {
-  fights: fightsConfigFromEnv,
-  heroes: heroesConfigFromEnv,
-  villains: villainsConfigFromEnv,
-  locations: locationsConfigFromEnv,
-};
-
-/** A service name. */
-export type ServiceName = keyof typeof configReaders;
+/** The function that reads each service's configuration, from the one list of services. */
+export const configReaders = Object.fromEntries(serviceNames.map((name) => [name, serviceList[name].readConfig])) as Record<ServiceName, (env: EnvReader) => unknown>;
 
 /**
  * Every variable each service reads, found by running its config function with a recording

@@ -1,5 +1,5 @@
 import type { ListeningPorts } from "./child-service.js";
-import type { ServiceName } from "./service-plan.js";
+import type { ServiceName } from "../../services/service-list.js";
 
 /** One started service as the banner shows it. */
 export interface StartedService {

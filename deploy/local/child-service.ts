@@ -1,12 +1,10 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
-import { setTimeout as sleep } from "node:timers/promises";
+import { describeExit, spawnNodeProcess } from "../../testkit/processes/node-process.js";
 import { createLinePrefixer, type LogFormat } from "./log-lines.js";
 
 /** Options of `spawnChildService`. */
 export interface ChildServiceOptions {
   name: string;
-  /** TypeScript entry point, run as `node --import tsx <entryPoint>`. */
+  /** Entry point: `.ts` runs under tsx, `.js` as it is. */
   entryPoint: string;
   cwd: string;
   env: NodeJS.ProcessEnv;
@@ -47,7 +45,6 @@ export interface ChildService {
 
 /** Starts one service, forwarding its stdout and stderr line by line with its name in front. */
 export function spawnChildService(options: ChildServiceOptions): ChildService {
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", options.entryPoint], { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"] });
   const out = createLinePrefixer({ name: options.name, width: options.prefixWidth, format: options.format, color: options.color, write: options.write });
   const err = createLinePrefixer({ name: options.name, width: options.prefixWidth, format: "json", color: options.color, write: options.write });
   const errorLogs: string[] = [];
@@ -60,7 +57,7 @@ export function spawnChildService(options: ChildServiceOptions): ChildService {
   const keep = (lines: string[], line: string) => lines.splice(0, lines.length, ...[...lines, line].slice(-100));
 
   let stdoutRest = "";
-  child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+  const onStdout = (chunk: string) => {
     out.push(chunk);
     const lines = (stdoutRest + chunk).split("\n");
     stdoutRest = lines.pop() ?? "";
@@ -73,40 +70,31 @@ export function spawnChildService(options: ChildServiceOptions): ChildService {
       const needsWeb = options.name === "fights";
       if (ports.grpcPort !== undefined && ports.adminPort !== undefined && (!needsWeb || ports.webPort !== undefined)) resolveListening({ ...ports } as ListeningPorts);
     }
-  });
-  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
+  };
+  const onStderr = (chunk: string) => {
     err.push(chunk);
     for (const line of chunk.split("\n")) if (line.trim() !== "") keep(stderrLines, line.trim());
-  });
-  const exited = once(child, "close").then(([code, signal]): ChildExit => {
+  };
+  const spawned = spawnNodeProcess(options.entryPoint, { cwd: options.cwd, env: options.env, stdout: "forward", onStdout, onStderr });
+  const exited = spawned.exited.then(({ code, signal }): ChildExit => {
     out.flush();
     err.flush();
-    rejectListening(new Error(`${options.name} exited (${describeExit({ code: code as number | null, signal: signal as NodeJS.Signals | null })}) before listening`));
-    return { code: code as number | null, signal: signal as NodeJS.Signals | null };
+    rejectListening(new Error(`${options.name} exited (${describeExit({ code, signal })}) before listening`));
+    return { code, signal };
   });
 
   return {
     name: options.name,
-    pid: child.pid ?? -1,
+    pid: spawned.pid,
     listening,
     exited,
     failureReason: () => failureReason(errorLogs, stderrLines),
-    kill() {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-    },
-    async stop(graceMs) {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-      const done = await Promise.race([exited, sleep(graceMs, undefined)]);
-      if (done !== undefined) return done;
-      child.kill("SIGKILL");
-      return exited;
+    kill: () => spawned.signal("SIGKILL"),
+    stop: async (graceMs) => {
+      const { code, signal } = await spawned.stop(graceMs);
+      return { code, signal };
     },
   };
-}
-
-/** `exit code 2` or `signal SIGKILL`. */
-export function describeExit(exit: ChildExit): string {
-  return exit.signal === null ? `exit code ${exit.code}` : `signal ${exit.signal}`;
 }
 
 /** The last error log line, else the first stderr line that names an error, else the last stderr line. */

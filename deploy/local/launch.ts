@@ -1,7 +1,8 @@
 import { renderBanner, type StartedService } from "./banner.js";
-import { type ChildService, describeExit, type ListeningPorts, spawnChildService } from "./child-service.js";
+import { describeExit } from "../../testkit/processes/node-process.js";
+import { type ChildService, type ListeningPorts, spawnChildService } from "./child-service.js";
 import type { LogFormat } from "./log-lines.js";
-import { type PortSetting, projectRoot, type ServicePlan, upstreamTargetVariables } from "./service-plan.js";
+import { type PortSetting, projectRoot, type ServicePlan, upstreamTargetVariable } from "./service-plan.js";
 import { localTarget, waitServing } from "../../testkit/processes/readiness.js";
 
 /** Options of `launch`. */
@@ -46,7 +47,8 @@ export function launch(options: LaunchOptions): Launch {
       const started = await Promise.all(data.map((plan) => start(plan, {})));
       const targets: Record<string, string> = {};
       for (const service of started) {
-        const variable = upstreamTargetVariables[service.name as keyof typeof upstreamTargetVariables];
+        if (service.name === "fights") continue;
+        const variable = upstreamTargetVariable(service.name);
         if (options.env[variable] === undefined || options.env[variable] === "") targets[variable] = `127.0.0.1:${service.ports.grpcPort}`;
       }
       if (fightsPlan !== undefined) started.push(await start(fightsPlan, targets));

@@ -1,17 +1,12 @@
 import { fileURLToPath } from "node:url";
 import { ConfigError, createEnvReader } from "../../services/platform/config/env-reader.js";
 import type { ServiceConfig } from "../../services/platform/config/service-config.js";
-import { fightsConfigFromEnv } from "../../services/fights/config.js";
-import { heroesConfigFromEnv } from "../../services/heroes/config.js";
-import { locationsConfigFromEnv } from "../../services/locations/config.js";
-import { villainsConfigFromEnv } from "../../services/villains/config.js";
+import { type DataServiceName, listedServices, serviceList, type ServiceName } from "../../services/service-list.js";
 
-/** The services the launcher runs, data services first. */
-export const serviceNames = ["heroes", "villains", "locations", "fights"] as const;
-/** One of the four services. */
-export type ServiceName = (typeof serviceNames)[number];
-/** The services fights calls, with the variable that points fights at each. */
-export const upstreamTargetVariables = { heroes: "FIGHTS_HEROES_TARGET", villains: "FIGHTS_VILLAINS_TARGET", locations: "FIGHTS_LOCATIONS_TARGET" } as const;
+/** The variable that points fights at a data service. */
+export function upstreamTargetVariable(name: DataServiceName): string {
+  return `FIGHTS_${serviceList[name].envPrefix}_TARGET`;
+}
 
 /** A port a service will listen on, and the variable that moves it. */
 export interface PortSetting {
@@ -46,27 +41,17 @@ export const projectRoot = fileURLToPath(new URL("../../", import.meta.url));
  */
 export function planServices(env: NodeJS.ProcessEnv): ServicePlan[] {
   const reader = createEnvReader(env);
-  const configs = {
-    heroes: heroesConfigFromEnv(reader),
-    villains: villainsConfigFromEnv(reader),
-    locations: locationsConfigFromEnv(reader),
-    fights: fightsConfigFromEnv(reader),
-  };
-  const plans = serviceNames.map((name): ServicePlan => {
-    const config = configs[name];
-    const prefix = name.toUpperCase();
+  const fights = serviceList.fights.readConfig(reader);
+  const plans = listedServices().map((listing): ServicePlan => {
+    const config = listing.name === "fights" ? fights : listing.readConfig(reader);
+    const prefix = listing.envPrefix;
+    const name = listing.name;
     const ports: PortSetting[] = [
       { service: name, role: "gRPC", variable: `${prefix}_GRPC_PORT`, hostVariable: `${prefix}_GRPC_HOST`, host: config.grpcHost, port: config.grpcPort },
       { service: name, role: "admin", variable: `${prefix}_ADMIN_PORT`, hostVariable: `${prefix}_ADMIN_HOST`, host: config.adminHost, port: config.adminPort },
     ];
-    if (name === "fights") ports.push({ service: name, role: "web", variable: "FIGHTS_WEB_PORT", hostVariable: "FIGHTS_WEB_HOST", host: configs.fights.webHost, port: configs.fights.webPort });
-    return {
-      name,
-      entryPoint: fileURLToPath(new URL(`../../services/${name}/main.ts`, import.meta.url)),
-      config,
-      ports,
-      database: configs[name].databaseUrl === undefined ? "PGlite (embedded)" : "PostgreSQL",
-    };
+    if (name === "fights") ports.push({ service: name, role: "web", variable: "FIGHTS_WEB_PORT", hostVariable: "FIGHTS_WEB_HOST", host: fights.webHost, port: fights.webPort });
+    return { name, entryPoint: listing.entryPoint, config, ports, database: config.databaseUrl === undefined ? "PGlite (embedded)" : "PostgreSQL" };
   });
   assertDistinctPorts(plans.flatMap((plan) => plan.ports));
   return plans;

@@ -3,7 +3,8 @@ import { createServer } from "node:net";
 import { after, describe, it } from "node:test";
 import { FightService } from "../../gen/superheroes/fight/v1/fight_service_pb.js";
 import { createPromiseClient } from "../../services/platform/calls/grpc-client.js";
-import { freePorts, isAlive, type LauncherProcess, startLauncher } from "../../testkit/processes/launcher-process.js";
+import { isAlive, type LauncherProcess, startLauncher } from "../../testkit/processes/launcher-process.js";
+import { freePorts } from "../../testkit/ports.js";
 
 // Generous: the machine may be busy (four processes start on 2 cores, the first PGlite runs initdb).
 const readyTimeoutMs = 180_000;

@@ -2,7 +2,7 @@
  * Container health probe, the stand-in for grpc_health_probe: asks grpc.health.v1 of
  * `127.0.0.1:<port>` (or `host:port`) and exits 0 only when it answers SERVING.
  *
- *   node dist/deploy/container/health-probe.js 50051 [service] [timeoutMs]
+ *   node dist/services/container/health-probe.js 50051 [service] [timeoutMs]
  */
 import { checkHealth } from "../platform/calls/health-check.js";
 

@@ -3,7 +3,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConfigError, type EnvReader } from "../platform/config/env-reader.js";
 import type { CircuitBreakerOptions } from "../platform/calls/circuit-breaker.js";
-import { serviceConfigFromEnv, type ServiceConfig } from "../platform/config/service-config.js";
+import { serviceConfigFromEnv, type ServiceConfig, type ServicePorts } from "../platform/config/service-config.js";
 import { type ClientTls, keyPairFromEnv, type KeyPair, clientTlsFromEnv } from "../platform/config/tls-config.js";
 import type { FighterKind } from "./fighters/fighter-source.js";
 import type { UpstreamMode } from "./fights-service.js";
@@ -58,15 +58,20 @@ export interface FightsConfig extends ServiceConfig {
   webTls: KeyPair | undefined;
 }
 
-const defaultTargets: Record<FighterKind, string> = { heroes: "127.0.0.1:50051", villains: "127.0.0.1:50052", locations: "127.0.0.1:50053" };
+/** Defaults that come from the list of services (services/service-list.ts). */
+export interface FightsDefaults {
+  ports: ServicePorts & { web: number };
+  /** Where each data service listens by default. */
+  upstreamTargets: Record<FighterKind, string>;
+}
 
 /** Reads the fights configuration; throws ConfigError naming the first bad variable. */
-export function fightsConfigFromEnv(env: EnvReader): FightsConfig {
+export function fightsConfigFromEnv(env: EnvReader, defaults: FightsDefaults): FightsConfig {
   const upstream = (kind: FighterKind, prefix: string): UpstreamConfig => ({
-    target: target(env, `FIGHTS_${prefix}_TARGET`, defaultTargets[kind]),
+    target: target(env, `FIGHTS_${prefix}_TARGET`, defaults.upstreamTargets[kind]),
     timeoutMs: env.int(`FIGHTS_${prefix}_TIMEOUT_MS`, 1000, { min: 1, max: 60_000 }),
   });
-  const common = serviceConfigFromEnv(env, "FIGHTS", { grpc: 50050, admin: 9400 });
+  const common = serviceConfigFromEnv(env, "FIGHTS", defaults.ports);
   return {
     ...common,
     databaseUrl: env.optionalString("FIGHTS_DATABASE_URL"),
@@ -96,7 +101,7 @@ export function fightsConfigFromEnv(env: EnvReader): FightsConfig {
     watchMaxQueued: env.int("FIGHTS_WATCH_MAX_QUEUED", 256, { min: 1, max: 100_000 }),
     writeMaxBatch: env.int("FIGHTS_WRITE_MAX_BATCH", 500, { min: 1, max: 2_000 }),
     webHost: env.host("FIGHTS_WEB_HOST", "0.0.0.0"),
-    webPort: env.port("FIGHTS_WEB_PORT", 8080),
+    webPort: env.port("FIGHTS_WEB_PORT", defaults.ports.web),
     webOrigins: origins(env, "FIGHTS_WEB_ORIGINS"),
     webStaticDir: env.string("FIGHTS_WEB_STATIC_DIR", join(projectRoot(), "services", "web", "dist")),
     webTls: keyPairFromEnv(env, "FIGHTS_WEB_TLS") ?? (common.tls === undefined ? undefined : { cert: common.tls.cert, key: common.tls.key }),

@@ -4,18 +4,19 @@ import { FightService } from "../../gen/superheroes/fight/v1/fight_service_pb.js
 import { createPromiseClient, type ServiceClient } from "../platform/calls/grpc-client.js";
 import type { RunningService } from "../platform/server/service-process.js";
 import { readMetric } from "../../testkit/processes/admin-client.js";
-import { serviceEntryPoints, spawnService, type SpawnedService } from "../../testkit/processes/node-process.js";
+import { spawnService, type NodeProcess } from "../../testkit/processes/node-process.js";
 import type { RunningFights } from "./app.js";
 import { dataServiceEnv, startDataService, startFightsAgainst } from "../../testkit/systems/fights-system.js";
+import { serviceList } from "../service-list.js";
 
 interface HeroesInstance {
-  process: SpawnedService;
+  process: NodeProcess;
   grpcPort: number;
   adminPort: number;
 }
 
 async function spawnHeroes(): Promise<HeroesInstance> {
-  const process = spawnService(serviceEntryPoints.heroes, { ...dataServiceEnv("heroes"), LOG_LEVEL: "info", HEROES_GRPC_HOST: "127.0.0.1" });
+  const process = spawnService(serviceList.heroes.entryPoint, { ...dataServiceEnv("heroes"), LOG_LEVEL: "info", HEROES_GRPC_HOST: "127.0.0.1" });
   const line = await process.waitForLine((entry) => entry.msg === "heroes listening", 90_000);
   return { process, grpcPort: Number(line.grpcPort), adminPort: Number(line.adminPort) };
 }

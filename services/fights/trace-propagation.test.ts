@@ -3,26 +3,27 @@ import { after, before, describe, it } from "node:test";
 import { Metadata } from "@grpc/grpc-js";
 import { FightService } from "../../gen/superheroes/fight/v1/fight_service_pb.js";
 import { createPromiseClient, type ServiceClient } from "../platform/calls/grpc-client.js";
-import { serviceEntryPoints, spawnService, type SpawnedService } from "../../testkit/processes/node-process.js";
+import { spawnService, type NodeProcess } from "../../testkit/processes/node-process.js";
 import { waitFor } from "../../testkit/wait-for.js";
 import { dataServiceEnv } from "../../testkit/systems/fights-system.js";
 import type { FighterKind } from "./fighters/fighter-source.js";
+import { serviceList } from "../service-list.js";
 
 const kinds: FighterKind[] = ["heroes", "villains", "locations"];
 
 // Four real processes start on a 2-core machine, possibly next to other suites: generous bounds.
 describe("trace context across the four services (real processes)", { timeout: 180_000 }, () => {
-  const processes = new Map<string, SpawnedService>();
+  const processes = new Map<string, NodeProcess>();
   let client: ServiceClient<typeof FightService>;
   before(async () => {
     const ports = await Promise.all(
       kinds.map(async (kind) => {
-        const spawned = spawnService(serviceEntryPoints[kind], { ...dataServiceEnv(kind), LOG_LEVEL: "info" });
+        const spawned = spawnService(serviceList[kind].entryPoint, { ...dataServiceEnv(kind), LOG_LEVEL: "info" });
         processes.set(kind, spawned);
         return Number((await spawned.waitForLine((line) => line.msg === `${kind} listening`, 90_000)).grpcPort);
       }),
     );
-    const fights = spawnService(serviceEntryPoints.fights, {
+    const fights = spawnService(serviceList.fights.entryPoint, {
       LOG_LEVEL: "info",
       FIGHTS_GRPC_PORT: "0",
       FIGHTS_ADMIN_PORT: "0",

@@ -12,8 +12,8 @@ import { createThrowawayDatabase, defaultAdminUrl, runAdmin, type ThrowawayDatab
 import { startTcpProxy, type TcpProxy } from "../../testkit/tcp-proxy.js";
 import { waitFor } from "../../testkit/wait-for.js";
 import { startHeroes } from "./app.js";
-import { heroesConfigFromEnv } from "./config.js";
 import { heroInput } from "../../testkit/catalog/heroes-setup.js";
+import { serviceList } from "../service-list.js";
 
 // PostgreSQL only: an embedded PGlite lives inside the process and cannot become unreachable.
 describe("heroes service when PostgreSQL goes away and comes back", () => {
@@ -31,7 +31,7 @@ describe("heroes service when PostgreSQL goes away and comes back", () => {
     url.port = String(proxy.port);
     // The service reaches PostgreSQL only through the proxy, which the test can cut.
     const env = testEnv("HEROES", { env: () => ({ HEROES_DATABASE_URL: url.toString() }), postgres: database, close: async () => {} });
-    service = await startHeroes(heroesConfigFromEnv(createEnvReader(env)));
+    service = await startHeroes(serviceList.heroes.readConfig(createEnvReader(env)));
     client = createPromiseClient(HeroService, `127.0.0.1:${service.grpcPort}`);
     healthClient = createTestClient(service.grpcPort);
     heroId = (await client.methods.createHero({ hero: heroInput("Steady Hero") })).hero?.id ?? 0n;

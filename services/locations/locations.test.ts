@@ -7,7 +7,7 @@ import { createEnvReader } from "../platform/config/env-reader.js";
 import { createPromiseClient, type ServiceClient } from "../platform/calls/grpc-client.js";
 import type { RunningService } from "../platform/server/service-process.js";
 import { startLocations } from "./app.js";
-import { locationsConfigFromEnv } from "./config.js";
+import { serviceList } from "../service-list.js";
 
 const types = "PLANET, CITY, PLACE, ISLAND, COUNTRY, MOON";
 
@@ -20,7 +20,7 @@ for (const variant of databaseVariants) {
     let client: ServiceClient<typeof LocationService>;
     before(async () => {
       database = await variant.open();
-      service = await startLocations(locationsConfigFromEnv(createEnvReader(testEnv("LOCATIONS", database, { LOCATIONS_SEED: "true" }))));
+      service = await startLocations(serviceList.locations.readConfig(createEnvReader(testEnv("LOCATIONS", database, { LOCATIONS_SEED: "true" }))));
       client = createPromiseClient(LocationService, `127.0.0.1:${service.grpcPort}`);
     });
     after(async () => {

@@ -7,7 +7,7 @@ import { createEnvReader } from "../platform/config/env-reader.js";
 import { createPromiseClient, type ServiceClient } from "../platform/calls/grpc-client.js";
 import type { RunningService } from "../platform/server/service-process.js";
 import { startVillains } from "./app.js";
-import { villainsConfigFromEnv } from "./config.js";
+import { serviceList } from "../service-list.js";
 
 // The catalog logic is shared and covered in depth by the heroes suites; this suite checks the
 // villains wiring: seeding, every RPC through the villain adapter, and villain field paths.
@@ -18,7 +18,7 @@ for (const variant of databaseVariants) {
     let client: ServiceClient<typeof VillainService>;
     before(async () => {
       database = await variant.open();
-      service = await startVillains(villainsConfigFromEnv(createEnvReader(testEnv("VILLAINS", database, { VILLAINS_SEED: "true" }))));
+      service = await startVillains(serviceList.villains.readConfig(createEnvReader(testEnv("VILLAINS", database, { VILLAINS_SEED: "true" }))));
       client = createPromiseClient(VillainService, `127.0.0.1:${service.grpcPort}`);
     });
     after(async () => {

@@ -4,7 +4,7 @@ import { createEnvReader } from "../../services/platform/config/env-reader.js";
 import { createPromiseClient, type PromiseClient } from "../../services/platform/calls/grpc-client.js";
 import type { RunningService } from "../../services/platform/server/service-process.js";
 import { startHeroes } from "../../services/heroes/app.js";
-import { heroesConfigFromEnv } from "../../services/heroes/config.js";
+import { serviceList } from "../../services/service-list.js";
 
 /** A heroes service under test with a client and its database. */
 export interface HeroesUnderTest {
@@ -17,7 +17,7 @@ export interface HeroesUnderTest {
 /** Starts the heroes service on a fresh database of `variant` (empty unless `env` seeds it). */
 export async function startHeroesUnderTest(variant: DatabaseVariant, env: Record<string, string> = {}): Promise<HeroesUnderTest> {
   const database = await variant.open();
-  const service = await startHeroes(heroesConfigFromEnv(createEnvReader(testEnv("HEROES", database, env))));
+  const service = await startHeroes(serviceList.heroes.readConfig(createEnvReader(testEnv("HEROES", database, env))));
   const client = createPromiseClient(HeroService, `127.0.0.1:${service.grpcPort}`);
   return {
     service,

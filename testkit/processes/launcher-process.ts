@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { createServer, type Server } from "node:net";
 import { projectRoot } from "../../deploy/local/service-plan.js";
 
 /** `npm start` running as a child process, for tests. */
@@ -46,21 +45,6 @@ export function startLauncher(env: Record<string, string>): LauncherProcess {
       }
     },
   };
-}
-
-/** `count` distinct free TCP ports (bound on 0.0.0.0, then released). */
-export async function freePorts(count: number): Promise<number[]> {
-  const servers: Server[] = [];
-  try {
-    for (let i = 0; i < count; i++) {
-      const server = createServer();
-      await new Promise<void>((resolve) => server.listen(0, "0.0.0.0", resolve));
-      servers.push(server);
-    }
-    return servers.map((server) => (server.address() as { port: number }).port);
-  } finally {
-    await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-  }
 }
 
 /** Whether a process with this pid still exists. */

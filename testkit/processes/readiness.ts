@@ -13,10 +13,12 @@ export interface WaitServingOptions {
   signal: AbortSignal;
   /** Between checks, ms; default 100. */
   intervalMs?: number;
+  /** `serving` (default): wait for SERVING; `answering`: for any answer of /readyz (200 or 503). */
+  until?: "serving" | "answering";
 }
 
 /**
- * Polls grpc.health.v1 Check of the whole server (or /readyz, which follows the same readiness,
+ * The one readiness wait of the project (tests, bench, `npm start`). Polls grpc.health.v1 Check of the whole server (or /readyz, which follows the same readiness,
  * when gRPC is on TLS) until it answers SERVING. Rejects with the
  * last status or error after `timeoutMs`, or with the abort reason.
  */
@@ -27,6 +29,10 @@ export async function waitServing(options: WaitServingOptions): Promise<void> {
     options.signal.throwIfAborted();
     const timeoutMs = Math.min(1000, Math.max(1, deadline - Date.now()));
     try {
+      if (options.until === "answering") {
+        last = await readyz(options.adminUrl, timeoutMs);
+        return;
+      }
       last = options.target === undefined ? await readyz(options.adminUrl, timeoutMs) : await checkHealth(options.target, { timeoutMs });
       if (last === "SERVING") return;
     } catch (error: unknown) {

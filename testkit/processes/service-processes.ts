@@ -1,12 +1,10 @@
 import { FightService } from "../../gen/superheroes/fight/v1/fight_service_pb.js";
 import { createPromiseClient, type ServiceClient } from "../../services/platform/calls/grpc-client.js";
 import { createThrowawayDatabase, type ThrowawayDatabase } from "../postgres.js";
-import { serviceEntryPoints, spawnService, type SpawnedService } from "./node-process.js";
-import { waitFor } from "../wait-for.js";
+import { spawnService, type NodeProcess } from "./node-process.js";
 import { freePort } from "../ports.js";
-
-/** A service the suite runs as a real process. */
-export type ServiceName = "heroes" | "villains" | "locations" | "fights";
+import { serviceList, serviceNames, type ServiceName } from "../../services/service-list.js";
+import { waitServing } from "./readiness.js";
 
 /** A service process on fixed ephemeral ports, which it keeps across restarts. */
 export interface ServiceProcess {
@@ -17,7 +15,7 @@ export interface ServiceProcess {
   webPort: number;
   env: Readonly<Record<string, string>>;
   /** The current process. */
-  current(): SpawnedService;
+  current(): NodeProcess;
   /** Sends `signal` and waits for the process to exit. */
   kill(signal?: NodeJS.Signals): Promise<void>;
   /** Starts the service again with the same ports and environment, and waits until it is ready. */
@@ -33,14 +31,13 @@ export interface LaunchOptions {
   readyTimeoutMs?: number;
 }
 
-const prefixes: Record<ServiceName, string> = { heroes: "HEROES", villains: "VILLAINS", locations: "LOCATIONS", fights: "FIGHTS" };
 
 /**
  * Spawns `node --import tsx services/<name>/main.ts` on loopback ports picked now, logging at
  * warn (every call at info would flood the pipe under load), and waits for `/readyz`.
  */
 export async function launchService(name: ServiceName, options: LaunchOptions = {}): Promise<ServiceProcess> {
-  const prefix = prefixes[name];
+  const prefix = serviceList[name].envPrefix;
   const [grpcPort, adminPort, webPort] = await Promise.all([freePort(), freePort(), name === "fights" ? freePort() : Promise.resolve(0)]);
   const env: Record<string, string> = {
     LOG_LEVEL: "warn",
@@ -50,9 +47,9 @@ export async function launchService(name: ServiceName, options: LaunchOptions = 
     ...(name === "fights" ? { FIGHTS_WEB_HOST: "127.0.0.1", FIGHTS_WEB_PORT: String(webPort) } : {}),
     ...options.env,
   };
-  let spawned: SpawnedService;
+  let spawned: NodeProcess;
   const start = async () => {
-    spawned = spawnService(serviceEntryPoints[name], env);
+    spawned = spawnService(serviceList[name].entryPoint, env);
     await waitUntilReady(spawned, adminPort, options);
   };
   await start();
@@ -93,11 +90,11 @@ export type SystemEnv = Partial<Record<ServiceName, Record<string, string>>>;
  */
 export async function launchSystem(env: SystemEnv = {}): Promise<ProcessSystem> {
   const launched: ServiceProcess[] = [];
-  const names: ServiceName[] = ["heroes", "villains", "locations", "fights"];
+  const names = serviceNames;
   const created = await Promise.all(names.map(() => createThrowawayDatabase({ prefix: "resilience" })));
   const databases = Object.fromEntries(names.map((name, index) => [name, created[index]!])) as Record<ServiceName, ThrowawayDatabase>;
   const track = async (name: ServiceName, extra: Record<string, string>) => {
-    const service = await launchService(name, { env: { [`${prefixes[name]}_DATABASE_URL`]: databases[name].url, ...extra } });
+    const service = await launchService(name, { env: { [`${serviceList[name].envPrefix}_DATABASE_URL`]: databases[name].url, ...extra } });
     launched.push(service);
     return service;
   };
@@ -140,20 +137,13 @@ export function fightsTargets(data: Record<"heroes" | "villains" | "locations", 
   };
 }
 
-async function waitUntilReady(spawned: SpawnedService, adminPort: number, options: LaunchOptions): Promise<void> {
-  const wanted = options.waitReady === false ? [200, 503] : [200];
-  let exited = false;
-  void spawned.exited.then(() => (exited = true));
-  await waitFor(
-    `${adminPort} /readyz`,
-    async () => {
-      if (exited) {
-        const { code, signal, stderr } = await spawned.exited;
-        throw new Error(`service exited (${code ?? signal}) before it was ready: ${stderr}`);
-      }
-      const status = await fetch(`http://127.0.0.1:${adminPort}/readyz`, { signal: AbortSignal.timeout(1000) }).then((r) => r.status, () => 0);
-      return wanted.includes(status);
-    },
-    options.readyTimeoutMs ?? 30_000,
-  );
+async function waitUntilReady(spawned: NodeProcess, adminPort: number, options: LaunchOptions): Promise<void> {
+  await waitServing({
+    adminUrl: `http://127.0.0.1:${adminPort}`,
+    timeoutMs: options.readyTimeoutMs ?? 30_000,
+    signal: spawned.exitSignal,
+    until: options.waitReady === false ? "answering" : "serving",
+  }).catch((error: unknown) => {
+    throw spawned.exitSignal.aborted ? new Error(`service exited before it was ready: ${spawned.stderrTail()}`) : error;
+  });
 }

@@ -1,16 +1,13 @@
 import { FightService } from "../../gen/superheroes/fight/v1/fight_service_pb.js";
 import { startHeroes } from "../../services/heroes/app.js";
-import { heroesConfigFromEnv } from "../../services/heroes/config.js";
 import { startLocations } from "../../services/locations/app.js";
-import { locationsConfigFromEnv } from "../../services/locations/config.js";
 import { createEnvReader } from "../../services/platform/config/env-reader.js";
 import { createPromiseClient, type ServiceClient } from "../../services/platform/calls/grpc-client.js";
 import type { RunningService } from "../../services/platform/server/service-process.js";
 import { startVillains } from "../../services/villains/app.js";
-import { villainsConfigFromEnv } from "../../services/villains/config.js";
 import { startFights, type RunningFights } from "../../services/fights/app.js";
-import { fightsConfigFromEnv } from "../../services/fights/config.js";
 import type { FighterKind } from "../../services/fights/fighters/fighter-source.js";
+import { serviceList } from "../../services/service-list.js";
 
 /** Extra environment per part of the system, e.g. `{ heroes: { HEROES_FAULT_LATENCY_MS: "50" } }`. */
 export interface FightsSystemOptions {
@@ -29,26 +26,25 @@ export interface FightsSystem {
 }
 
 const quiet = { LOG_LEVEL: "warn" };
-const prefixes: Record<FighterKind, string> = { heroes: "HEROES", villains: "VILLAINS", locations: "LOCATIONS" };
 
 /** The environment of a data service on ephemeral ports with fault injection enabled. */
 export function dataServiceEnv(kind: FighterKind, extra: Record<string, string> = {}): Record<string, string> {
-  const prefix = prefixes[kind];
+  const prefix = serviceList[kind].envPrefix;
   return { ...quiet, [`${prefix}_GRPC_PORT`]: "0", [`${prefix}_ADMIN_PORT`]: "0", [`${prefix}_FAULTS_ENABLED`]: "true", ...extra };
 }
 
 /** Starts one data service in-process. */
 export async function startDataService(kind: FighterKind, env: Record<string, string> = {}): Promise<RunningService> {
   const reader = createEnvReader(dataServiceEnv(kind, env));
-  if (kind === "heroes") return startHeroes(heroesConfigFromEnv(reader));
-  if (kind === "villains") return startVillains(villainsConfigFromEnv(reader));
-  return startLocations(locationsConfigFromEnv(reader));
+  if (kind === "heroes") return startHeroes(serviceList.heroes.readConfig(reader));
+  if (kind === "villains") return startVillains(serviceList.villains.readConfig(reader));
+  return startLocations(serviceList.locations.readConfig(reader));
 }
 
 /** Starts the fights service against the given upstream targets. */
 export async function startFightsAgainst(targets: Record<FighterKind, string>, env: Record<string, string> = {}): Promise<RunningFights> {
   return startFights(
-    fightsConfigFromEnv(
+    serviceList.fights.readConfig(
       createEnvReader({
         ...quiet,
         FIGHTS_GRPC_PORT: "0",

@@ -3,7 +3,8 @@ import { after, before, describe, it } from "node:test";
 import { assertStatus } from "../../../testkit/catalog/catalog-kit.js";
 import { createThrowawayDatabase, type ThrowawayDatabase } from "../../../testkit/postgres.js";
 import { recordOutcome } from "../../../testkit/load/outcomes.js";
-import { launchService, type ServiceName, type ServiceProcess } from "../../../testkit/processes/service-processes.js";
+import type { ServiceName } from "../../../services/service-list.js";
+import { launchService, type ServiceProcess } from "../../../testkit/processes/service-processes.js";
 import { type CatalogClient, heroCalls, locationCalls, villainCalls } from "./catalog-calls.js";
 import { refusedCatalogCases, verbatimNames } from "./catalog-cases.js";
 

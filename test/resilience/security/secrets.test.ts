@@ -2,9 +2,10 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { adminRequest } from "../../../testkit/processes/admin-client.js";
 import { createThrowawayDatabase, type ThrowawayDatabase } from "../../../testkit/postgres.js";
-import { serviceEntryPoints, spawnService } from "../../../testkit/processes/node-process.js";
+import { spawnService } from "../../../testkit/processes/node-process.js";
 import { recordOutcome } from "../../../testkit/load/outcomes.js";
 import { launchService, type ServiceProcess } from "../../../testkit/processes/service-processes.js";
+import { serviceList } from "../../../services/service-list.js";
 
 const password = "s3cr3t-Pa55word";
 
@@ -36,7 +37,7 @@ describe("database passwords never appear in logs or /stats", { timeout: 60_000 
   });
 
   it("does not log the password when the database cannot be reached at start-up", async (t) => {
-    const spawned = spawnService(serviceEntryPoints.villains, { VILLAINS_DATABASE_URL: `postgresql://user:${password}@127.0.0.1:1/db`, VILLAINS_GRPC_PORT: "0", VILLAINS_ADMIN_PORT: "0", LOG_LEVEL: "debug" });
+    const spawned = spawnService(serviceList.villains.entryPoint, { VILLAINS_DATABASE_URL: `postgresql://user:${password}@127.0.0.1:1/db`, VILLAINS_GRPC_PORT: "0", VILLAINS_ADMIN_PORT: "0", LOG_LEVEL: "debug" });
     const timer = setTimeout(() => void spawned.kill(), 20_000);
     const { code, stdout, stderr } = await spawned.exited;
     clearTimeout(timer);
