@@ -1,6 +1,7 @@
 /**
  * The fights domain: plain data, no protocol. Upstream messages and rows are converted to and
- * from these in one place each (upstream-source.ts, repository.ts, grpc-adapter.ts).
+ * from these in one place each (fighters/upstream-fighters.ts, storage/fights-repository.ts, edge/fight-messages.ts); the
+ * fallbacks are part of each upstream's policy (fighters/upstream-policies.ts).
  */
 
 /** A hero or a villain as the fights service needs it. */
@@ -59,27 +60,3 @@ export interface Fight extends FightResult {
   /** Positive, increasing with storage order. */
   id: number;
 }
-
-/** The fallbacks of the reference system (quarkus-super-heroes). */
-export const fallbackHero: Readonly<Fighter> = Object.freeze({
-  name: "Fallback hero",
-  otherName: "Fallback hero",
-  level: 1,
-  picture: "/pictures/fallback-hero.svg",
-  powers: "Fallback hero powers",
-});
-
-export const fallbackVillain: Readonly<Fighter> = Object.freeze({
-  name: "Fallback villain",
-  otherName: "Fallback villain",
-  level: 45,
-  picture: "/pictures/fallback-villain.svg",
-  powers: "Fallback villain powers",
-});
-
-export const fallbackLocation: Readonly<Place> = Object.freeze({
-  name: "Fallback location",
-  description: "Fallback location: the locations service could not answer",
-  picture: "/pictures/fallback-location.svg",
-  type: "PLACE",
-});

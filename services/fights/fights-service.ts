@@ -1,7 +1,8 @@
 import type { CallContext } from "../platform/core/call-context.js";
 import { CancelledError, InvalidArgumentError, NotFoundError } from "../platform/core/errors.js";
 import { decodePageToken, encodePageToken } from "../platform/core/page-token.js";
-import { fallbackHero, fallbackLocation, fallbackVillain, type Fight, type Fighter, type Fighters, type Place } from "./fight.js";
+import { fallbackHero, fallbackLocation, fallbackVillain } from "./fighters/upstream-policies.js";
+import { type Fight, type Fighter, type Fighters, type Place } from "./fight.js";
 import type { FightFeed } from "./storage/fight-feed.js";
 import { decideFight, type RandomSource } from "./rules/fight-rules.js";
 import type { FightWriter } from "./storage/fight-writer.js";

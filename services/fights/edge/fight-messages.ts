@@ -6,7 +6,8 @@ import { LocationType } from "../../../gen/superheroes/location/v1/location_serv
 import type { Villain } from "../../../gen/superheroes/villain/v1/villain_service_pb.js";
 import { InvalidArgumentError } from "../../platform/core/errors.js";
 import type { UpstreamStats } from "../../platform/calls/upstream-client.js";
-import { fallbackHero, fallbackLocation, fallbackVillain, type Combatant, type Fight, type Fighter, type Fighters, type LocationType as PlaceType, type Place } from "../fight.js";
+import { fallbackHero, fallbackLocation, fallbackVillain } from "../fighters/upstream-policies.js";
+import { type Combatant, type Fight, type Fighter, type Fighters, type LocationType as PlaceType, type Place } from "../fight.js";
 import { placeFrom } from "../fighters/upstream-fighters.js";
 
 /**

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { fallbackLocation, type Fighter, type Fighters } from "../fight.js";
+import type { Fighter, Fighters } from "../fight.js";
+import { fallbackLocation } from "../fighters/upstream-policies.js";
 import { decideFight } from "./fight-rules.js";
 
 const fighter = (name: string, level: number): Fighter => ({ name, otherName: "", level, picture: "", powers: "" });
