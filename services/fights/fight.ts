@@ -1,3 +1,5 @@
+import type { LocationKind } from "../domain/location-fields.js";
+
 /**
  * The fights domain: plain data, no protocol. Upstream messages and rows are converted to and
  * from these in one place each (fighters/upstream-fighters.ts, storage/fights-repository.ts, edge/fight-messages.ts); the
@@ -13,16 +15,15 @@ export interface Fighter {
   powers: string;
 }
 
-export const locationTypes = ["PLANET", "CITY", "PLACE", "ISLAND", "COUNTRY", "MOON"] as const;
 /** Kind of place; UNSPECIFIED only for input we could not classify. */
-export type LocationType = (typeof locationTypes)[number] | "UNSPECIFIED";
+export type PlaceKind = LocationKind | "UNSPECIFIED";
 
 /** Where a fight happens. */
 export interface Place {
   name: string;
   description: string;
   picture: string;
-  type: LocationType;
+  type: PlaceKind;
 }
 
 /** A hero, a villain and a location, with which of them are fallbacks. */

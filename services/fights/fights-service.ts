@@ -1,6 +1,10 @@
 import type { CallContext } from "../platform/core/call-context.js";
 import { CancelledError, InvalidArgumentError, NotFoundError } from "../platform/core/errors.js";
 import { decodePageToken, encodePageToken } from "../platform/core/page-token.js";
+import type { CatalogField } from "../platform/catalog/catalog-spec.js";
+import { fieldProblem } from "../platform/catalog/field-checks.js";
+import { fighterFields } from "../domain/fighter-catalog.js";
+import { locationFields } from "../domain/location-fields.js";
 import { fallbackHero, fallbackLocation, fallbackVillain } from "./fighters/upstream-policies.js";
 import { type Fight, type Fighter, type Fighters, type Place } from "./fight.js";
 import type { FightFeed } from "./storage/fight-feed.js";
@@ -134,36 +138,22 @@ function settle<T>(promise: Promise<T>): Promise<PromiseSettledResult<T>> {
 }
 
 /**
- * Fighters given by a client are checked as the data services check theirs: a fight is stored
- * in a batch with others (group commit), so a value the database would refuse must never get
- * that far — it would fail the whole batch.
+ * Fighters given by a client are checked by the rules the data services check theirs with
+ * (domain/): a fight is stored in a batch with others (group commit), so a value the database
+ * would refuse must never get that far — it would fail the whole batch.
  */
 function validateFighters(fighters: Fighters): void {
-  validateFighter(fighters.hero, "hero");
-  validateFighter(fighters.villain, "villain");
-  const { location } = fighters;
-  validateName(location.name, "location.name");
-  validateText(location.description, "location.description", 2000);
-  validateText(location.picture, "location.picture", 2048);
+  validateFields("hero", fighterFields, fighters.hero);
+  validateFields("villain", fighterFields, fighters.villain);
+  const { type: _kind, ...location } = fighters.location;
+  const { type: _rule, ...locationRules } = locationFields;
+  validateFields("location", locationRules, location);
 }
 
-function validateFighter(fighter: Fighter, field: string): void {
-  validateName(fighter.name, `${field}.name`);
-  if (!Number.isInteger(fighter.level) || fighter.level < 1) throw new InvalidArgumentError(`${field}.level`, `must be greater than 0, got ${fighter.level}`);
-  validateText(fighter.otherName, `${field}.other_name`, 100);
-  validateText(fighter.powers, `${field}.powers`, 2000);
-  validateText(fighter.picture, `${field}.picture`, 2048);
-}
-
-function validateName(name: string, field: string): void {
-  const length = [...name].length;
-  if (length < 3 || length > 50) throw new InvalidArgumentError(field, `must be 3 to 50 characters, got ${length}`);
-  validateText(name, field, 50);
-}
-
-function validateText(text: string, field: string, maxLength: number): void {
-  const length = [...text].length;
-  if (length > maxLength) throw new InvalidArgumentError(field, `must be at most ${maxLength} characters, got ${length}`);
-  // PostgreSQL text cannot hold U+0000.
-  if (text.includes("\u0000")) throw new InvalidArgumentError(field, "must not contain the NUL character (U+0000)");
+function validateFields<I>(prefix: string, fields: { [K in keyof I]: CatalogField<I[K]> }, input: I): void {
+  for (const key of Object.keys(fields) as Array<keyof I>) {
+    const field = fields[key];
+    const problem = fieldProblem(field.check, input[key]);
+    if (problem !== undefined) throw new InvalidArgumentError(`${prefix}.${field.column}`, problem);
+  }
 }

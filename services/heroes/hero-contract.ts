@@ -1,11 +1,11 @@
 import { HeroService } from "../../gen/superheroes/hero/v1/hero_service_pb.js";
 import type { CatalogService } from "../platform/catalog/catalog-service.js";
-import { fighterInputFromProto, fighterToProto, idFromProto, idsFromProto, idToProto, maskPathsFromProto, required } from "../platform/catalog/catalog-messages.js";
+import { fighterInputFromProto, fighterToProto, type FighterRecord } from "../domain/fighter-catalog.js";
+import { idFromProto, idsFromProto, idToProto, maskPathsFromProto, required } from "../platform/catalog/catalog-messages.js";
 import { registration, type ServiceRegistration } from "../platform/server/grpc-server.js";
-import type { Hero } from "./hero-spec.js";
 
-/** The grpc-js registration of HeroService: proto messages in and out, logic in `heroes`. */
-export function createHeroRegistration(heroes: CatalogService<Hero>): ServiceRegistration {
+/** The registration of HeroService: proto messages in and out, logic in `heroes`. */
+export function createHeroRegistration(heroes: CatalogService<FighterRecord>): ServiceRegistration {
   return registration(HeroService, {
     getRandomHero: async () => ({ hero: fighterToProto(await heroes.randomOne()) }),
     getRandomHeroes: async (request) => ({ heroes: (await heroes.randomMany(request.count)).map(fighterToProto) }),

@@ -1,7 +1,4 @@
-import { createFighterSpec, type Fighter } from "../platform/catalog/fighter-spec.js";
+import { createFighterSpec } from "../domain/fighter-catalog.js";
 
-/** A hero as the domain sees it. */
-export type Hero = Fighter;
-
-/** The heroes catalog: table `heroes`, fields and validation of the reference system. */
+/** The heroes catalog: table `heroes`, the fields and rules every fighter has. */
 export const heroSpec = createFighterSpec({ singular: "hero", plural: "heroes" });

@@ -7,10 +7,10 @@ import type { CatalogInput } from "../platform/catalog/catalog-spec.js";
 import type { CatalogService } from "../platform/catalog/catalog-service.js";
 import { idFromProto, idsFromProto, idToProto, maskPathsFromProto, required } from "../platform/catalog/catalog-messages.js";
 import { registration, type ServiceRegistration } from "../platform/server/grpc-server.js";
-import type { Location, LocationKind } from "./location-spec.js";
+import type { LocationKind, LocationRecord } from "../domain/location-fields.js";
 
 /** The grpc-js registration of LocationService: proto messages in and out, logic in `locations`. */
-export function createLocationRegistration(locations: CatalogService<Location>): ServiceRegistration {
+export function createLocationRegistration(locations: CatalogService<LocationRecord>): ServiceRegistration {
   return registration(LocationService, {
     getRandomLocation: async () => ({ location: locationToProto(await locations.randomOne()) }),
     getRandomLocations: async (request) => ({ locations: (await locations.randomMany(request.count)).map(locationToProto) }),
@@ -37,7 +37,7 @@ export function createLocationRegistration(locations: CatalogService<Location>):
 }
 
 /** A domain location as a proto message init shape. */
-export function locationToProto(location: Location) {
+export function locationToProto(location: LocationRecord) {
   return { ...location, id: idToProto(location.id), type: LocationType[location.type] };
 }
 
@@ -45,7 +45,7 @@ export function locationToProto(location: Location) {
  * The domain input in a Location message. The enum becomes its short name (`PLANET`); values the
  * domain does not accept (UNSPECIFIED, unknown numbers) pass through for validation to name.
  */
-export function locationInputFromProto(message: LocationMessage): CatalogInput<Location> {
+export function locationInputFromProto(message: LocationMessage): CatalogInput<LocationRecord> {
   const { name, description, picture } = message;
   const type = (LocationType[message.type] ?? String(message.type)) as LocationKind;
   return { name, description, picture, type };

@@ -1,11 +1,11 @@
 import { VillainService } from "../../gen/superheroes/villain/v1/villain_service_pb.js";
 import type { CatalogService } from "../platform/catalog/catalog-service.js";
-import { fighterInputFromProto, fighterToProto, idFromProto, idsFromProto, idToProto, maskPathsFromProto, required } from "../platform/catalog/catalog-messages.js";
+import { fighterInputFromProto, fighterToProto, type FighterRecord } from "../domain/fighter-catalog.js";
+import { idFromProto, idsFromProto, idToProto, maskPathsFromProto, required } from "../platform/catalog/catalog-messages.js";
 import { registration, type ServiceRegistration } from "../platform/server/grpc-server.js";
-import type { Villain } from "./villain-spec.js";
 
-/** The grpc-js registration of VillainService: proto messages in and out, logic in `villains`. */
-export function createVillainRegistration(villains: CatalogService<Villain>): ServiceRegistration {
+/** The registration of VillainService: proto messages in and out, logic in `villains`. */
+export function createVillainRegistration(villains: CatalogService<FighterRecord>): ServiceRegistration {
   return registration(VillainService, {
     getRandomVillain: async () => ({ villain: fighterToProto(await villains.randomOne()) }),
     getRandomVillains: async (request) => ({ villains: (await villains.randomMany(request.count)).map(fighterToProto) }),

@@ -1,7 +1,4 @@
-import { createFighterSpec, type Fighter } from "../platform/catalog/fighter-spec.js";
+import { createFighterSpec } from "../domain/fighter-catalog.js";
 
-/** A villain as the domain sees it. */
-export type Villain = Fighter;
-
-/** The villains catalog: table `villains`, fields and validation of the reference system. */
+/** The villains catalog: table `villains`, the fields and rules every fighter has. */
 export const villainSpec = createFighterSpec({ singular: "villain", plural: "villains" });

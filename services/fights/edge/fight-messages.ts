@@ -7,7 +7,7 @@ import type { Villain } from "../../../gen/superheroes/villain/v1/villain_servic
 import { InvalidArgumentError } from "../../platform/core/errors.js";
 import type { UpstreamStats } from "../../platform/calls/upstream-client.js";
 import { fallbackHero, fallbackLocation, fallbackVillain } from "../fighters/upstream-policies.js";
-import { type Combatant, type Fight, type Fighter, type Fighters, type LocationType as PlaceType, type Place } from "../fight.js";
+import { type Combatant, type Fight, type Fighter, type Fighters, type PlaceKind, type Place } from "../fight.js";
 import { placeFrom } from "../fighters/upstream-fighters.js";
 
 /**
@@ -80,7 +80,7 @@ export function teamToMessage(team: Combatant["team"]): Team {
   return team === "heroes" ? Team.HEROES : Team.VILLAINS;
 }
 
-function locationTypeToMessage(type: PlaceType): LocationType {
+function locationTypeToMessage(type: PlaceKind): LocationType {
   return type === "UNSPECIFIED" ? LocationType.UNSPECIFIED : LocationType[type];
 }
 

@@ -3,7 +3,7 @@ import { LocationService, LocationType, type Location } from "../../../gen/super
 import { VillainService, type Villain } from "../../../gen/superheroes/villain/v1/villain_service_pb.js";
 import type { CallContext } from "../../platform/core/call-context.js";
 import type { UpstreamClient } from "../../platform/calls/upstream-client.js";
-import type { Fighter, LocationType as PlaceType, Place } from "../fight.js";
+import type { Fighter, PlaceKind, Place } from "../fight.js";
 import type { FighterSource } from "./fighter-source.js";
 
 /** The three upstream clients of the fights service. */
@@ -44,10 +44,10 @@ export function fighterFrom(message: Hero | Villain | undefined): Fighter {
 /** A Place from an upstream Location. */
 export function placeFrom(message: Location | undefined): Place {
   if (message === undefined) throw new Error("upstream answered without a location");
-  return { name: message.name, description: message.description, picture: message.picture, type: placeTypeFrom(message.type) };
+  return { name: message.name, description: message.description, picture: message.picture, type: placeKindFrom(message.type) };
 }
 
-function placeTypeFrom(type: LocationType): PlaceType {
+function placeKindFrom(type: LocationType): PlaceKind {
   const name = LocationType[type]?.replace("LOCATION_TYPE_", "");
-  return name === undefined ? "UNSPECIFIED" : (name as PlaceType);
+  return name === undefined ? "UNSPECIFIED" : (name as PlaceKind);
 }

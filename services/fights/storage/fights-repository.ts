@@ -1,6 +1,6 @@
 import { type Kysely, type Selectable, sql } from "kysely";
-import { unavailableIfDisconnected } from "../../platform/database/database.js";
-import type { Combatant, Fight, FightResult, LocationType, Team } from "../fight.js";
+import { withDatabaseErrors } from "../../platform/database/database-errors.js";
+import type { Combatant, Fight, FightResult, PlaceKind, Team } from "../fight.js";
 import type { FightRow, FightsDatabase } from "./fights-table.js";
 
 /** Wins per team and the most frequent winners. */
@@ -22,19 +22,19 @@ export interface FightsRepository {
 
 /** The repository over a kysely database (PostgreSQL or PGlite). */
 export function createFightsRepository(db: Kysely<FightsDatabase>): FightsRepository {
-  return {
-    insert: (results) => guarded(() => insertFights(db, results)),
+  return withDatabaseErrors<FightsRepository>({
+    insert: (results) => insertFights(db, results),
     async get(id) {
-      const row = await guarded(() => db.selectFrom("fights").selectAll().where("id", "=", id).executeTakeFirst());
+      const row = await db.selectFrom("fights").selectAll().where("id", "=", id).executeTakeFirst();
       return row === undefined ? undefined : fightFromRow(row);
     },
     async listNewestFirst(limit, beforeId) {
       let query = db.selectFrom("fights").selectAll().orderBy("id", "desc").limit(limit);
       if (beforeId !== undefined) query = query.where("id", "<", beforeId);
-      return (await guarded(() => query.execute())).map(fightFromRow);
+      return (await query.execute()).map(fightFromRow);
     },
-    stats: (topCount) => guarded(() => readStats(db, topCount)),
-  };
+    stats: (topCount) => readStats(db, topCount),
+  });
 }
 
 async function insertFights(db: Kysely<FightsDatabase>, results: readonly FightResult[]): Promise<Fight[]> {
@@ -86,14 +86,6 @@ function countBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
   return counts;
 }
 
-async function guarded<T>(query: () => Promise<T>): Promise<T> {
-  try {
-    return await query();
-  } catch (error: unknown) {
-    throw unavailableIfDisconnected(error);
-  }
-}
-
 function rowFromResult(result: FightResult) {
   const { winner, loser, location } = result;
   return {
@@ -123,7 +115,7 @@ export function fightFromRow(row: Selectable<FightRow>): Fight {
       name: row.location_name,
       description: row.location_description,
       picture: row.location_picture,
-      type: row.location_type as LocationType,
+      type: row.location_type as PlaceKind,
       fallback: row.location_fallback,
     },
   };

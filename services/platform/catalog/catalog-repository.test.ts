@@ -8,7 +8,7 @@ import { migrateCatalog } from "./catalog-migrations.js";
 import { createCatalogRepository } from "./catalog-repository.js";
 import type { CatalogDatabase } from "./catalog-rows.js";
 import { appendItems, seedIfEmpty } from "./catalog-seed.js";
-import { createFighterSpec } from "./fighter-spec.js";
+import { createFighterSpec } from "../../domain/fighter-catalog.js";
 
 const spec = createFighterSpec({ singular: "hero", plural: "heroes" });
 const fighter = (name: string) => ({ name, otherName: "", level: 1, picture: "", powers: "" });

@@ -1,4 +1,6 @@
 import { type Kysely, sql } from "kysely";
+import { AlreadyExistsError } from "../core/errors.js";
+import { withDatabaseErrors } from "../database/database-errors.js";
 import { lockCatalog } from "./catalog-migrations.js";
 import { type CatalogColumns, type CatalogDatabase, type CatalogRow, itemFromRow, columnsFromInput } from "./catalog-rows.js";
 import type { CatalogInput, CatalogItem, CatalogSpec } from "./catalog-spec.js";
@@ -48,7 +50,8 @@ export function createCatalogRepository<T extends CatalogItem>(db: Kysely<Catalo
   const rowsInSlots = (slots: readonly number[]) =>
     slots.length === 0 ? Promise.resolve([]) : db.selectFrom(table).selectAll().where("slot", "=", sql<number>`any(${slots}::int[])`).execute();
 
-  return {
+  return withDatabaseErrors<CatalogRepository<T>>(
+    {
     count: () => highestSlot(db, table),
     async randomOne() {
       for (let attempt = 0; attempt < pickAttempts; attempt++) {
@@ -114,7 +117,14 @@ export function createCatalogRepository<T extends CatalogItem>(db: Kysely<Catalo
         if (deleted.slot !== highest) await trx.updateTable(table).set({ slot: deleted.slot }).where("slot", "=", highest).execute();
         return true;
       }),
-  };
+    },
+    (error, method, args) => {
+      // A taken unique name is the caller's problem, not the database's.
+      const input = (method === "create" ? args[0] : method === "update" ? args[1] : undefined) as { name?: unknown } | undefined;
+      if (!spec.uniqueNames || !isNameTaken(error) || typeof input?.name !== "string") return undefined;
+      return new AlreadyExistsError(`${spec.singular}.name: a ${spec.singular} named "${input.name}" already exists; choose another name`);
+    },
+  );
 }
 
 /** The highest slot, which is the row count while slots are dense; 0 for an empty table. */
@@ -127,4 +137,11 @@ export async function highestSlot(db: Kysely<CatalogDatabase>, table: string): P
 /** A LIKE pattern matching `text` anywhere, with `\`, `%` and `_` in it taken literally. */
 export function likePattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
+}
+
+/** A unique violation of the name column (constraint `<table>_name_key`). */
+function isNameTaken(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const { code, constraint } = error as { code?: unknown; constraint?: unknown };
+  return code === "23505" && typeof constraint === "string" && constraint.endsWith("_name_key");
 }

@@ -1,7 +1,7 @@
-import { AlreadyExistsError, InvalidArgumentError, NotFoundError } from "../core/errors.js";
-import { unavailableIfDisconnected } from "../database/database.js";
+import { InvalidArgumentError, NotFoundError } from "../core/errors.js";
 import type { CatalogRepository } from "./catalog-repository.js";
 import { fieldEntries, type CatalogInput, type CatalogItem, type CatalogSpec } from "./catalog-spec.js";
+import { atMostCharacters, fieldProblem } from "./field-checks.js";
 import { decodePageToken, encodePageToken } from "../core/page-token.js";
 
 /** Most items one batch call returns or looks up. */
@@ -13,9 +13,6 @@ export const defaultPageSize = 20;
 export const maxNameFilterLength = 50;
 /** Largest id a row can have (PostgreSQL `integer`); larger ids are simply not found. */
 export const largestStoredId = 2_147_483_647;
-
-const nul = "\u0000";
-const nulProblem = "must not contain the NUL character (U+0000)";
 
 /** A ListX request in domain terms. */
 export interface ListRequest {
@@ -33,8 +30,8 @@ export interface ListPage<T> {
 }
 
 /**
- * The protocol-free operations of a catalog: checks inputs, names fields in errors, turns
- * lost-database errors into UnavailableError, and knows nothing about gRPC. Field paths use the
+ * The protocol-free operations of a catalog: checks inputs, names fields in errors, and knows
+ * nothing about gRPC (the repository maps database failures to domain errors). Field paths use the
  * proto names (`hero.other_name`, `update_mask.paths[0]`) so messages match what the caller sent.
  */
 export interface CatalogService<T extends CatalogItem> {
@@ -59,76 +56,69 @@ export function createCatalogService<T extends CatalogItem>(repository: CatalogR
   const validate = (input: CatalogInput<T>, keys: ReadonlyArray<keyof CatalogInput<T>>) => {
     for (const key of keys) {
       const field = spec.fields[key];
-      const value: unknown = input[key];
-      // PostgreSQL text cannot hold U+0000: refused here, it would fail in SQL as INTERNAL.
-      const problem = typeof value === "string" && value.includes(nul) ? nulProblem : field.check(input[key]);
+      const problem = fieldProblem(field.check, input[key]);
       if (problem !== undefined) throw new InvalidArgumentError(`${singular}.${field.column}`, problem);
     }
   };
   const allKeys = fieldEntries(spec).map(([key]) => key);
 
   return {
-    randomOne: () =>
-      guard(async () => {
-        const item = await repository.randomOne();
-        if (item === undefined) throw new NotFoundError(`no ${plural} stored; create one first`);
-        return item;
-      }),
-    randomMany(count) {
+    async randomOne() {
+      const item = await repository.randomOne();
+      if (item === undefined) throw new NotFoundError(`no ${plural} stored; create one first`);
+      return item;
+    },
+    async randomMany(count) {
       if (!Number.isInteger(count) || count < 1 || count > maxBatchSize) throw new InvalidArgumentError("count", `must be from 1 to ${maxBatchSize}, got ${count}`);
-      return guard(() => repository.randomMany(count));
+      return repository.randomMany(count);
     },
-    get(id) {
+    async get(id) {
       checkId("id", id);
-      return guard(async () => (id <= largestStoredId ? await repository.get(id) : undefined) ?? Promise.reject(notFound(id)));
+      const item = id <= largestStoredId ? await repository.get(id) : undefined;
+      if (item === undefined) throw notFound(id);
+      return item;
     },
-    batchGet(ids) {
+    async batchGet(ids) {
       if (ids.length < 1 || ids.length > maxBatchSize) throw new InvalidArgumentError("ids", `must hold 1 to ${maxBatchSize} ids, got ${ids.length}`);
       ids.forEach((id, index) => checkId(`ids[${index}]`, id));
       const unique = [...new Set(ids)];
-      return guard(async () => {
-        const byId = new Map((await repository.getMany(unique.filter((id) => id <= largestStoredId))).map((item) => [item.id, item]));
-        return {
-          items: unique.flatMap((id) => byId.get(id) ?? []),
-          missingIds: unique.filter((id) => !byId.has(id)),
-        };
-      });
+      const byId = new Map((await repository.getMany(unique.filter((id) => id <= largestStoredId))).map((item) => [item.id, item]));
+      return {
+        items: unique.flatMap((id) => byId.get(id) ?? []),
+        missingIds: unique.filter((id) => !byId.has(id)),
+      };
     },
-    list(request) {
+    async list(request) {
       const { pageSize, pageToken, nameFilter } = request;
       if (!Number.isInteger(pageSize) || pageSize < 0 || pageSize > maxPageSize) {
         throw new InvalidArgumentError("page_size", `must be from 0 to ${maxPageSize} (0 means ${defaultPageSize}), got ${pageSize}`);
       }
-      if ([...nameFilter].length > maxNameFilterLength) {
-        throw new InvalidArgumentError("name_filter", `must be at most ${maxNameFilterLength} characters, got ${[...nameFilter].length}`);
-      }
-      if (nameFilter.includes(nul)) throw new InvalidArgumentError("name_filter", nulProblem);
+      const filterProblem = fieldProblem(atMostCharacters(maxNameFilterLength), nameFilter);
+      if (filterProblem !== undefined) throw new InvalidArgumentError("name_filter", filterProblem);
       const afterId = decodePageToken(pageToken, nameFilter) ?? 0;
       const limit = pageSize === 0 ? defaultPageSize : pageSize;
-      return guard(async () => {
-        // One extra row tells whether another page exists, so the last page has no token.
-        const rows = afterId >= largestStoredId ? [] : await repository.list({ afterId, limit: limit + 1, nameFilter });
-        const items = rows.slice(0, limit);
-        const last = items.at(-1);
-        const nextPageToken = rows.length > limit && last !== undefined ? encodePageToken(last.id, nameFilter) : "";
-        return { items, nextPageToken };
-      });
+      // One extra row tells whether another page exists, so the last page has no token.
+      const rows = afterId >= largestStoredId ? [] : await repository.list({ afterId, limit: limit + 1, nameFilter });
+      const items = rows.slice(0, limit);
+      const last = items.at(-1);
+      const nextPageToken = rows.length > limit && last !== undefined ? encodePageToken(last.id, nameFilter) : "";
+      return { items, nextPageToken };
     },
-    create(input) {
+    async create(input) {
       validate(input, allKeys);
-      return guard(() => repository.create(input), input.name);
+      return repository.create(input);
     },
-    update(id, input, maskPaths) {
+    async update(id, input, maskPaths) {
       checkId(`${singular}.id`, id);
       const keys = maskPaths.length === 0 ? allKeys : maskPaths.map((path, index) => keyOfPath(path, index));
       validate(input, keys);
-      return guard(async () => (id <= largestStoredId ? await repository.update(id, input, keys) : undefined) ?? Promise.reject(notFound(id)), input.name);
+      const item = id <= largestStoredId ? await repository.update(id, input, keys) : undefined;
+      if (item === undefined) throw notFound(id);
+      return item;
     },
-    delete(id) {
+    async delete(id) {
       checkId("id", id);
-      return guard(async () => {
-        if (id > largestStoredId || !(await repository.delete(id))) throw notFound(id);
-      });
+      if (id > largestStoredId || !(await repository.delete(id))) throw notFound(id);
     },
   };
 
@@ -140,28 +130,9 @@ export function createCatalogService<T extends CatalogItem>(repository: CatalogR
     }
     return entry[0];
   }
-
-  /** Runs repository work, mapping a taken unique name and a lost database to domain errors. */
-  async function guard<R>(work: () => Promise<R>, name?: string): Promise<R> {
-    try {
-      return await work();
-    } catch (error: unknown) {
-      if (spec.uniqueNames && isNameTaken(error) && name !== undefined) {
-        throw new AlreadyExistsError(`${singular}.name: a ${singular} named "${name}" already exists; choose another name`);
-      }
-      throw unavailableIfDisconnected(error);
-    }
-  }
 }
 
 function checkId(field: string, id: number): void {
   // Ids beyond any stored id (the proto allows int64) are valid requests that find nothing.
   if (!Number.isInteger(id) || id < 1) throw new InvalidArgumentError(field, `must be greater than 0, got ${id}`);
-}
-
-/** A unique violation of the name column (constraint `<table>_name_key`). */
-function isNameTaken(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const { code, constraint } = error as { code?: unknown; constraint?: unknown };
-  return code === "23505" && typeof constraint === "string" && constraint.endsWith("_name_key");
 }

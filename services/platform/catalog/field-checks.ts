@@ -56,3 +56,13 @@ export function oneOf<V extends string>(allowed: readonly V[]): FieldCheck<strin
 function abbreviate(value: string): string {
   return value.length > 40 ? `${value.slice(0, 40)}…` : value;
 }
+
+/**
+ * What is wrong with `value` for a field checked by `check`: first the rule every text field
+ * has (PostgreSQL text cannot hold U+0000; refused here, it would fail in SQL as INTERNAL),
+ * then the field's own. Undefined when the value is fine.
+ */
+export function fieldProblem<V>(check: FieldCheck<V>, value: V): string | undefined {
+  if (typeof value === "string" && value.includes("\u0000")) return "must not contain the NUL character (U+0000)";
+  return check(value);
+}

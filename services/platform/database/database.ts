@@ -1,6 +1,5 @@
 import { Kysely, PostgresDialect, type Migration, Migrator, sql } from "kysely";
 import pg from "pg";
-import { UnavailableError } from "../core/errors.js";
 import { redactUrl, type Logger } from "../observability/logger.js";
 import { createPglitePool, type PoolLike } from "./pglite-pool.js";
 
@@ -51,11 +50,6 @@ export async function migrate<DB>(db: Kysely<DB>, migrations: Record<string, Mig
   if (error !== undefined) throw error;
 }
 
-/** Turns a failure to reach the database into UnavailableError; other errors pass unchanged. */
-export function unavailableIfDisconnected(error: unknown): unknown {
-  return isConnectionError(error) ? new UnavailableError("database unavailable; retry later") : error;
-}
-
 function createPgPool(url: string, poolSize: number, logger: Logger): PoolLike {
   const pool = new pg.Pool({
     connectionString: url,
@@ -81,15 +75,4 @@ async function ping(db: Kysely<unknown>, timeoutMs: number): Promise<boolean> {
   } finally {
     clearTimeout(timer);
   }
-}
-
-// Node socket errors, and PostgreSQL SQLSTATEs for a server that is going away (57P0x), a broken
-// connection (08xxx), a database that is gone (3D000) or full (53300): all worth a retry later.
-const connectionErrorCodes = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "57P01", "57P02", "57P03", "08000", "08001", "08003", "08004", "08006", "3D000", "53300"]);
-
-function isConnectionError(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === "string" && connectionErrorCodes.has(code)) return true;
-  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connect ECONNREFUSED/i.test(error.message);
 }

@@ -22,8 +22,8 @@ const fightOf = (hero: { name?: string; level?: number }, villain: { name?: stri
 const refused: { what: string; call: (c: Fights) => Promise<unknown>; code: Status; details: string }[] = [
   { what: "a hero name of 51 emoji", call: (c) => c.performFight(fightOf({ name: "🦸".repeat(51) })), code: Status.INVALID_ARGUMENT, details: "hero.name: must be 3 to 50 characters, got 51" },
   { what: "an empty location name", call: (c) => c.performFight(fightOf({}, {}, "")), code: Status.INVALID_ARGUMENT, details: "location.name: must be 3 to 50 characters, got 0" },
-  { what: "a negative hero level", call: (c) => c.performFight(fightOf({ level: -1 })), code: Status.INVALID_ARGUMENT, details: "hero.level: must be greater than 0, got -1" },
-  { what: "the smallest int32 villain level", call: (c) => c.performFight(fightOf({}, { level: -2_147_483_648 })), code: Status.INVALID_ARGUMENT, details: "villain.level: must be greater than 0, got -2147483648" },
+  { what: "a negative hero level", call: (c) => c.performFight(fightOf({ level: -1 })), code: Status.INVALID_ARGUMENT, details: "hero.level: must be an integer from 1 to 2147483647, got -1" },
+  { what: "the smallest int32 villain level", call: (c) => c.performFight(fightOf({}, { level: -2_147_483_648 })), code: Status.INVALID_ARGUMENT, details: "villain.level: must be an integer from 1 to 2147483647, got -2147483648" },
   { what: "count -1", call: (c) => c.performRandomFights({ count: -1 }), code: Status.INVALID_ARGUMENT, details: "count: must be 1 to 1000, got -1" },
   { what: "count 2147483647", call: (c) => c.performRandomFights({ count: 2_147_483_647 }), code: Status.INVALID_ARGUMENT, details: "count: must be 1 to 1000, got 2147483647" },
   { what: "page_size -1", call: (c) => c.listFights({ pageSize: -1 }), code: Status.INVALID_ARGUMENT, details: "page_size: must be 0 to 100 (0 means 20), got -1" },
