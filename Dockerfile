@@ -10,19 +10,15 @@ FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json ./
+COPY tsconfig.json tsconfig.build.json ./
 COPY gen gen
 COPY services services
-COPY deploy deploy
-COPY bench bench
-COPY test test
-# tsc emits only .ts → .js: the seed data (read at run time next to each app.js) is copied by
-# hand; tests, bench, test harnesses and the local launcher are dropped from what ships.
-RUN npx tsc -p . \
+# Only gen/ and services/ are product: tsconfig.build.json compiles them without tests or page
+# sources (deploy/image-tree.test.ts proves the tree imports nothing it lacks). tsc emits only
+# .ts → .js, so the seed data (read at run time next to each app.js) is copied by hand.
+RUN npx tsc -p tsconfig.build.json \
  && npm run build:web \
- && for service in heroes villains locations; do cp "services/$service/seed-$service.json" "dist/services/$service/"; done \
- && rm -rf dist/bench dist/test dist/deploy/local dist/deploy/config dist/services/web dist/services/platform/testing dist/services/fights/testing \
- && find dist -name '*.test.js' -delete -o -name '*.test.js.map' -delete
+ && for service in heroes villains locations; do cp "services/$service/seed-$service.json" "dist/services/$service/"; done
 
 # --- production dependencies only -----------------------------------------------------------------
 FROM ${NODE_IMAGE} AS deps

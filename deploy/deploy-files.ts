@@ -47,14 +47,3 @@ export function interpolate(value: string): string {
 export function literalsOf(generator: { literals?: string[] }): Record<string, string> {
   return Object.fromEntries((generator.literals ?? []).map((literal) => [literal.slice(0, literal.indexOf("=")), literal.slice(literal.indexOf("=") + 1)]));
 }
-
-/** The ports table of DESIGN.md: service → gRPC, web (if any) and admin port. */
-export function designPorts(design: string): Record<string, { grpc: number; admin: number; web?: number }> {
-  const rows = [...design.matchAll(/^\| (fights|heroes|villains|locations) \| (\d+) \| ([^|]*)\| (\d+) \|$/gm)];
-  return Object.fromEntries(
-    rows.map(([, name, grpc, other, admin]) => {
-      const web = /(\d+) web/.exec(other ?? "")?.[1];
-      return [name, { grpc: Number(grpc), admin: Number(admin), ...(web === undefined ? {} : { web: Number(web) }) }];
-    }),
-  );
-}

@@ -23,7 +23,7 @@ export interface ServiceListing<C extends ListedConfig = ListedConfig> {
   name: ServiceName;
   /** Prefix of its variables: `HEROES` for `HEROES_GRPC_PORT`. */
   envPrefix: string;
-  /** Default ports (DESIGN.md); `web` for fights' page and Connect edge. */
+  /** Default ports; `web` for fights' page and Connect edge. */
   ports: ServicePorts & { web?: number };
   /** Absolute path of its `main` module: `.ts` run from source, `.js` in `dist/`. */
   entryPoint: string;

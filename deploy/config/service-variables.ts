@@ -8,7 +8,7 @@ export const configReaders = Object.fromEntries(serviceNames.map((name) => [name
 /**
  * Every variable each service reads, found by running its config function with a recording
  * reader over an empty environment (so defaults show). Code that reads `process.env` directly
- * would be missed; STYLE.md forbids it.
+ * would be missed, which is why no service does.
  */
 export function serviceVariables(): Record<ServiceName, VariableRead[]> {
   const result = {} as Record<ServiceName, VariableRead[]>;

@@ -1,7 +1,7 @@
 import { InterceptingCall, type Interceptor, type InterceptorOptions, Metadata, type NextCall, status as Status, type StatusObject } from "@grpc/grpc-js";
 import type { CircuitBreaker } from "./circuit-breaker.js";
 
-/** How much one outcome counts against an upstream (DESIGN.md, Resilience). */
+/** How much one outcome counts against an upstream (README, Resilience). */
 export interface FailureWeightOptions {
   /** A success slower than this counts as a failure of weight 1. */
   slowCallMs: number;

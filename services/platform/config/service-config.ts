@@ -28,7 +28,7 @@ export interface ServiceConfig {
   tls: ServerTls | undefined;
 }
 
-/** Default ports of one service (DESIGN.md). */
+/** Default ports of one service (services/service-list.ts). */
 export interface ServicePorts {
   grpc: number;
   admin: number;
