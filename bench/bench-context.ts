@@ -34,7 +34,9 @@ export function createBenchContext(options: BenchOptions, label: string): BenchC
     ...options,
     ms: (fullMs, smokeMs) => (options.smoke ? smokeMs : fullMs),
     progress(line) {
-      process.stderr.write(`[bench ${label} ${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}\n`);
+      process.stderr.write(
+        `[bench ${label} ${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}\n`,
+      );
     },
     async databaseEnv(prefix) {
       if (options.databaseUrl === undefined) return {};

@@ -24,7 +24,8 @@ describe("bench runner, smoke run", { timeout: 240_000 }, () => {
       timeout: 230_000,
       maxBuffer: 16 * 1024 * 1024,
     });
-    for (const name of smokeScenarios) results.set(name, JSON.parse(await readFile(join(outDir, `${name}.json`), "utf8")) as ResultFile);
+    for (const name of smokeScenarios)
+      results.set(name, JSON.parse(await readFile(join(outDir, `${name}.json`), "utf8")) as ResultFile);
   });
   after(() => rm(outDir, { recursive: true, force: true }));
 
@@ -32,12 +33,22 @@ describe("bench runner, smoke run", { timeout: 240_000 }, () => {
     for (const name of smokeScenarios) {
       const result = results.get(name);
       assert.ok(result, `${name}.json`);
-      for (const key of ["count", "total", "average", "fastest", "slowest", "rps"] as const) assert.equal(typeof result[key], "number", `${name}.${key}`);
-      assert.deepEqual(result.latencyDistribution.map((entry) => entry.percentage), [10, 25, 50, 75, 90, 95, 99]);
+      for (const key of ["count", "total", "average", "fastest", "slowest", "rps"] as const)
+        assert.equal(typeof result[key], "number", `${name}.${key}`);
+      assert.deepEqual(
+        result.latencyDistribution.map((entry) => entry.percentage),
+        [10, 25, 50, 75, 90, 95, 99],
+      );
       assert.ok(result.count > 0, `${name}: count ${result.count}`);
-      assert.ok(result.runs.every((summary) => (summary.statusCodeDistribution.OK ?? 0) > 0), `${name}: every run has OK calls`);
+      assert.ok(
+        result.runs.every((summary) => (summary.statusCodeDistribution.OK ?? 0) > 0),
+        `${name}: every run has OK calls`,
+      );
       assert.equal(typeof result.errorDistribution, "object");
-      assert.ok(Object.values(result.services).every((usage) => usage.rssBytes > 0 && usage.cpuSeconds > 0), `${name}: RSS and CPU of every process`);
+      assert.ok(
+        Object.values(result.services).every((usage) => usage.rssBytes > 0 && usage.cpuSeconds > 0),
+        `${name}: RSS and CPU of every process`,
+      );
     }
   });
 
@@ -47,7 +58,8 @@ describe("bench runner, smoke run", { timeout: 240_000 }, () => {
     const shed = overload.statusCodeDistribution.RESOURCE_EXHAUSTED ?? 0;
     assert.ok(shed > 0, `shed ${shed}`);
     assert.equal(overload.ratios.shedCalls, shed);
-    if (overload.generator === "h2load") assert.equal(overload.errorDistribution["RESOURCE_EXHAUSTED (counted by the server)"], shed);
+    if (overload.generator === "h2load")
+      assert.equal(overload.errorDistribution["RESOURCE_EXHAUSTED (counted by the server)"], shed);
   });
 
   it("writes the charts and a report into the output folder, not over the committed results", async () => {

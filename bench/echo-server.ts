@@ -35,9 +35,19 @@ server.addService(grpcDefinitionFromDesc(echoService), {
 });
 addReflection(server, [echoFile]);
 const grpcPort = await new Promise<number>((resolve, reject) =>
-  server.bindAsync(`127.0.0.1:${env.port("ECHO_GRPC_PORT", 50099)}`, ServerCredentials.createInsecure(), (error, port) => (error ? reject(error) : resolve(port))),
+  server.bindAsync(
+    `127.0.0.1:${env.port("ECHO_GRPC_PORT", 50099)}`,
+    ServerCredentials.createInsecure(),
+    (error, port) => (error ? reject(error) : resolve(port)),
+  ),
 );
-const admin = await startAdminServer({ host: "127.0.0.1", port: env.port("ECHO_ADMIN_PORT", 9499), registry, ready: () => true, stats: () => ({}) });
+const admin = await startAdminServer({
+  host: "127.0.0.1",
+  port: env.port("ECHO_ADMIN_PORT", 9499),
+  registry,
+  ready: () => true,
+  stats: () => ({}),
+});
 process.stdout.write(`${JSON.stringify({ msg: "echo listening", grpcPort, adminPort: admin.port })}\n`);
 process.once("SIGTERM", () => {
   server.forceShutdown();

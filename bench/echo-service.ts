@@ -1,5 +1,9 @@
 import { create, createFileRegistry, type DescFile, type DescMessage, type DescService } from "@bufbuild/protobuf";
-import { FieldDescriptorProto_Label, FieldDescriptorProto_Type, FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
+import {
+  FieldDescriptorProto_Label,
+  FieldDescriptorProto_Type,
+  FileDescriptorProtoSchema,
+} from "@bufbuild/protobuf/wkt";
 
 /** Fully qualified name of the bench echo service (for ghz `call` and h2load paths). */
 export const echoServiceName = "superheroes.bench.v1.EchoService";
@@ -20,10 +24,29 @@ export const echoFile: DescFile = createFileRegistry(
     messageType: [
       {
         name: "EchoMessage",
-        field: [{ name: "message", jsonName: "message", number: 1, type: FieldDescriptorProto_Type.STRING, label: FieldDescriptorProto_Label.OPTIONAL }],
+        field: [
+          {
+            name: "message",
+            jsonName: "message",
+            number: 1,
+            type: FieldDescriptorProto_Type.STRING,
+            label: FieldDescriptorProto_Label.OPTIONAL,
+          },
+        ],
       },
     ],
-    service: [{ name: "EchoService", method: [{ name: "Echo", inputType: ".superheroes.bench.v1.EchoMessage", outputType: ".superheroes.bench.v1.EchoMessage" }] }],
+    service: [
+      {
+        name: "EchoService",
+        method: [
+          {
+            name: "Echo",
+            inputType: ".superheroes.bench.v1.EchoMessage",
+            outputType: ".superheroes.bench.v1.EchoMessage",
+          },
+        ],
+      },
+    ],
   }),
   () => undefined,
 ).getFile("superheroes/bench/v1/echo.proto") as DescFile;

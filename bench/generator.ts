@@ -6,7 +6,11 @@ import type { GeneratorName, RawRun } from "./load-report.js";
 import type { LoadSpec } from "./load-spec.js";
 import { runNodeLoad } from "./node-load.js";
 
-const runners: Record<GeneratorName, (spec: LoadSpec) => Promise<RawRun>> = { ghz: runGhz, h2load: runH2load, node: runNodeLoad };
+const runners: Record<GeneratorName, (spec: LoadSpec) => Promise<RawRun>> = {
+  ghz: runGhz,
+  h2load: runH2load,
+  node: runNodeLoad,
+};
 
 /** Whether an executable named `name` is on PATH. */
 export function onPath(name: string): boolean {
@@ -26,7 +30,8 @@ export function onPath(name: string): boolean {
  */
 export function chooseGenerator(preferred?: string): GeneratorName {
   if (preferred === "ghz" || preferred === "h2load" || preferred === "node") return preferred;
-  if (preferred !== undefined && preferred !== "") throw new Error(`BENCH_GENERATOR="${preferred}" is not ghz, h2load or node`);
+  if (preferred !== undefined && preferred !== "")
+    throw new Error(`BENCH_GENERATOR="${preferred}" is not ghz, h2load or node`);
   if (onPath("ghz")) return "ghz";
   return onPath("h2load") ? "h2load" : "node";
 }

@@ -18,8 +18,25 @@ interface GhzDetail {
  * nanoseconds.
  */
 export async function runGhz(spec: LoadSpec): Promise<RawRun> {
-  const args = ["--insecure", "--call", ghzCallName(spec.path), "-d", JSON.stringify(spec.requestJson), "--format", "json"];
-  args.push("-z", `${spec.durationMs}ms`, "-c", String(spec.concurrency), "--connections", String(spec.connections), "-t", `${spec.timeoutMs}ms`);
+  const args = [
+    "--insecure",
+    "--call",
+    ghzCallName(spec.path),
+    "-d",
+    JSON.stringify(spec.requestJson),
+    "--format",
+    "json",
+  ];
+  args.push(
+    "-z",
+    `${spec.durationMs}ms`,
+    "-c",
+    String(spec.concurrency),
+    "--connections",
+    String(spec.connections),
+    "-t",
+    `${spec.timeoutMs}ms`,
+  );
   if (spec.rps !== undefined) args.push("--rps", String(Math.round(spec.rps)));
   args.push(`${spec.host}:${spec.port}`);
   const started = performance.now();

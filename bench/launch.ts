@@ -34,7 +34,11 @@ export function launchEcho(context: BenchContext): Promise<BenchProcess> {
 }
 
 /** Starts one data service with fault injection enabled (and `extra` env), on its own database. */
-export async function launchData(context: BenchContext, kind: DataKind, extra: Record<string, string> = {}): Promise<BenchProcess> {
+export async function launchData(
+  context: BenchContext,
+  kind: DataKind,
+  extra: Record<string, string> = {},
+): Promise<BenchProcess> {
   const prefix = serviceList[kind].envPrefix;
   const env = { [`${prefix}_GRPC_HOST`]: "127.0.0.1", [`${prefix}_FAULTS_ENABLED`]: "true" };
   const database = extra[`${prefix}_DATABASE_URL`] === undefined ? await context.databaseEnv(prefix) : {};
@@ -42,13 +46,23 @@ export async function launchData(context: BenchContext, kind: DataKind, extra: R
 }
 
 /** Starts the three data services at once. */
-export async function launchAllData(context: BenchContext, extra: Partial<Record<DataKind, Record<string, string>>> = {}): Promise<Record<DataKind, BenchProcess>> {
-  const [heroes, villains, locations] = await Promise.all(dataKinds.map((kind) => launchData(context, kind, extra[kind])));
+export async function launchAllData(
+  context: BenchContext,
+  extra: Partial<Record<DataKind, Record<string, string>>> = {},
+): Promise<Record<DataKind, BenchProcess>> {
+  const [heroes, villains, locations] = await Promise.all(
+    dataKinds.map((kind) => launchData(context, kind, extra[kind])),
+  );
   return { heroes: heroes!, villains: villains!, locations: locations! };
 }
 
 /** Starts a fights service calling `data`, on its own database, with `extra` FIGHTS_* settings. */
-export async function launchFights(context: BenchContext, data: Record<DataKind, BenchProcess>, extra: Record<string, string> = {}, name = "fights"): Promise<BenchProcess> {
+export async function launchFights(
+  context: BenchContext,
+  data: Record<DataKind, BenchProcess>,
+  extra: Record<string, string> = {},
+  name = "fights",
+): Promise<BenchProcess> {
   const env = {
     FIGHTS_GRPC_HOST: "127.0.0.1",
     FIGHTS_WEB_HOST: "127.0.0.1",
@@ -57,15 +71,31 @@ export async function launchFights(context: BenchContext, data: Record<DataKind,
     FIGHTS_VILLAINS_TARGET: data.villains.target,
     FIGHTS_LOCATIONS_TARGET: data.locations.target,
   };
-  return launch(context, name, serviceList.fights.entryPoint, "FIGHTS", { ...env, ...(await context.databaseEnv("FIGHTS")), ...extra });
+  return launch(context, name, serviceList.fights.entryPoint, "FIGHTS", {
+    ...env,
+    ...(await context.databaseEnv("FIGHTS")),
+    ...extra,
+  });
 }
 
-async function launch(context: BenchContext, name: string, entryPoint: string, prefix: string, env: Record<string, string>): Promise<BenchProcess> {
+async function launch(
+  context: BenchContext,
+  name: string,
+  entryPoint: string,
+  prefix: string,
+  env: Record<string, string>,
+): Promise<BenchProcess> {
   const [grpcPort, adminPort] = [await freePort(), await freePort()];
   // Stdout is discarded: services run at LOG_LEVEL=warn and readiness comes from the admin port,
   // so the bench never parses a log stream under load.
   const child = spawnNodeProcess(entryPoint, {
-    env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "warn", ...env, [`${prefix}_GRPC_PORT`]: String(grpcPort), [`${prefix}_ADMIN_PORT`]: String(adminPort) },
+    env: {
+      PATH: process.env.PATH ?? "",
+      LOG_LEVEL: "warn",
+      ...env,
+      [`${prefix}_GRPC_PORT`]: String(grpcPort),
+      [`${prefix}_ADMIN_PORT`]: String(adminPort),
+    },
     stdout: "ignore",
   });
   context.defer(async () => void (await child.stop()));

@@ -53,10 +53,16 @@ export interface RawRun {
 }
 
 /** The ghz-shaped summary of latencies (ms) measured over `elapsedMs`. */
-export function summarize(name: string, run: RawRun, codes: Record<string, number>, errors: Record<string, number>): GhzSummary {
+export function summarize(
+  name: string,
+  run: RawRun,
+  codes: Record<string, number>,
+  errors: Record<string, number>,
+): GhzSummary {
   const sorted = [...run.latenciesMs].sort((a, b) => a - b);
   const ns = (ms: number) => Math.round(ms * 1e6);
-  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
+  const at = (p: number) =>
+    sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
   const sum = sorted.reduce((total, value) => total + value, 0);
   return {
     name,
@@ -82,5 +88,8 @@ export function percentileMs(summary: GhzSummary, percentage: number): number {
 
 /** Calls that did not end OK, by the summary's own status codes. */
 export function failedCalls(summary: GhzSummary): number {
-  return Object.entries(summary.statusCodeDistribution).reduce((total, [code, count]) => (code === "OK" ? total : total + count), 0);
+  return Object.entries(summary.statusCodeDistribution).reduce(
+    (total, [code, count]) => (code === "OK" ? total : total + count),
+    0,
+  );
 }

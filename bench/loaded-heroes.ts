@@ -18,7 +18,11 @@ export async function loadHeroesDatabase(context: BenchContext, adminUrl: string
   const throwaway = await createThrowawayDatabase({ adminUrl, prefix: "bench" });
   context.defer(() => throwaway.drop());
   const templates = await readSeedFile(heroSpec, new URL("../services/heroes/seed-heroes.json", import.meta.url));
-  const database = await openDatabase<CatalogDatabase>({ url: throwaway.url, poolSize: 1, logger: createLogger("bench", "warn") });
+  const database = await openDatabase<CatalogDatabase>({
+    url: throwaway.url,
+    poolSize: 1,
+    logger: createLogger("bench", "warn"),
+  });
   const started = performance.now();
   try {
     await migrateCatalog(database.db, heroSpec);

@@ -38,8 +38,15 @@ export async function measureCalls(call: () => Promise<unknown>, options: Measur
   await Promise.all(Array.from({ length: options.callers }, loop));
   const elapsedSeconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
-  const percentile = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? Number.NaN;
-  return { calls: latencies.length, errors, p50Ms: percentile(50), p99Ms: percentile(99), callsPerSecond: latencies.length / elapsedSeconds };
+  const percentile = (p: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? Number.NaN;
+  return {
+    calls: latencies.length,
+    errors,
+    p50Ms: percentile(50),
+    p99Ms: percentile(99),
+    callsPerSecond: latencies.length / elapsedSeconds,
+  };
 }
 
 /** Per-figure medians of several measurements of the same call; undefined for none. */
@@ -49,5 +56,11 @@ export function medianStats(samples: readonly CallStats[]): CallStats | undefine
     const sorted = samples.map(pick).sort((a, b) => a - b);
     return sorted[Math.floor(sorted.length / 2)] as number;
   };
-  return { calls: median((s) => s.calls), errors: median((s) => s.errors), p50Ms: median((s) => s.p50Ms), p99Ms: median((s) => s.p99Ms), callsPerSecond: median((s) => s.callsPerSecond) };
+  return {
+    calls: median((s) => s.calls),
+    errors: median((s) => s.errors),
+    p50Ms: median((s) => s.p50Ms),
+    p99Ms: median((s) => s.p99Ms),
+    callsPerSecond: median((s) => s.callsPerSecond),
+  };
 }

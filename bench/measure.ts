@@ -17,7 +17,11 @@ export interface ServerCounter {
  * generator cannot see gRPC status (h2load), `statusCodeDistribution` is the server's delta minus
  * the sample's calls, and every non-OK code appears in `errorDistribution`.
  */
-export async function measureLoad(generator: GeneratorName, spec: LoadSpec, server: ServerCounter): Promise<GhzSummary> {
+export async function measureLoad(
+  generator: GeneratorName,
+  spec: LoadSpec,
+  server: ServerCounter,
+): Promise<GhzSummary> {
   const before = handledByCode(await readExposition(server.adminPort), server.labels);
   const sampler = startSampler(spec);
   const raw = await runGenerator(generator, spec);
@@ -32,7 +36,8 @@ export async function measureLoad(generator: GeneratorName, spec: LoadSpec, serv
   const codes = raw.codes ?? fromServer;
   const errors = { ...raw.errors };
   if (raw.codes === undefined) {
-    for (const [code, count] of Object.entries(fromServer)) if (code !== "OK") errors[`${code} (counted by the server)`] = count;
+    for (const [code, count] of Object.entries(fromServer))
+      if (code !== "OK") errors[`${code} (counted by the server)`] = count;
   }
   const latencies = [...sample.latencies];
   const p50Ms = latencies.sort((a, b) => a - b)[Math.floor(latencies.length / 2)] ?? Number.NaN;

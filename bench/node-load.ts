@@ -10,7 +10,9 @@ import { createRawClient } from "./raw-client.js";
  * and the event loop with the runner, so it saturates well below h2load.
  */
 export async function runNodeLoad(spec: LoadSpec): Promise<RawRun> {
-  const clients = Array.from({ length: spec.connections }, () => createRawClient(`${spec.host}:${spec.port}`, spec.path));
+  const clients = Array.from({ length: spec.connections }, () =>
+    createRawClient(`${spec.host}:${spec.port}`, spec.path),
+  );
   const request = Buffer.from(spec.request);
   const latenciesMs: number[] = [];
   const codes: Record<string, number> = {};
@@ -38,7 +40,9 @@ export async function runNodeLoad(spec: LoadSpec): Promise<RawRun> {
     for (let due = begin; due < end; due += intervalMs) {
       const wait = due - performance.now();
       if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-      if (inFlight >= spec.concurrency) errors["generator: over the in-flight cap, not sent"] = (errors["generator: over the in-flight cap, not sent"] ?? 0) + 1;
+      if (inFlight >= spec.concurrency)
+        errors["generator: over the in-flight cap, not sent"] =
+          (errors["generator: over the in-flight cap, not sent"] ?? 0) + 1;
       else pending.push(call());
     }
   }

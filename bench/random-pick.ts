@@ -26,7 +26,12 @@ import { createThrowawayDatabase } from "../testkit/postgres.js";
 import { type CallStats, measureCalls, medianStats } from "./measure-calls.js";
 import { serviceList } from "../services/service-list.js";
 
-const options = { seconds: { type: "string", default: "2" }, rounds: { type: "string", default: "3" }, callers: { type: "string", default: "8" }, large: { type: "string", default: "1000000" } } as const;
+const options = {
+  seconds: { type: "string", default: "2" },
+  rounds: { type: "string", default: "3" },
+  callers: { type: "string", default: "8" },
+  large: { type: "string", default: "1000000" },
+} as const;
 const { values } = parseArgs({ options });
 const [durationMs, rounds, callers] = [Number(values.seconds) * 1000, Number(values.rounds), Number(values.callers)];
 const sizes = [1_000, Number(values.large)] as const;
@@ -36,7 +41,11 @@ const templates = await readSeedFile(heroSpec, new URL("../services/heroes/seed-
 /** A heroes service on its own throw-away database of `size` generated heroes. */
 async function startLoadedHeroes(size: number) {
   const throwaway = await createThrowawayDatabase({ prefix: "bench" });
-  const database = await openDatabase<CatalogDatabase>({ url: throwaway.url, poolSize: 1, logger: createLogger("bench", "warn") });
+  const database = await openDatabase<CatalogDatabase>({
+    url: throwaway.url,
+    poolSize: 1,
+    logger: createLogger("bench", "warn"),
+  });
   const started = performance.now();
   await migrateCatalog(database.db, heroSpec);
   await generateItems({ db: database.db, spec: heroSpec, templates, count: size });
@@ -44,7 +53,14 @@ async function startLoadedHeroes(size: number) {
   await sql`vacuum analyze heroes`.execute(database.db);
   await database.close();
   out(`loaded ${size} heroes in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  const env = { HEROES_DATABASE_URL: throwaway.url, HEROES_SEED: "false", HEROES_GRPC_PORT: "0", HEROES_ADMIN_PORT: "0", HEROES_GRPC_HOST: "127.0.0.1", LOG_LEVEL: "warn" };
+  const env = {
+    HEROES_DATABASE_URL: throwaway.url,
+    HEROES_SEED: "false",
+    HEROES_GRPC_PORT: "0",
+    HEROES_ADMIN_PORT: "0",
+    HEROES_GRPC_HOST: "127.0.0.1",
+    LOG_LEVEL: "warn",
+  };
   const service = await startHeroes(serviceList.heroes.readConfig(createEnvReader(env)));
   const client = createPromiseClient(HeroService, `127.0.0.1:${service.grpcPort}`);
   return {
@@ -70,7 +86,9 @@ try {
         const stats = await measureCalls(heroes.calls[name], { durationMs, callers });
         const key = `${name}@${sizes[index]}`;
         samples.set(key, [...(samples.get(key) ?? []), stats]);
-        out(`round ${round + 1} ${name.padEnd(21)} rows=${String(sizes[index]).padStart(8)} p50=${stats.p50Ms.toFixed(2)} ms p99=${stats.p99Ms.toFixed(2)} ms ${Math.round(stats.callsPerSecond)} calls/s errors=${stats.errors}`);
+        out(
+          `round ${round + 1} ${name.padEnd(21)} rows=${String(sizes[index]).padStart(8)} p50=${stats.p50Ms.toFixed(2)} ms p99=${stats.p99Ms.toFixed(2)} ms ${Math.round(stats.callsPerSecond)} calls/s errors=${stats.errors}`,
+        );
       }
     }
   }
@@ -78,10 +96,17 @@ try {
   for (const name of ["GetRandomHero", "GetRandomHeroes(100)"]) {
     const [small, large] = sizes.map((size) => medianStats(samples.get(`${name}@${size}`) ?? []));
     if (small === undefined || large === undefined) continue;
-    for (const [size, stats] of [[sizes[0], small], [sizes[1], large]] as const) {
-      out(`  ${name.padEnd(21)} rows=${String(size).padStart(8)} p50=${stats.p50Ms.toFixed(2)} ms p99=${stats.p99Ms.toFixed(2)} ms ${Math.round(stats.callsPerSecond)} calls/s`);
+    for (const [size, stats] of [
+      [sizes[0], small],
+      [sizes[1], large],
+    ] as const) {
+      out(
+        `  ${name.padEnd(21)} rows=${String(size).padStart(8)} p50=${stats.p50Ms.toFixed(2)} ms p99=${stats.p99Ms.toFixed(2)} ms ${Math.round(stats.callsPerSecond)} calls/s`,
+      );
     }
-    out(`  ${name} ${sizes[1]} vs ${sizes[0]}: p50 ×${(large.p50Ms / small.p50Ms).toFixed(2)}, p99 ×${(large.p99Ms / small.p99Ms).toFixed(2)}, calls/s ×${(large.callsPerSecond / small.callsPerSecond).toFixed(2)}`);
+    out(
+      `  ${name} ${sizes[1]} vs ${sizes[0]}: p50 ×${(large.p50Ms / small.p50Ms).toFixed(2)}, p99 ×${(large.p99Ms / small.p99Ms).toFixed(2)}, calls/s ×${(large.callsPerSecond / small.callsPerSecond).toFixed(2)}`,
+    );
   }
 } finally {
   for (const heroes of services) await heroes.stop();

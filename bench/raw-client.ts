@@ -8,7 +8,9 @@ export interface RawClient {
 }
 
 const identity = (bytes: Buffer) => bytes;
-const codeNames = new Map<number, string>(Object.entries(Status).flatMap(([name, code]) => (typeof code === "number" ? [[code, name]] : [])));
+const codeNames = new Map<number, string>(
+  Object.entries(Status).flatMap(([name, code]) => (typeof code === "number" ? [[code, name]] : [])),
+);
 
 /**
  * A raw client of `path` on its own HTTP/2 connection (a local subchannel pool, so several raw
@@ -20,10 +22,18 @@ export function createRawClient(target: string, path: string): RawClient {
     call(request, timeoutMs) {
       const started = performance.now();
       return new Promise((resolve) => {
-        client.makeUnaryRequest(path, identity, identity, request, new Metadata(), { deadline: Date.now() + timeoutMs }, (error) => {
-          const code = error === null ? Status.OK : error.code;
-          resolve({ code: codeNames.get(code) ?? String(code), ms: performance.now() - started });
-        });
+        client.makeUnaryRequest(
+          path,
+          identity,
+          identity,
+          request,
+          new Metadata(),
+          { deadline: Date.now() + timeoutMs },
+          (error) => {
+            const code = error === null ? Status.OK : error.code;
+            resolve({ code: codeNames.get(code) ?? String(code), ms: performance.now() - started });
+          },
+        );
       });
     },
     close: () => client.close(),

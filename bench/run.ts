@@ -19,13 +19,19 @@ import { writeReport } from "./report/write-report.js";
 import { writeScenarioResult } from "./report/result-file.js";
 import { scenarios } from "./scenarios/index.js";
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { smoke: { type: "boolean", default: false }, out: { type: "string" } } });
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { smoke: { type: "boolean", default: false }, out: { type: "string" } },
+});
 const unknown = positionals.filter((name) => !scenarios.some((scenario) => scenario.name === name));
 if (unknown.length > 0) {
-  process.stderr.write(`unknown scenario ${unknown.join(", ")}; known: ${scenarios.map((scenario) => scenario.name).join(", ")}\n`);
+  process.stderr.write(
+    `unknown scenario ${unknown.join(", ")}; known: ${scenarios.map((scenario) => scenario.name).join(", ")}\n`,
+  );
   process.exit(2);
 }
-const selected = positionals.length === 0 ? scenarios : scenarios.filter((scenario) => positionals.includes(scenario.name));
+const selected =
+  positionals.length === 0 ? scenarios : scenarios.filter((scenario) => positionals.includes(scenario.name));
 const outDir = values.out ?? process.env.BENCH_OUT_DIR ?? fileURLToPath(new URL("./results", import.meta.url));
 const options = {
   smoke: values.smoke || process.env.BENCH_SMOKE === "1",
@@ -34,7 +40,9 @@ const options = {
   outDir,
 };
 await mkdir(outDir, { recursive: true });
-process.stderr.write(`[bench] ${selected.length} scenario(s), generator ${options.generator}, ${options.databaseUrl === undefined ? "PGlite" : "PostgreSQL"}${options.smoke ? ", smoke" : ""} → ${outDir}\n`);
+process.stderr.write(
+  `[bench] ${selected.length} scenario(s), generator ${options.generator}, ${options.databaseUrl === undefined ? "PGlite" : "PostgreSQL"}${options.smoke ? ", smoke" : ""} → ${outDir}\n`,
+);
 let failed = 0;
 for (const scenario of selected) {
   const context = createBenchContext(options, scenario.name);
@@ -43,7 +51,11 @@ for (const scenario of selected) {
     const result = await scenario.run(context);
     await context.close();
     await writeScenarioResult(outDir, result, finishMachineInfo(machine), options);
-    context.progress(`done: ${Object.entries(result.ratios).map(([key, value]) => `${key}=${value.toFixed(2)}`).join(" ")}`);
+    context.progress(
+      `done: ${Object.entries(result.ratios)
+        .map(([key, value]) => `${key}=${value.toFixed(2)}`)
+        .join(" ")}`,
+    );
   } catch (error: unknown) {
     failed++;
     context.progress(`FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);

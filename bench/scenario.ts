@@ -82,7 +82,9 @@ export async function measureCall<M extends DescMethod>(
 
 /** One line about a run: calls, rps, p50/p99, failures. */
 export function describeRun(summary: GhzSummary): string {
-  const codes = Object.entries(summary.statusCodeDistribution).map(([code, count]) => `${code}=${count}`).join(" ");
+  const codes = Object.entries(summary.statusCodeDistribution)
+    .map(([code, count]) => `${code}=${count}`)
+    .join(" ");
   return `${summary.name}: ${summary.count} calls, ${Math.round(summary.rps)} req/s, p50 ${percentileMs(summary, 50).toFixed(2)} ms, p99 ${percentileMs(summary, 99).toFixed(2)} ms, failed ${failedCalls(summary)} [${codes}]`;
 }
 
@@ -105,7 +107,15 @@ export function ms(value: number): string {
 
 /** A row of the usual run table: name, calls, req/s, p50, p95, p99, failed. */
 export function runRow(summary: GhzSummary): (string | number)[] {
-  return [summary.name, summary.count, Math.round(summary.rps), ms(percentileMs(summary, 50)), ms(percentileMs(summary, 95)), ms(percentileMs(summary, 99)), failedCalls(summary)];
+  return [
+    summary.name,
+    summary.count,
+    Math.round(summary.rps),
+    ms(percentileMs(summary, 50)),
+    ms(percentileMs(summary, 95)),
+    ms(percentileMs(summary, 99)),
+    failedCalls(summary),
+  ];
 }
 
 /** Columns matching `runRow`. */

@@ -15,16 +15,35 @@ import { villainSpec } from "../services/villains/villain-spec.js";
 import { serviceList } from "../services/service-list.js";
 
 const targets: Record<string, () => SeedTarget> = {
-  heroes: () => loadSeedTarget(heroSpec, loadConfig(serviceList.heroes.readConfig), new URL("../services/heroes/seed-heroes.json", import.meta.url)),
-  villains: () => loadSeedTarget(villainSpec, loadConfig(serviceList.villains.readConfig), new URL("../services/villains/seed-villains.json", import.meta.url)),
-  locations: () => loadSeedTarget(locationSpec, loadConfig(serviceList.locations.readConfig), new URL("../services/locations/seed-locations.json", import.meta.url)),
+  heroes: () =>
+    loadSeedTarget(
+      heroSpec,
+      loadConfig(serviceList.heroes.readConfig),
+      new URL("../services/heroes/seed-heroes.json", import.meta.url),
+    ),
+  villains: () =>
+    loadSeedTarget(
+      villainSpec,
+      loadConfig(serviceList.villains.readConfig),
+      new URL("../services/villains/seed-villains.json", import.meta.url),
+    ),
+  locations: () =>
+    loadSeedTarget(
+      locationSpec,
+      loadConfig(serviceList.locations.readConfig),
+      new URL("../services/locations/seed-locations.json", import.meta.url),
+    ),
 };
 
-const { values } = parseArgs({ options: { service: { type: "string" }, count: { type: "string" }, "database-url": { type: "string" } } });
+const { values } = parseArgs({
+  options: { service: { type: "string" }, count: { type: "string" }, "database-url": { type: "string" } },
+});
 const target = targets[values.service ?? ""];
 const count = Number(values.count);
 if (target === undefined || !Number.isSafeInteger(count) || count < 1) {
-  process.stderr.write(`usage: npm run seed -- --service ${Object.keys(targets).join("|")} --count <rows ≥ 1> [--database-url <postgresql://...>]\n`);
+  process.stderr.write(
+    `usage: npm run seed -- --service ${Object.keys(targets).join("|")} --count <rows ≥ 1> [--database-url <postgresql://...>]\n`,
+  );
   process.exit(2);
 }
 await runSeed(target(), { count, databaseUrl: values["database-url"] });

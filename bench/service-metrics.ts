@@ -15,7 +15,8 @@ export interface MethodLabels {
 /** Reads a service's Prometheus text exposition from its admin port. */
 export async function readExposition(adminPort: number): Promise<string> {
   const { status, body } = await adminRequest(adminPort, "/metrics");
-  if (status !== 200 || typeof body !== "string") throw new Error(`admin port ${adminPort}: /metrics answered ${status}`);
+  if (status !== 200 || typeof body !== "string")
+    throw new Error(`admin port ${adminPort}: /metrics answered ${status}`);
   return body;
 }
 
@@ -25,8 +26,11 @@ export function handledByCode(exposition: string, labels?: MethodLabels): Record
   for (const line of exposition.split("\n")) {
     const match = /^grpc_server_handled_total\{(.*)\} (\S+)$/.exec(line);
     if (match === null) continue;
-    const present = Object.fromEntries([...(match[1] ?? "").matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map(([, key, value]) => [key, value]));
-    if (labels !== undefined && (present.grpc_service !== labels.service || present.grpc_method !== labels.method)) continue;
+    const present = Object.fromEntries(
+      [...(match[1] ?? "").matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map(([, key, value]) => [key, value]),
+    );
+    if (labels !== undefined && (present.grpc_service !== labels.service || present.grpc_method !== labels.method))
+      continue;
     if (present.grpc_service?.startsWith("grpc.")) continue; // health and reflection are not load
     const code = present.grpc_code ?? "UNKNOWN";
     counts[code] = (counts[code] ?? 0) + Number(match[2]);

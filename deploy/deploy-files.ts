@@ -32,7 +32,8 @@ export function readManifests(): { file: string; object: K8sObject }[] {
     .filter((file) => file.endsWith(".yaml") && file !== "kustomization.yaml")
     .flatMap((file) =>
       parseAllDocuments(readFileSync(join(dir, file), "utf8")).map((document) => {
-        if (document.errors.length > 0) throw new Error(`${file}: ${document.errors.map((error) => error.message).join("; ")}`);
+        if (document.errors.length > 0)
+          throw new Error(`${file}: ${document.errors.map((error) => error.message).join("; ")}`);
         return { file, object: document.toJS() as K8sObject };
       }),
     );
@@ -40,10 +41,18 @@ export function readManifests(): { file: string; object: K8sObject }[] {
 
 /** Compose's variable interpolation with every variable unset: `${X:-default}` → default, `$$` → `$`. */
 export function interpolate(value: string): string {
-  return value.replace(/\$\$|\$\{(\w+)(?::?-([^}]*))?\}/g, (match, _name: string | undefined, fallback: string | undefined) => (match === "$$" ? "$" : (fallback ?? "")));
+  return value.replace(
+    /\$\$|\$\{(\w+)(?::?-([^}]*))?\}/g,
+    (match, _name: string | undefined, fallback: string | undefined) => (match === "$$" ? "$" : (fallback ?? "")),
+  );
 }
 
 /** `literals` of a kustomize generator as a map. */
 export function literalsOf(generator: { literals?: string[] }): Record<string, string> {
-  return Object.fromEntries((generator.literals ?? []).map((literal) => [literal.slice(0, literal.indexOf("=")), literal.slice(literal.indexOf("=") + 1)]));
+  return Object.fromEntries(
+    (generator.literals ?? []).map((literal) => [
+      literal.slice(0, literal.indexOf("=")),
+      literal.slice(literal.indexOf("=") + 1),
+    ]),
+  );
 }

@@ -16,7 +16,11 @@ function filesUnder(dir: string, suffix: string): string[] {
 
 /** Module specifiers a file imports: static, side-effect and dynamic imports with a literal. */
 function importsOf(text: string): string[] {
-  const patterns = [/^(?:import|export)\s[^;]*?\sfrom\s*["']([^"']+)["']/gm, /^import\s*["']([^"']+)["']/gm, /\bimport\(\s*["']([^"']+)["']\s*\)/g];
+  const patterns = [
+    /^(?:import|export)\s[^;]*?\sfrom\s*["']([^"']+)["']/gm,
+    /^import\s*["']([^"']+)["']/gm,
+    /\bimport\(\s*["']([^"']+)["']\s*\)/g,
+  ];
   return patterns.flatMap((pattern) => [...text.matchAll(pattern)].map((match) => match[1]!));
 }
 
@@ -26,7 +30,9 @@ function packageOf(specifier: string): string {
   return specifier.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0]!;
 }
 
-const productionDependencies = new Set(Object.keys((JSON.parse(readText("package.json")) as { dependencies: Record<string, string> }).dependencies));
+const productionDependencies = new Set(
+  Object.keys((JSON.parse(readText("package.json")) as { dependencies: Record<string, string> }).dependencies),
+);
 const builtins = new Set(builtinModules);
 
 describe("the container image's tree", { timeout: 120_000 }, () => {
@@ -34,14 +40,25 @@ describe("the container image's tree", { timeout: 120_000 }, () => {
   before(() => {
     outDir = mkdtempSync(join(tmpdir(), "image-tree-"));
     // What the Dockerfile's build stage compiles: tsconfig.build.json (gen/ and services/, no tests, no page sources).
-    execFileSync(join(root, "node_modules", ".bin", "tsc"), ["-p", join(root, "tsconfig.build.json"), "--outDir", outDir], { cwd: root, stdio: "pipe" });
+    execFileSync(
+      join(root, "node_modules", ".bin", "tsc"),
+      ["-p", join(root, "tsconfig.build.json"), "--outDir", outDir],
+      { cwd: root, stdio: "pipe" },
+    );
   });
   after(() => rmSync(outDir, { recursive: true, force: true }));
 
   it("the build stage copies only package files, the build config, gen/ and services/", () => {
     const buildStage = readText("Dockerfile").split(/^FROM /m)[1] ?? "";
     const copied = [...buildStage.matchAll(/^COPY (.+) \S+$/gm)].flatMap((match) => match[1]!.split(/\s+/));
-    assert.deepEqual(copied.sort(), ["gen", "package-lock.json", "package.json", "services", "tsconfig.build.json", "tsconfig.json"]);
+    assert.deepEqual(copied.sort(), [
+      "gen",
+      "package-lock.json",
+      "package.json",
+      "services",
+      "tsconfig.build.json",
+      "tsconfig.json",
+    ]);
   });
 
   it("has no test file and no import of a module the image does not ship", () => {
@@ -54,8 +71,13 @@ describe("the container image's tree", { timeout: 120_000 }, () => {
       for (const specifier of importsOf(readFileSync(file, "utf8"))) {
         if (specifier.startsWith(".")) {
           const target = resolve(dirname(file), specifier);
-          if (!modules.includes(target) && !specifier.endsWith(".json")) problems.push(`${name} imports ${specifier}, which is not in the image`);
-        } else if (!specifier.startsWith("node:") && !builtins.has(specifier) && !productionDependencies.has(packageOf(specifier))) {
+          if (!modules.includes(target) && !specifier.endsWith(".json"))
+            problems.push(`${name} imports ${specifier}, which is not in the image`);
+        } else if (
+          !specifier.startsWith("node:") &&
+          !builtins.has(specifier) &&
+          !productionDependencies.has(packageOf(specifier))
+        ) {
           problems.push(`${name} imports ${specifier}, which is not a production dependency`);
         }
       }
@@ -64,7 +86,9 @@ describe("the container image's tree", { timeout: 120_000 }, () => {
   });
 
   it("nothing under services/ but tests imports node:assert or the testkit", () => {
-    const sources = filesUnder(join(root, "services"), ".ts").filter((path) => !path.endsWith(".test.ts") && !path.includes(`${join("services", "web", "src")}`));
+    const sources = filesUnder(join(root, "services"), ".ts").filter(
+      (path) => !path.endsWith(".test.ts") && !path.includes(`${join("services", "web", "src")}`),
+    );
     const problems = sources.flatMap((file) =>
       importsOf(readFileSync(file, "utf8"))
         .filter((specifier) => specifier.startsWith("node:assert") || specifier.includes("testkit/"))

@@ -33,10 +33,17 @@ export interface ServiceListing<C extends ListedConfig = ListedConfig> {
 
 // This module's own extension tells whether we run from source (tsx) or compiled (dist/).
 const extension = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
-const entryPoint = (name: ServiceName) => decodeURIComponent(new URL(`./${name}/main${extension}`, import.meta.url).pathname);
+const entryPoint = (name: ServiceName) =>
+  decodeURIComponent(new URL(`./${name}/main${extension}`, import.meta.url).pathname);
 
 function dataService(name: DataServiceName, envPrefix: string, ports: ServicePorts): ServiceListing<CatalogConfig> {
-  return { name, envPrefix, ports, entryPoint: entryPoint(name), readConfig: (env) => catalogConfigFromEnv(env, envPrefix, ports) };
+  return {
+    name,
+    envPrefix,
+    ports,
+    entryPoint: entryPoint(name),
+    readConfig: (env) => catalogConfigFromEnv(env, envPrefix, ports),
+  };
 }
 
 const heroes = dataService("heroes", "HEROES", { grpc: 50051, admin: 9401 });
@@ -51,7 +58,11 @@ const fights: ServiceListing<FightsConfig> = {
   readConfig: (env) =>
     fightsConfigFromEnv(env, {
       ports: fightsPorts,
-      upstreamTargets: { heroes: `127.0.0.1:${heroes.ports.grpc}`, villains: `127.0.0.1:${villains.ports.grpc}`, locations: `127.0.0.1:${locations.ports.grpc}` },
+      upstreamTargets: {
+        heroes: `127.0.0.1:${heroes.ports.grpc}`,
+        villains: `127.0.0.1:${villains.ports.grpc}`,
+        locations: `127.0.0.1:${locations.ports.grpc}`,
+      },
     }),
 };
 

@@ -54,15 +54,54 @@ export async function createTestCertificates(): Promise<TestCertificates> {
 const ecKey = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
 
 async function selfSigned(dir: string, name: string, commonName: string): Promise<void> {
-  await run("openssl", ["req", "-x509", ...ecKey, "-keyout", `${name}.key`, "-out", `${name}.crt`, "-days", "1", "-subj", `/CN=${commonName}`], { cwd: dir });
-}
-
-async function signed(dir: string, options: { name: string; commonName: string; ca: string; extensions: string }): Promise<void> {
-  const { name, ca } = options;
-  await run("openssl", ["req", "-new", ...ecKey, "-keyout", `${name}.key`, "-out", `${name}.csr`, "-subj", `/CN=${options.commonName}`], { cwd: dir });
   await run(
     "openssl",
-    ["x509", "-req", "-in", `${name}.csr`, "-CA", `${ca}.crt`, "-CAkey", `${ca}.key`, "-CAcreateserial", "-out", `${name}.crt`, "-days", "1", "-extfile", options.extensions],
+    [
+      "req",
+      "-x509",
+      ...ecKey,
+      "-keyout",
+      `${name}.key`,
+      "-out",
+      `${name}.crt`,
+      "-days",
+      "1",
+      "-subj",
+      `/CN=${commonName}`,
+    ],
+    { cwd: dir },
+  );
+}
+
+async function signed(
+  dir: string,
+  options: { name: string; commonName: string; ca: string; extensions: string },
+): Promise<void> {
+  const { name, ca } = options;
+  await run(
+    "openssl",
+    ["req", "-new", ...ecKey, "-keyout", `${name}.key`, "-out", `${name}.csr`, "-subj", `/CN=${options.commonName}`],
+    { cwd: dir },
+  );
+  await run(
+    "openssl",
+    [
+      "x509",
+      "-req",
+      "-in",
+      `${name}.csr`,
+      "-CA",
+      `${ca}.crt`,
+      "-CAkey",
+      `${ca}.key`,
+      "-CAcreateserial",
+      "-out",
+      `${name}.crt`,
+      "-days",
+      "1",
+      "-extfile",
+      options.extensions,
+    ],
     { cwd: dir },
   );
 }

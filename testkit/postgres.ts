@@ -29,7 +29,8 @@ export interface ThrowawayDatabaseOptions {
 export async function createThrowawayDatabase(options: ThrowawayDatabaseOptions = {}): Promise<ThrowawayDatabase> {
   const adminUrl = options.adminUrl ?? defaultAdminUrl;
   const prefix = options.prefix ?? "test";
-  if (!/^[a-z][a-z0-9_]{0,30}$/.test(prefix)) throw new Error(`prefix "${prefix}" must be lower-case letters, digits and underscores`);
+  if (!/^[a-z][a-z0-9_]{0,30}$/.test(prefix))
+    throw new Error(`prefix "${prefix}" must be lower-case letters, digits and underscores`);
   const name = `${prefix}_${randomBytes(6).toString("hex")}`;
   await runAdmin(adminUrl, `create database ${name}`);
   const url = new URL(adminUrl);
@@ -43,7 +44,11 @@ export async function createThrowawayDatabase(options: ThrowawayDatabaseOptions 
 }
 
 /** Runs one statement as the cluster's admin connection (e.g. `pg_terminate_backend`). */
-export async function runAdmin(adminUrl: string, statement: string, parameters: readonly unknown[] = []): Promise<pg.QueryResult> {
+export async function runAdmin(
+  adminUrl: string,
+  statement: string,
+  parameters: readonly unknown[] = [],
+): Promise<pg.QueryResult> {
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {

@@ -8,17 +8,30 @@ import { barChartSvg } from "./svg-chart.js";
 
 /** The JSON file of one scenario: its primary run's ghz summary at the top level, then the rest. */
 export type ResultFile = ScenarioResult["primary"] &
-  Omit<ScenarioResult, "primary"> & { machine: MachineInfo; settings: { generator: string; database: string; smoke: boolean }; charts: string[] };
+  Omit<ScenarioResult, "primary"> & {
+    machine: MachineInfo;
+    settings: { generator: string; database: string; smoke: boolean };
+    charts: string[];
+  };
 
 /** Writes `<scenario>.json` and its two SVG charts (latency percentiles, throughput) into `outDir`. */
-export async function writeScenarioResult(outDir: string, result: ScenarioResult, machine: MachineInfo, options: BenchOptions): Promise<void> {
+export async function writeScenarioResult(
+  outDir: string,
+  result: ScenarioResult,
+  machine: MachineInfo,
+  options: BenchOptions,
+): Promise<void> {
   const charts = [`${result.scenario}-latency.svg`, `${result.scenario}-throughput.svg`];
   const { primary, ...rest } = result;
   const file: ResultFile = {
     ...primary,
     ...rest,
     machine,
-    settings: { generator: options.generator, database: options.databaseUrl === undefined ? "PGlite" : "PostgreSQL", smoke: options.smoke },
+    settings: {
+      generator: options.generator,
+      database: options.databaseUrl === undefined ? "PGlite" : "PostgreSQL",
+      smoke: options.smoke,
+    },
     charts,
   };
   await writeFile(join(outDir, `${result.scenario}.json`), `${JSON.stringify(file, null, 2)}\n`);

@@ -37,19 +37,31 @@ export function barChartSvg(options: BarChartOptions): string {
   ];
   options.series.forEach((name, index) => {
     const x = 10 + index * 90;
-    parts.push(`<rect x="${x}" y="30" width="10" height="10" fill="${colors[index % colors.length]}"/>`, `<text x="${x + 14}" y="39">${escape(name)}</text>`);
+    parts.push(
+      `<rect x="${x}" y="30" width="10" height="10" fill="${colors[index % colors.length]}"/>`,
+      `<text x="${x + 14}" y="39">${escape(name)}</text>`,
+    );
   });
   options.groups.forEach((group, groupIndex) => {
     const y = top + groupIndex * groupHeight;
-    parts.push(`<text x="${labelWidth - 8}" y="${y + (options.series.length * barHeight) / 2 + 4}" text-anchor="end">${escape(group.label)}</text>`);
+    parts.push(
+      `<text x="${labelWidth - 8}" y="${y + (options.series.length * barHeight) / 2 + 4}" text-anchor="end">${escape(group.label)}</text>`,
+    );
     group.values.forEach((value, index) => {
       const barY = y + index * barHeight;
       const barWidth = Number.isFinite(value) ? Math.max(1, (value / max) * plotWidth) : 0;
-      parts.push(`<rect x="${labelWidth}" y="${barY}" width="${barWidth.toFixed(1)}" height="${barHeight - 2}" fill="${colors[index % colors.length]}"/>`);
-      parts.push(`<text x="${(labelWidth + barWidth + 4).toFixed(1)}" y="${barY + barHeight - 4}">${escape(formatValue(value))} ${escape(options.unit)}</text>`);
+      parts.push(
+        `<rect x="${labelWidth}" y="${barY}" width="${barWidth.toFixed(1)}" height="${barHeight - 2}" fill="${colors[index % colors.length]}"/>`,
+      );
+      parts.push(
+        `<text x="${(labelWidth + barWidth + 4).toFixed(1)}" y="${barY + barHeight - 4}">${escape(formatValue(value))} ${escape(options.unit)}</text>`,
+      );
     });
   });
-  parts.push(`<line x1="${labelWidth}" y1="${top - 4}" x2="${labelWidth}" y2="${height - 6}" stroke="#333333"/>`, "</svg>");
+  parts.push(
+    `<line x1="${labelWidth}" y1="${top - 4}" x2="${labelWidth}" y2="${height - 6}" stroke="#333333"/>`,
+    "</svg>",
+  );
   return `${parts.join("\n")}\n`;
 }
 

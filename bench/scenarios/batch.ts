@@ -16,12 +16,30 @@ export const batchScenario: Scenario = {
     const fights = await launchFights(context, data);
     const durationMs = context.ms(4000, 1000);
     await measureCall(context, "warm-up single", fights, single, {}, { durationMs: context.ms(2000, 500) });
-    await measureCall(context, "warm-up batch", fights, batch, { count: batchSize }, { durationMs: context.ms(2000, 500), concurrency: 4 });
+    await measureCall(
+      context,
+      "warm-up batch",
+      fights,
+      batch,
+      { count: batchSize },
+      { durationMs: context.ms(2000, 500), concurrency: 4 },
+    );
     const singles: GhzSummary[] = [];
     const batches: GhzSummary[] = [];
     for (let round = 1; round <= (context.smoke ? 1 : 2); round++) {
-      singles.push(await measureCall(context, `PerformRandomFight c=64 round ${round}`, fights, single, {}, { durationMs }));
-      batches.push(await measureCall(context, `PerformRandomFights(${batchSize}) c=4 round ${round}`, fights, batch, { count: batchSize }, { durationMs, concurrency: 4 }));
+      singles.push(
+        await measureCall(context, `PerformRandomFight c=64 round ${round}`, fights, single, {}, { durationMs }),
+      );
+      batches.push(
+        await measureCall(
+          context,
+          `PerformRandomFights(${batchSize}) c=4 round ${round}`,
+          fights,
+          batch,
+          { count: batchSize },
+          { durationMs, concurrency: 4 },
+        ),
+      );
     }
     const singleFights = median(singles.map((run) => run.rps));
     const batchFights = median(batches.map((run) => run.rps)) * batchSize;
@@ -32,7 +50,11 @@ export const batchScenario: Scenario = {
       description: `PerformRandomFights(${batchSize}) makes one batch call per upstream and one multi-row insert per call; fights/s = calls/s × ${batchSize}. Compared with PerformRandomFight at 64 in flight, alternating rounds, same fights service.`,
       primary: batches[0]!,
       runs,
-      ratios: { batchToSingleFightsPerSecond: batchFights / singleFights, singleFightsPerSecond: singleFights, batchFightsPerSecond: batchFights },
+      ratios: {
+        batchToSingleFightsPerSecond: batchFights / singleFights,
+        singleFightsPerSecond: singleFights,
+        batchFightsPerSecond: batchFights,
+      },
       services: await usageOf([data.heroes, data.villains, data.locations, fights]),
       table: {
         columns: [...runColumns, "fights/s"],

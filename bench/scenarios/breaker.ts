@@ -19,9 +19,21 @@ export const breakerScenario: Scenario = {
       { label: "breaker", env: {} },
       { label: "no breaker", env: { FIGHTS_BREAKER_ENABLED: "false" } },
     ];
-    const fights = await Promise.all(configs.map((config, index) => launchFights(context, data, config.env, `fights-${index === 0 ? "breaker" : "no-breaker"}`)));
+    const fights = await Promise.all(
+      configs.map((config, index) =>
+        launchFights(context, data, config.env, `fights-${index === 0 ? "breaker" : "no-breaker"}`),
+      ),
+    );
     const shape = { durationMs: context.ms(5000, 1500), rps: 50, connections: 1, concurrency: 400 };
-    for (const [index, config] of configs.entries()) await measureCall(context, `warm-up ${config.label}`, fights[index]!, fight, {}, { ...shape, durationMs: context.ms(1000, 300) });
+    for (const [index, config] of configs.entries())
+      await measureCall(
+        context,
+        `warm-up ${config.label}`,
+        fights[index]!,
+        fight,
+        {},
+        { ...shape, durationMs: context.ms(1000, 300) },
+      );
     const usage = await usageOf([data.heroes, data.villains, data.locations, ...fights]);
     const runs: GhzSummary[] = [];
     for (const state of ["hung", "down"] as const) {
@@ -29,10 +41,23 @@ export const breakerScenario: Scenario = {
       else await data.villains.stop();
       context.progress(`villains ${state}`);
       // Let each breaker see the failure first: the steady state is what the figures describe.
-      for (const [index, config] of configs.entries()) await measureCall(context, `settle ${config.label} (${state})`, fights[index]!, fight, {}, { ...shape, durationMs: context.ms(2000, 1200) });
-      for (const [index, config] of configs.entries()) runs.push(await measureCall(context, `${config.label}, villains ${state}`, fights[index]!, fight, {}, shape));
+      for (const [index, config] of configs.entries())
+        await measureCall(
+          context,
+          `settle ${config.label} (${state})`,
+          fights[index]!,
+          fight,
+          {},
+          { ...shape, durationMs: context.ms(2000, 1200) },
+        );
+      for (const [index, config] of configs.entries())
+        runs.push(await measureCall(context, `${config.label}, villains ${state}`, fights[index]!, fight, {}, shape));
     }
-    const p99 = (name: string) => percentileMs(runs.find((run) => run.name === name)!, 99);
+    const p99 = (name: string) =>
+      percentileMs(
+        runs.find((run) => run.name === name)!,
+        99,
+      );
     return {
       scenario: "breaker",
       title: "Circuit breaker with a dead dependency",
@@ -48,7 +73,10 @@ export const breakerScenario: Scenario = {
       },
       services: { ...usage, ...(await usageOf(fights)) },
       table: { columns: runColumns, rows: runs.map(runRow) },
-      notes: ["Each configuration first runs 2 s against the stopped service (not reported), so the rows show the steady state, not the breaker's first trip.", "Process figures of the data services are from before villains was stopped."],
+      notes: [
+        "Each configuration first runs 2 s against the stopped service (not reported), so the rows show the steady state, not the breaker's first trip.",
+        "Process figures of the data services are from before villains was stopped.",
+      ],
       skipped: [],
     };
   },

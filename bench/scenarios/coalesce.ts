@@ -15,18 +15,31 @@ export const coalesceScenario: Scenario = {
   async run(context: BenchContext) {
     const data = await launchAllData(context);
     const dataList = [data.heroes, data.villains, data.locations];
-    const fights = await Promise.all(sources.map((source) => launchFights(context, data, { FIGHTS_FIGHTER_SOURCE: source }, `fights-${source}`)));
+    const fights = await Promise.all(
+      sources.map((source) => launchFights(context, data, { FIGHTS_FIGHTER_SOURCE: source }, `fights-${source}`)),
+    );
     const shape = { durationMs: context.ms(4000, 1000) };
-    for (const [index, source] of sources.entries()) await measureCall(context, `warm-up ${source}`, fights[index]!, fight, {}, { durationMs: context.ms(2000, 500) });
+    for (const [index, source] of sources.entries())
+      await measureCall(context, `warm-up ${source}`, fights[index]!, fight, {}, { durationMs: context.ms(2000, 500) });
     const runs: GhzSummary[] = [];
     const calls: Record<string, { upstream: number; fights: number }[]> = {};
     for (let round = 1; round <= (context.smoke ? 1 : 2); round++) {
       for (const [index, source] of sources.entries()) {
         const before = await upstreamCallCount(dataList);
-        const run = await measureCall(context, `${source} closed-loop c=64 round ${round}`, fights[index]!, fight, {}, shape);
+        const run = await measureCall(
+          context,
+          `${source} closed-loop c=64 round ${round}`,
+          fights[index]!,
+          fight,
+          {},
+          shape,
+        );
         const upstream = (await upstreamCallCount(dataList)) - before;
         runs.push(run);
-        (calls[source] ??= []).push({ upstream, fights: countTotal(run.verification?.serverHandled ?? run.statusCodeDistribution) });
+        (calls[source] ??= []).push({
+          upstream,
+          fights: countTotal(run.verification?.serverHandled ?? run.statusCodeDistribution),
+        });
       }
     }
     const rps = (source: string) => median(runs.filter((run) => run.name.startsWith(source)).map((run) => run.rps));
@@ -56,9 +69,14 @@ export const coalesceScenario: Scenario = {
       upstreamCalls,
       table: {
         columns: [...runColumns, "upstream calls/fight"],
-        rows: runs.map((run) => [...runRow(run), (upstreamCalls[run.name.split(" ")[0] ?? ""]?.perFight ?? Number.NaN).toFixed(3)]),
+        rows: runs.map((run) => [
+          ...runRow(run),
+          (upstreamCalls[run.name.split(" ")[0] ?? ""]?.perFight ?? Number.NaN).toFixed(3),
+        ]),
       },
-      notes: ["Upstream calls per fight are over all rounds of a configuration, so the per-row figure repeats the configuration's total."],
+      notes: [
+        "Upstream calls per fight are over all rounds of a configuration, so the per-row figure repeats the configuration's total.",
+      ],
       skipped: [],
     };
   },

@@ -11,17 +11,37 @@ const slow = { HEROES_FAULT_LATENCY_MS: "50", VILLAINS_FAULT_LATENCY_MS: "50", L
 export const fanOutScenario: Scenario = {
   name: "fan-out",
   async run(context: BenchContext) {
-    const data = await launchAllData(context, { heroes: { HEROES_FAULT_LATENCY_MS: slow.HEROES_FAULT_LATENCY_MS }, villains: { VILLAINS_FAULT_LATENCY_MS: slow.VILLAINS_FAULT_LATENCY_MS }, locations: { LOCATIONS_FAULT_LATENCY_MS: slow.LOCATIONS_FAULT_LATENCY_MS } });
+    const data = await launchAllData(context, {
+      heroes: { HEROES_FAULT_LATENCY_MS: slow.HEROES_FAULT_LATENCY_MS },
+      villains: { VILLAINS_FAULT_LATENCY_MS: slow.VILLAINS_FAULT_LATENCY_MS },
+      locations: { LOCATIONS_FAULT_LATENCY_MS: slow.LOCATIONS_FAULT_LATENCY_MS },
+    });
     // One fighter call per pick (direct), so the figure is the fan-out alone, not batching.
     const modes = ["concurrent", "sequential"] as const;
-    const fights = await Promise.all(modes.map((mode) => launchFights(context, data, { FIGHTS_UPSTREAM_MODE: mode, FIGHTS_FIGHTER_SOURCE: "direct" }, `fights-${mode}`)));
+    const fights = await Promise.all(
+      modes.map((mode) =>
+        launchFights(context, data, { FIGHTS_UPSTREAM_MODE: mode, FIGHTS_FIGHTER_SOURCE: "direct" }, `fights-${mode}`),
+      ),
+    );
     const shape = { durationMs: context.ms(4000, 1500), rps: 50, connections: 1, concurrency: 200 };
-    for (const [index, mode] of modes.entries()) await measureCall(context, `warm-up ${mode}`, fights[index]!, fight, {}, { ...shape, durationMs: context.ms(1500, 500) });
+    for (const [index, mode] of modes.entries())
+      await measureCall(
+        context,
+        `warm-up ${mode}`,
+        fights[index]!,
+        fight,
+        {},
+        { ...shape, durationMs: context.ms(1500, 500) },
+      );
     const runs: Record<(typeof modes)[number], GhzSummary[]> = { concurrent: [], sequential: [] };
     for (let round = 1; round <= (context.smoke ? 1 : 2); round++) {
-      for (const [index, mode] of modes.entries()) runs[mode].push(await measureCall(context, `${mode} at 50 req/s round ${round}`, fights[index]!, fight, {}, shape));
+      for (const [index, mode] of modes.entries())
+        runs[mode].push(
+          await measureCall(context, `${mode} at 50 req/s round ${round}`, fights[index]!, fight, {}, shape),
+        );
     }
-    const p = (mode: (typeof modes)[number], percentage: number) => median(runs[mode].map((run) => percentileMs(run, percentage)));
+    const p = (mode: (typeof modes)[number], percentage: number) =>
+      median(runs[mode].map((run) => percentileMs(run, percentage)));
     const all = [...runs.concurrent, ...runs.sequential];
     return {
       scenario: "fan-out",

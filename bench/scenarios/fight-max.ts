@@ -18,17 +18,51 @@ export const fightMaxScenario: Scenario = {
     const [server, data] = await Promise.all([launchEcho(context), launchAllData(context)]);
     const fights = await launchFights(context, data);
     const durationMs = context.ms(4000, 1000);
-    await measureCall(context, "warm-up echo", server, echo, { message: "hello" }, { durationMs: context.ms(1500, 500) });
+    await measureCall(
+      context,
+      "warm-up echo",
+      server,
+      echo,
+      { message: "hello" },
+      { durationMs: context.ms(1500, 500) },
+    );
     await measureCall(context, "warm-up fights", fights, fight, {}, { durationMs: context.ms(3000, 1000) });
     const echoRuns: GhzSummary[] = [];
     const fightRuns: GhzSummary[] = [];
     for (let round = 1; round <= (context.smoke ? 1 : 2); round++) {
-      echoRuns.push(await measureCall(context, `echo closed-loop c=64 round ${round}`, server, echo, { message: "hello" }, { durationMs }));
-      fightRuns.push(await measureCall(context, `PerformRandomFight closed-loop c=64 round ${round}`, fights, fight, {}, { durationMs }));
+      echoRuns.push(
+        await measureCall(
+          context,
+          `echo closed-loop c=64 round ${round}`,
+          server,
+          echo,
+          { message: "hello" },
+          { durationMs },
+        ),
+      );
+      fightRuns.push(
+        await measureCall(
+          context,
+          `PerformRandomFight closed-loop c=64 round ${round}`,
+          fights,
+          fight,
+          {},
+          { durationMs },
+        ),
+      );
     }
     const fixed: GhzSummary[] = [];
     for (const rps of context.smoke ? [200] : [500, 2000]) {
-      fixed.push(await measureCall(context, `PerformRandomFight at ${rps} req/s`, fights, fight, {}, { durationMs, rps, concurrency: 512 }));
+      fixed.push(
+        await measureCall(
+          context,
+          `PerformRandomFight at ${rps} req/s`,
+          fights,
+          fight,
+          {},
+          { durationMs, rps, concurrency: 512 },
+        ),
+      );
     }
     const echoRps = median(echoRuns.map((run) => run.rps));
     const fightRps = median(fightRuns.map((run) => run.rps));

@@ -20,16 +20,37 @@ export const overloadScenario: Scenario = {
     const fights = await launchFights(context, data, { FIGHTS_MAX_IN_FLIGHT: String(maxInFlight) });
     const normal = { rps: normalRps, connections: 2, concurrency: maxInFlight };
     await measureCall(context, "warm-up", fights, fight, {}, { ...normal, durationMs: context.ms(2000, 1000) });
-    const baseline = await measureCall(context, `baseline ${normalRps} req/s`, fights, fight, {}, { ...normal, durationMs: context.ms(3000, 1000) });
+    const baseline = await measureCall(
+      context,
+      `baseline ${normalRps} req/s`,
+      fights,
+      fight,
+      {},
+      { ...normal, durationMs: context.ms(3000, 1000) },
+    );
     const rssBefore = (await fights.usage()).rssBytes;
-    const burst = await measureCall(context, "burst c=800", fights, fight, {}, { durationMs: context.ms(3000, 1500), connections: 8, concurrency: 800 });
+    const burst = await measureCall(
+      context,
+      "burst c=800",
+      fights,
+      fight,
+      {},
+      { durationMs: context.ms(3000, 1500), connections: 8, concurrency: 800 },
+    );
     const burstEnd = performance.now();
     const rssAfterBurst = (await fights.usage()).rssBytes;
     const limit = Math.max(1.5 * percentileMs(baseline, 99), percentileMs(baseline, 99) + 5);
     const windows: GhzSummary[] = [];
     let recoveredMs = Number.NaN;
     for (let window = 1; window <= 10; window++) {
-      const run = await measureCall(context, `after burst, window ${window}`, fights, fight, {}, { ...normal, durationMs: context.ms(1000, 500) });
+      const run = await measureCall(
+        context,
+        `after burst, window ${window}`,
+        fights,
+        fight,
+        {},
+        { ...normal, durationMs: context.ms(1000, 500) },
+      );
       windows.push(run);
       if (run.count > 0 && percentileMs(run, 99) <= limit) {
         recoveredMs = performance.now() - burstEnd;

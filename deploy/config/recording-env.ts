@@ -21,15 +21,22 @@ export function createRecordingEnvReader(env: NodeJS.ProcessEnv = {}): Recording
   const real = createEnvReader(env);
   const reads: VariableRead[] = [];
   const record = (name: string, kind: keyof EnvReader, fallback: unknown, accepts: string) => {
-    if (!reads.some((read) => read.name === name)) reads.push({ name, kind, fallback: fallback === undefined ? undefined : String(fallback), accepts });
+    if (!reads.some((read) => read.name === name))
+      reads.push({ name, kind, fallback: fallback === undefined ? undefined : String(fallback), accepts });
   };
   const reader: EnvReader = {
     string: (name, fallback) => (record(name, "string", fallback, "text"), real.string(name, fallback)),
     optionalString: (name) => (record(name, "optionalString", undefined, "text"), real.optionalString(name)),
-    int: (name, fallback, range = {}) => (record(name, "int", fallback, `integer ${range.min ?? ""}–${range.max ?? ""}`), real.int(name, fallback, range)),
+    int: (name, fallback, range = {}) => (
+      record(name, "int", fallback, `integer ${range.min ?? ""}–${range.max ?? ""}`),
+      real.int(name, fallback, range)
+    ),
     port: (name, fallback) => (record(name, "port", fallback, "port 0–65535"), real.port(name, fallback)),
     bool: (name, fallback) => (record(name, "bool", fallback, "true/false"), real.bool(name, fallback)),
-    oneOf: (name, allowed, fallback) => (record(name, "oneOf", fallback, allowed.join(", ")), real.oneOf(name, allowed, fallback)),
+    oneOf: (name, allowed, fallback) => (
+      record(name, "oneOf", fallback, allowed.join(", ")),
+      real.oneOf(name, allowed, fallback)
+    ),
     host: (name, fallback) => (record(name, "host", fallback, "host or IP"), real.host(name, fallback)),
   };
   return { reader, reads };

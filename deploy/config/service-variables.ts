@@ -3,7 +3,9 @@ import { serviceList, serviceNames, type ServiceName } from "../../services/serv
 import { createRecordingEnvReader, type VariableRead } from "./recording-env.js";
 
 /** The function that reads each service's configuration, from the one list of services. */
-export const configReaders = Object.fromEntries(serviceNames.map((name) => [name, serviceList[name].readConfig])) as Record<ServiceName, (env: EnvReader) => unknown>;
+export const configReaders = Object.fromEntries(
+  serviceNames.map((name) => [name, serviceList[name].readConfig]),
+) as Record<ServiceName, (env: EnvReader) => unknown>;
 
 /**
  * Every variable each service reads, found by running its config function with a recording

@@ -8,9 +8,11 @@ export const variableDocs: Record<string, string> = {
   ACCESS_LOG: "one log line per gRPC call: every call, only calls that did not end OK (`errors`), or none",
   GRPC_HOST: "address the gRPC server binds",
   GRPC_PORT: "gRPC port (health, reflection and the service)",
-  ADMIN_HOST: "address of the admin HTTP server (/metrics, /healthz, /readyz, /stats, /faults); beyond loopback it needs `_ADMIN_TOKEN`",
+  ADMIN_HOST:
+    "address of the admin HTTP server (/metrics, /healthz, /readyz, /stats, /faults); beyond loopback it needs `_ADMIN_TOKEN`",
   ADMIN_PORT: "admin HTTP port",
-  ADMIN_TOKEN: "bearer token of the admin routes except /healthz and /readyz; required when `_ADMIN_HOST` is not loopback",
+  ADMIN_TOKEN:
+    "bearer token of the admin routes except /healthz and /readyz; required when `_ADMIN_HOST` is not loopback",
   MAX_IN_FLIGHT: "calls handled at once; past it RESOURCE_EXHAUSTED at once (load shedding)",
   MAX_MESSAGE_BYTES: "largest request or response message, bytes",
   SHUTDOWN_GRACE_MS: "time in-flight calls get to finish on SIGTERM/SIGINT, ms",
@@ -31,7 +33,8 @@ export const variableDocs: Record<string, string> = {
   DATA_DIR: "PGlite data folder; unset: in memory (ignored with a URL)",
   DB_POOL_SIZE: "most PostgreSQL connections",
   SEED: "seed an empty table at start-up",
-  HEROES_TARGET: "gRPC target of heroes: `host:port`, `ipv4:a:1,b:2` or `dns:///heroes:50051` (round_robin over every address)",
+  HEROES_TARGET:
+    "gRPC target of heroes: `host:port`, `ipv4:a:1,b:2` or `dns:///heroes:50051` (round_robin over every address)",
   VILLAINS_TARGET: "gRPC target of villains",
   LOCATIONS_TARGET: "gRPC target of locations",
   HEROES_TIMEOUT_MS: "cap on the deadline of each heroes call, ms (the caller's deadline wins when shorter)",
@@ -58,6 +61,7 @@ export const variableDocs: Record<string, string> = {
   WRITE_MAX_BATCH: "most fights in one insert",
   WEB_HOST: "address of the page and Connect/gRPC-Web edge",
   WEB_PORT: "HTTP/1.1 port of the page and the Connect/gRPC-Web edge",
-  WEB_ORIGINS: "other origins allowed to call the web edge (CORS), comma-separated or `*`; empty: only the page served here",
+  WEB_ORIGINS:
+    "other origins allowed to call the web edge (CORS), comma-separated or `*`; empty: only the page served here",
   WEB_STATIC_DIR: "folder of the built page",
 };

@@ -45,14 +45,28 @@ export interface ChildService {
 
 /** Starts one service, forwarding its stdout and stderr line by line with its name in front. */
 export function spawnChildService(options: ChildServiceOptions): ChildService {
-  const out = createLinePrefixer({ name: options.name, width: options.prefixWidth, format: options.format, color: options.color, write: options.write });
-  const err = createLinePrefixer({ name: options.name, width: options.prefixWidth, format: "json", color: options.color, write: options.write });
+  const out = createLinePrefixer({
+    name: options.name,
+    width: options.prefixWidth,
+    format: options.format,
+    color: options.color,
+    write: options.write,
+  });
+  const err = createLinePrefixer({
+    name: options.name,
+    width: options.prefixWidth,
+    format: "json",
+    color: options.color,
+    write: options.write,
+  });
   const errorLogs: string[] = [];
   const stderrLines: string[] = [];
   const ports: Partial<ListeningPorts> = {};
   let resolveListening: (ports: ListeningPorts) => void = () => undefined;
   let rejectListening: (error: Error) => void = () => undefined;
-  const listening = new Promise<ListeningPorts>((resolve, reject) => ((resolveListening = resolve), (rejectListening = reject)));
+  const listening = new Promise<ListeningPorts>(
+    (resolve, reject) => ((resolveListening = resolve), (rejectListening = reject)),
+  );
   listening.catch(() => undefined);
   const keep = (lines: string[], line: string) => lines.splice(0, lines.length, ...[...lines, line].slice(-100));
 
@@ -65,17 +79,25 @@ export function spawnChildService(options: ChildServiceOptions): ChildService {
       const record = parseRecord(line);
       if (record === undefined) continue;
       if (typeof record.level === "number" && record.level >= 50) keep(errorLogs, errorText(record));
-      if (typeof record.grpcPort === "number" && typeof record.adminPort === "number") Object.assign(ports, { grpcPort: record.grpcPort, adminPort: record.adminPort });
+      if (typeof record.grpcPort === "number" && typeof record.adminPort === "number")
+        Object.assign(ports, { grpcPort: record.grpcPort, adminPort: record.adminPort });
       if (typeof record.webPort === "number") ports.webPort = record.webPort;
       const needsWeb = options.name === "fights";
-      if (ports.grpcPort !== undefined && ports.adminPort !== undefined && (!needsWeb || ports.webPort !== undefined)) resolveListening({ ...ports } as ListeningPorts);
+      if (ports.grpcPort !== undefined && ports.adminPort !== undefined && (!needsWeb || ports.webPort !== undefined))
+        resolveListening({ ...ports } as ListeningPorts);
     }
   };
   const onStderr = (chunk: string) => {
     err.push(chunk);
     for (const line of chunk.split("\n")) if (line.trim() !== "") keep(stderrLines, line.trim());
   };
-  const spawned = spawnNodeProcess(options.entryPoint, { cwd: options.cwd, env: options.env, stdout: "forward", onStdout, onStderr });
+  const spawned = spawnNodeProcess(options.entryPoint, {
+    cwd: options.cwd,
+    env: options.env,
+    stdout: "forward",
+    onStdout,
+    onStderr,
+  });
   const exited = spawned.exited.then(({ code, signal }): ChildExit => {
     out.flush();
     err.flush();

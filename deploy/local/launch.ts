@@ -39,7 +39,8 @@ const killMarginMs = 5_000;
  */
 export function launch(options: LaunchOptions): Launch {
   const children: ChildService[] = [];
-  const start = (plan: ServicePlan, extraEnv: Record<string, string>) => startService(plan, extraEnv, options, children);
+  const start = (plan: ServicePlan, extraEnv: Record<string, string>) =>
+    startService(plan, extraEnv, options, children);
   const run = async (): Promise<number> => {
     const data = options.plans.filter((plan) => plan.name !== "fights");
     const fightsPlan = options.plans.find((plan) => plan.name === "fights");
@@ -49,7 +50,8 @@ export function launch(options: LaunchOptions): Launch {
       for (const service of started) {
         if (service.name === "fights") continue;
         const variable = upstreamTargetVariable(service.name);
-        if (options.env[variable] === undefined || options.env[variable] === "") targets[variable] = `127.0.0.1:${service.ports.grpcPort}`;
+        if (options.env[variable] === undefined || options.env[variable] === "")
+          targets[variable] = `127.0.0.1:${service.ports.grpcPort}`;
       }
       if (fightsPlan !== undefined) started.push(await start(fightsPlan, targets));
       process.stdout.write(renderBanner(started, performance.now() - options.startedAt));
@@ -58,16 +60,29 @@ export function launch(options: LaunchOptions): Launch {
       return stopAll(children, options, `${error instanceof Error ? error.message : String(error)}`, 1);
     }
     const ended = await Promise.race([
-      new Promise<undefined>((resolve) => options.stopSignal.addEventListener("abort", () => resolve(undefined), { once: true })),
+      new Promise<undefined>((resolve) =>
+        options.stopSignal.addEventListener("abort", () => resolve(undefined), { once: true }),
+      ),
       ...children.map((child) => child.exited.then((exit) => ({ child, exit }))),
     ]);
-    if (ended === undefined) return stopAll(children, options, `${String(options.stopSignal.reason)}: stopping every service`, 0);
-    return stopAll(children, options, `${ended.child.name} stopped on its own (${describeExit(ended.exit)}): ${ended.child.failureReason()}`, 1);
+    if (ended === undefined)
+      return stopAll(children, options, `${String(options.stopSignal.reason)}: stopping every service`, 0);
+    return stopAll(
+      children,
+      options,
+      `${ended.child.name} stopped on its own (${describeExit(ended.exit)}): ${ended.child.failureReason()}`,
+      1,
+    );
   };
   return { children, done: run() };
 }
 
-async function startService(plan: ServicePlan, extraEnv: Record<string, string>, options: LaunchOptions, children: ChildService[]): Promise<StartedService> {
+async function startService(
+  plan: ServicePlan,
+  extraEnv: Record<string, string>,
+  options: LaunchOptions,
+  children: ChildService[],
+): Promise<StartedService> {
   const child = spawnChildService({
     name: plan.name,
     entryPoint: plan.entryPoint,
@@ -86,11 +101,24 @@ async function startService(plan: ServicePlan, extraEnv: Record<string, string>,
   try {
     // Fixed ports are known; only port 0 needs the service's `listening` log line (level info).
     const known = knownPorts(plan);
-    const ports = known ?? (await Promise.race([child.listening, new Promise<never>((_, reject) => signal.addEventListener("abort", () => reject(signal.reason), { once: true }))]));
+    const ports =
+      known ??
+      (await Promise.race([
+        child.listening,
+        new Promise<never>((_, reject) =>
+          signal.addEventListener("abort", () => reject(signal.reason), { once: true }),
+        ),
+      ]));
     const target = plan.config.tls === undefined ? localTarget(plan.config.grpcHost, ports.grpcPort) : undefined;
     const adminUrl = `http://${localTarget(plan.config.adminHost, ports.adminPort)}`;
     await waitServing({ target, adminUrl, timeoutMs: options.readyTimeoutMs, signal });
-    return { name: plan.name, pid: child.pid, ports, database: plan.database, adminToken: plan.config.adminToken !== undefined };
+    return {
+      name: plan.name,
+      pid: child.pid,
+      ports,
+      database: plan.database,
+      adminToken: plan.config.adminToken !== undefined,
+    };
   } catch (error: unknown) {
     if (exitedSignal.signal.aborted) await child.exited;
     const why = error instanceof Error ? error.message : String(error);
@@ -106,13 +134,21 @@ function knownPorts(plan: ServicePlan): ListeningPorts | undefined {
   return grpcPort === undefined || adminPort === undefined ? undefined : { grpcPort, adminPort, webPort: port("web") };
 }
 
-async function stopAll(children: readonly ChildService[], options: LaunchOptions, why: string, code: number): Promise<number> {
+async function stopAll(
+  children: readonly ChildService[],
+  options: LaunchOptions,
+  why: string,
+  code: number,
+): Promise<number> {
   (code === 0 ? options.say : (text: string) => process.stderr.write(`npm start: ${text}\n`))(why);
-  const graceOf = (name: string) => (options.plans.find((plan) => plan.name === name)?.config.shutdownGraceMs ?? 10_000) + killMarginMs;
+  const graceOf = (name: string) =>
+    (options.plans.find((plan) => plan.name === name)?.config.shutdownGraceMs ?? 10_000) + killMarginMs;
   const fights = children.filter((child) => child.name === "fights");
   const data = children.filter((child) => child.name !== "fights");
   await Promise.all(fights.map((child) => child.stop(graceOf(child.name))));
-  const exits = await Promise.all([...fights, ...data].map(async (child) => ({ child, exit: await child.stop(graceOf(child.name)) })));
+  const exits = await Promise.all(
+    [...fights, ...data].map(async (child) => ({ child, exit: await child.stop(graceOf(child.name)) })),
+  );
   const unclean = exits.filter(({ exit }) => exit.code !== 0 && exit.signal !== "SIGTERM" && exit.signal !== "SIGINT");
   for (const { child, exit } of exits) options.say(`${child.name} (pid ${child.pid}) stopped: ${describeExit(exit)}`);
   return code !== 0 || unclean.length === 0 ? code : 1;

@@ -38,7 +38,14 @@ export function createLinePrefixer(options: LinePrefixerOptions): LinePrefixer {
   };
 }
 
-const levelNames: Record<number, string> = { 10: "TRACE", 20: "DEBUG", 30: "INFO", 40: "WARN", 50: "ERROR", 60: "FATAL" };
+const levelNames: Record<number, string> = {
+  10: "TRACE",
+  20: "DEBUG",
+  30: "INFO",
+  40: "WARN",
+  50: "ERROR",
+  60: "FATAL",
+};
 const hiddenKeys = new Set(["level", "time", "msg", "service", "pid", "hostname"]);
 
 /**

@@ -8,7 +8,10 @@ import { buildPage, defaultPageDir } from "../../services/web/build.js";
  * the built page was current.
  */
 export async function buildPageIfNeeded(): Promise<number | undefined> {
-  const built = await stat(join(defaultPageDir, "index.html")).then((info) => info.mtimeMs, () => 0);
+  const built = await stat(join(defaultPageDir, "index.html")).then(
+    (info) => info.mtimeMs,
+    () => 0,
+  );
   const sources = await newestMtime(join(defaultPageDir, "..", "src"));
   if (built > 0 && built >= sources) return undefined;
   const page = await buildPage();
@@ -17,6 +20,10 @@ export async function buildPageIfNeeded(): Promise<number | undefined> {
 
 async function newestMtime(dir: string): Promise<number> {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true });
-  const times = await Promise.all(entries.filter((entry) => entry.isFile()).map((entry) => stat(join(entry.parentPath, entry.name)).then((info) => info.mtimeMs)));
+  const times = await Promise.all(
+    entries
+      .filter((entry) => entry.isFile())
+      .map((entry) => stat(join(entry.parentPath, entry.name)).then((info) => info.mtimeMs)),
+  );
   return Math.max(0, ...times);
 }

@@ -13,7 +13,11 @@ export interface BusyPort {
  * failed. A service started right after can still lose a race, so its own error is reported too.
  */
 export async function findBusyPorts(settings: readonly PortSetting[]): Promise<BusyPort[]> {
-  const results = await Promise.all(settings.filter((setting) => setting.port !== 0).map(async (setting) => ({ setting, code: await tryListen(setting.host, setting.port) })));
+  const results = await Promise.all(
+    settings
+      .filter((setting) => setting.port !== 0)
+      .map(async (setting) => ({ setting, code: await tryListen(setting.host, setting.port) })),
+  );
   return results.filter((result): result is BusyPort => result.code !== undefined);
 }
 

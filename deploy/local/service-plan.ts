@@ -47,11 +47,39 @@ export function planServices(env: NodeJS.ProcessEnv): ServicePlan[] {
     const prefix = listing.envPrefix;
     const name = listing.name;
     const ports: PortSetting[] = [
-      { service: name, role: "gRPC", variable: `${prefix}_GRPC_PORT`, hostVariable: `${prefix}_GRPC_HOST`, host: config.grpcHost, port: config.grpcPort },
-      { service: name, role: "admin", variable: `${prefix}_ADMIN_PORT`, hostVariable: `${prefix}_ADMIN_HOST`, host: config.adminHost, port: config.adminPort },
+      {
+        service: name,
+        role: "gRPC",
+        variable: `${prefix}_GRPC_PORT`,
+        hostVariable: `${prefix}_GRPC_HOST`,
+        host: config.grpcHost,
+        port: config.grpcPort,
+      },
+      {
+        service: name,
+        role: "admin",
+        variable: `${prefix}_ADMIN_PORT`,
+        hostVariable: `${prefix}_ADMIN_HOST`,
+        host: config.adminHost,
+        port: config.adminPort,
+      },
     ];
-    if (name === "fights") ports.push({ service: name, role: "web", variable: "FIGHTS_WEB_PORT", hostVariable: "FIGHTS_WEB_HOST", host: fights.webHost, port: fights.webPort });
-    return { name, entryPoint: listing.entryPoint, config, ports, database: config.databaseUrl === undefined ? "PGlite (embedded)" : "PostgreSQL" };
+    if (name === "fights")
+      ports.push({
+        service: name,
+        role: "web",
+        variable: "FIGHTS_WEB_PORT",
+        hostVariable: "FIGHTS_WEB_HOST",
+        host: fights.webHost,
+        port: fights.webPort,
+      });
+    return {
+      name,
+      entryPoint: listing.entryPoint,
+      config,
+      ports,
+      database: config.databaseUrl === undefined ? "PGlite (embedded)" : "PostgreSQL",
+    };
   });
   assertDistinctPorts(plans.flatMap((plan) => plan.ports));
   return plans;
@@ -62,7 +90,10 @@ function assertDistinctPorts(ports: readonly PortSetting[]): void {
   for (const setting of ports) {
     const other = seen.get(setting.port);
     if (setting.port !== 0 && other !== undefined) {
-      throw new ConfigError(setting.variable, `port ${setting.port} is also ${other.variable} (${other.service} ${other.role}); give each its own port`);
+      throw new ConfigError(
+        setting.variable,
+        `port ${setting.port} is also ${other.variable} (${other.service} ${other.role}); give each its own port`,
+      );
     }
     seen.set(setting.port, setting);
   }

@@ -19,54 +19,85 @@ function killGroup(launcher: LauncherProcess): void {
 }
 
 describe("npm start", () => {
-  it("starts the four services, serves a fight over gRPC and the web port, and stops every child on SIGINT", { timeout: readyTimeoutMs + 60_000 }, async () => {
-    const [fightsGrpc, fightsAdmin, fightsWeb, heroesGrpc, heroesAdmin, villainsGrpc, villainsAdmin, locationsGrpc, locationsAdmin] = await freePorts(9);
-    const launcher = startLauncher({
-      ...{ FIGHTS_GRPC_PORT: `${fightsGrpc}`, FIGHTS_ADMIN_PORT: `${fightsAdmin}`, FIGHTS_WEB_PORT: `${fightsWeb}` },
-      ...{ HEROES_GRPC_PORT: `${heroesGrpc}`, HEROES_ADMIN_PORT: `${heroesAdmin}`, VILLAINS_GRPC_PORT: `${villainsGrpc}`, VILLAINS_ADMIN_PORT: `${villainsAdmin}` },
-      ...{ LOCATIONS_GRPC_PORT: `${locationsGrpc}`, LOCATIONS_ADMIN_PORT: `${locationsAdmin}`, LOG_LEVEL: "warn" },
-    });
-    after(() => killGroup(launcher));
-    await launcher.waitForOutput("Ctrl-C stops everything.", readyTimeoutMs);
-    const pids = [...launcher.stdout().matchAll(/started (heroes|villains|locations|fights) \(pid (\d+)/g)].map((match) => Number(match[2]));
-    assert.equal(pids.length, 4, launcher.stdout());
-    const launcherPid = Number(/launcher pid (\d+)/.exec(launcher.stdout())?.[1]);
-    assert.ok(launcherPid > 0, launcher.stdout());
-    assert.match(launcher.stdout(), new RegExp(`page +http://localhost:${fightsWeb}/`));
+  it(
+    "starts the four services, serves a fight over gRPC and the web port, and stops every child on SIGINT",
+    { timeout: readyTimeoutMs + 60_000 },
+    async () => {
+      const [
+        fightsGrpc,
+        fightsAdmin,
+        fightsWeb,
+        heroesGrpc,
+        heroesAdmin,
+        villainsGrpc,
+        villainsAdmin,
+        locationsGrpc,
+        locationsAdmin,
+      ] = await freePorts(9);
+      const launcher = startLauncher({
+        ...{ FIGHTS_GRPC_PORT: `${fightsGrpc}`, FIGHTS_ADMIN_PORT: `${fightsAdmin}`, FIGHTS_WEB_PORT: `${fightsWeb}` },
+        ...{
+          HEROES_GRPC_PORT: `${heroesGrpc}`,
+          HEROES_ADMIN_PORT: `${heroesAdmin}`,
+          VILLAINS_GRPC_PORT: `${villainsGrpc}`,
+          VILLAINS_ADMIN_PORT: `${villainsAdmin}`,
+        },
+        ...{ LOCATIONS_GRPC_PORT: `${locationsGrpc}`, LOCATIONS_ADMIN_PORT: `${locationsAdmin}`, LOG_LEVEL: "warn" },
+      });
+      after(() => killGroup(launcher));
+      await launcher.waitForOutput("Ctrl-C stops everything.", readyTimeoutMs);
+      const pids = [...launcher.stdout().matchAll(/started (heroes|villains|locations|fights) \(pid (\d+)/g)].map(
+        (match) => Number(match[2]),
+      );
+      assert.equal(pids.length, 4, launcher.stdout());
+      const launcherPid = Number(/launcher pid (\d+)/.exec(launcher.stdout())?.[1]);
+      assert.ok(launcherPid > 0, launcher.stdout());
+      assert.match(launcher.stdout(), new RegExp(`page +http://localhost:${fightsWeb}/`));
 
-    const client = createPromiseClient(FightService, `127.0.0.1:${fightsGrpc}`);
-    try {
-      const { fight } = await client.methods.performRandomFight({}, { deadline: Date.now() + 10_000 });
-      assert.ok(fight !== undefined && fight.id > 0n, "a stored fight");
-      assert.notEqual(fight.winner?.name ?? "", "");
-    } finally {
-      client.close();
-    }
-    const response = await fetch(`http://127.0.0.1:${fightsWeb}/superheroes.fight.v1.FightService/PerformRandomFight`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "connect-protocol-version": "1" },
-      body: "{}",
-      signal: AbortSignal.timeout(10_000),
-    });
-    assert.equal(response.status, 200);
-    const body = (await response.json()) as { fight?: { id?: string; winner?: { name?: string } } };
-    assert.ok(Number(body.fight?.id) > 0, JSON.stringify(body));
+      const client = createPromiseClient(FightService, `127.0.0.1:${fightsGrpc}`);
+      try {
+        const { fight } = await client.methods.performRandomFight({}, { deadline: Date.now() + 10_000 });
+        assert.ok(fight !== undefined && fight.id > 0n, "a stored fight");
+        assert.notEqual(fight.winner?.name ?? "", "");
+      } finally {
+        client.close();
+      }
+      const response = await fetch(
+        `http://127.0.0.1:${fightsWeb}/superheroes.fight.v1.FightService/PerformRandomFight`,
+        {
+          method: "POST",
+          headers: { "content-type": "application/json", "connect-protocol-version": "1" },
+          body: "{}",
+          signal: AbortSignal.timeout(10_000),
+        },
+      );
+      assert.equal(response.status, 200);
+      const body = (await response.json()) as { fight?: { id?: string; winner?: { name?: string } } };
+      assert.ok(Number(body.fight?.id) > 0, JSON.stringify(body));
 
-    launcher.signalGroup("SIGINT");
-    const exit = await launcher.exited;
-    // npm itself dies of the SIGINT (it does not wait for its script); the launcher's own exit code is on the last line.
-    assert.ok(exit.code === 0 || exit.signal === "SIGINT", `${JSON.stringify(exit)} ${launcher.stderr()}`);
-    assert.match(launcher.stdout(), /every service stopped, exit code 0\n$/);
-    assert.deepEqual([launcherPid, ...pids].filter(isAlive), [], "the launcher and every service process have exited");
-    assert.equal([...launcher.stdout().matchAll(/stopped: exit code 0/g)].length, 4, launcher.stdout());
-  });
+      launcher.signalGroup("SIGINT");
+      const exit = await launcher.exited;
+      // npm itself dies of the SIGINT (it does not wait for its script); the launcher's own exit code is on the last line.
+      assert.ok(exit.code === 0 || exit.signal === "SIGINT", `${JSON.stringify(exit)} ${launcher.stderr()}`);
+      assert.match(launcher.stdout(), /every service stopped, exit code 0\n$/);
+      assert.deepEqual(
+        [launcherPid, ...pids].filter(isAlive),
+        [],
+        "the launcher and every service process have exited",
+      );
+      assert.equal([...launcher.stdout().matchAll(/stopped: exit code 0/g)].length, 4, launcher.stdout());
+    },
+  );
 
   it("exits non-zero naming the variable when a value is bad", { timeout: 60_000 }, async () => {
     const launcher = startLauncher({ HEROES_GRPC_PORT: "abc" });
     after(() => killGroup(launcher));
     const exit = await launcher.exited;
     assert.notEqual(exit.code, 0);
-    assert.match(launcher.stderr(), /npm start: configuration error: HEROES_GRPC_PORT: "abc" is not an integer from 0 to 65535/);
+    assert.match(
+      launcher.stderr(),
+      /npm start: configuration error: HEROES_GRPC_PORT: "abc" is not an integer from 0 to 65535/,
+    );
     assert.doesNotMatch(launcher.stdout(), /started heroes/);
   });
 
@@ -79,7 +110,10 @@ describe("npm start", () => {
     after(() => killGroup(launcher));
     const exit = await launcher.exited;
     assert.notEqual(exit.code, 0);
-    assert.match(launcher.stderr(), new RegExp(`port ${port} \\(villains admin, VILLAINS_ADMIN_PORT\\) is already in use`));
+    assert.match(
+      launcher.stderr(),
+      new RegExp(`port ${port} \\(villains admin, VILLAINS_ADMIN_PORT\\) is already in use`),
+    );
     assert.doesNotMatch(launcher.stdout(), /started /);
   });
 });

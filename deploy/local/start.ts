@@ -16,14 +16,17 @@ import { describeBusyPort, findBusyPorts } from "./port-check.js";
 import { planServices, type ServicePlan } from "./service-plan.js";
 
 const startedAt = performance.now();
-const { values } = parseArgs({ options: { json: { type: "boolean", default: false }, "ready-timeout-ms": { type: "string", default: "60000" } } });
+const { values } = parseArgs({
+  options: { json: { type: "boolean", default: false }, "ready-timeout-ms": { type: "string", default: "60000" } },
+});
 const readyTimeoutMs = Number(values["ready-timeout-ms"]);
 const say = (text: string) => process.stdout.write(`${"start".padEnd(9)} | ${text}\n`);
 const fail = (text: string, code: number): never => {
   process.stderr.write(`npm start: ${text}\n`);
   process.exit(code);
 };
-if (!Number.isInteger(readyTimeoutMs) || readyTimeoutMs <= 0) fail(`--ready-timeout-ms: "${values["ready-timeout-ms"]}" is not a positive integer`, 2);
+if (!Number.isInteger(readyTimeoutMs) || readyTimeoutMs <= 0)
+  fail(`--ready-timeout-ms: "${values["ready-timeout-ms"]}" is not a positive integer`, 2);
 
 let plans: ServicePlan[] = [];
 try {

@@ -1,5 +1,10 @@
 import type { CatalogFields, CatalogInput, CatalogSpec } from "../platform/catalog/catalog-spec.js";
-import { atMostCharacters, lengthBetween, pictureReference, positiveInteger } from "../platform/catalog/field-checks.js";
+import {
+  atMostCharacters,
+  lengthBetween,
+  pictureReference,
+  positiveInteger,
+} from "../platform/catalog/field-checks.js";
 import { idToProto } from "../platform/catalog/catalog-messages.js";
 
 /**

@@ -1,5 +1,8 @@
 import { Counter, Registry } from "prom-client";
-import { FightService, file_superheroes_fight_v1_fight_service } from "../../gen/superheroes/fight/v1/fight_service_pb.js";
+import {
+  FightService,
+  file_superheroes_fight_v1_fight_service,
+} from "../../gen/superheroes/fight/v1/fight_service_pb.js";
 import { migrate, openDatabase } from "../platform/database/database.js";
 import { registration } from "../platform/server/grpc-server.js";
 import { createLogger } from "../platform/observability/logger.js";
@@ -25,7 +28,12 @@ export interface RunningFights extends RunningService {
 export async function startFights(config: FightsConfig): Promise<RunningFights> {
   const logger = createLogger("fights", config.logLevel);
   const registry = new Registry();
-  const database = await openDatabase<FightsDatabase>({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize, logger });
+  const database = await openDatabase<FightsDatabase>({
+    url: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolSize: config.dbPoolSize,
+    logger,
+  });
   await migrate(database.db, fightsMigrations);
   const upstreams = createUpstreams(config, logger, registry);
   const upstreamList = [upstreams.heroes, upstreams.villains, upstreams.locations];
@@ -39,7 +47,12 @@ export async function startFights(config: FightsConfig): Promise<RunningFights> 
   const repository = createFightsRepository(database.db);
   const writer = createFightWriter(repository, { maxBatch: config.writeMaxBatch });
   const feed = createFightFeed(config.watchMaxQueued);
-  const fallbacks = new Counter({ name: "fights_fallbacks_total", help: "Fighters or locations replaced by their fallback.", labelNames: ["kind"], registers: [registry] });
+  const fallbacks = new Counter({
+    name: "fights_fallbacks_total",
+    help: "Fighters or locations replaced by their fallback.",
+    labelNames: ["kind"],
+    registers: [registry],
+  });
   const fights = createFightsService({
     source: fighterSource.source,
     writer,
@@ -87,7 +100,10 @@ export async function startFights(config: FightsConfig): Promise<RunningFights> 
     await service.stop();
     throw error;
   });
-  logger.info({ webPort: web.port }, `page and Connect edge on ${config.webTls === undefined ? "http" : "https"}://localhost:${web.port}/`);
+  logger.info(
+    { webPort: web.port },
+    `page and Connect edge on ${config.webTls === undefined ? "http" : "https"}://localhost:${web.port}/`,
+  );
   return {
     ...service,
     webPort: web.port,

@@ -24,7 +24,12 @@ async function heroesStats(system: FightsSystem): Promise<UpstreamStats> {
 
 async function heroesHandled(system: FightsSystem): Promise<number> {
   const handled = await Promise.all(
-    ["OK", "UNAVAILABLE"].map((code) => readMetric(system.data.heroes.adminPort, "grpc_server_handled_total", { grpc_method: "GetRandomHero", grpc_code: code })),
+    ["OK", "UNAVAILABLE"].map((code) =>
+      readMetric(system.data.heroes.adminPort, "grpc_server_handled_total", {
+        grpc_method: "GetRandomHero",
+        grpc_code: code,
+      }),
+    ),
   );
   return handled.reduce<number>((sum, value) => sum + (value ?? 0), 0);
 }
@@ -37,7 +42,10 @@ describe("fights with a failing heroes service", () => {
   after(() => system.stop());
 
   it("keeps fighting with the fallback hero, opens the breaker after a weighted score of 6, and stops calling heroes", async () => {
-    await adminRequest(system.data.heroes.adminPort, "/faults", { method: "PUT", body: { errorRate: 1, errorCode: "UNAVAILABLE" } });
+    await adminRequest(system.data.heroes.adminPort, "/faults", {
+      method: "PUT",
+      body: { errorRate: 1, errorCode: "UNAVAILABLE" },
+    });
     for (let i = 0; i < 3; i += 1) {
       const { fight } = await system.client.methods.performRandomFight({});
       const hero = fight?.winner?.team === 1 ? fight.winner : fight?.loser;
@@ -53,20 +61,34 @@ describe("fights with a failing heroes service", () => {
     for (let i = 0; i < 5; i += 1) await system.client.methods.performRandomFight({});
     assert.equal(await heroesHandled(system), reachedBefore, "no call reaches heroes while the breaker is open");
     assert.equal((await heroesStats(system)).rejections, 5);
-    assert.equal(await readMetric(system.fights.adminPort, "grpc_client_circuit_rejections_total", { upstream: "heroes" }), 5);
+    assert.equal(
+      await readMetric(system.fights.adminPort, "grpc_client_circuit_rejections_total", { upstream: "heroes" }),
+      5,
+    );
   });
 
   it("closes again through half-open probes once heroes is healthy, and real heroes return", async () => {
     await adminRequest(system.data.heroes.adminPort, "/faults", { method: "PUT", body: { errorRate: 0 } });
-    await waitFor("the breaker to close", async () => {
-      await system.client.methods.performRandomFight({});
-      return (await heroesStats(system)).breakerState === "CLOSED";
-    }, 10_000);
+    await waitFor(
+      "the breaker to close",
+      async () => {
+        await system.client.methods.performRandomFight({});
+        return (await heroesStats(system)).breakerState === "CLOSED";
+      },
+      10_000,
+    );
     const { fight } = await system.client.methods.performRandomFight({});
     const hero = fight?.winner?.team === 1 ? fight.winner : fight?.loser;
     assert.equal(hero?.fallback, false);
     assert.notEqual(hero?.name, "Fallback hero");
-    assert.equal(await readMetric(system.fights.adminPort, "grpc_client_circuit_transitions_total", { upstream: "heroes", from: "HALF_OPEN", to: "CLOSED" }), 1);
+    assert.equal(
+      await readMetric(system.fights.adminPort, "grpc_client_circuit_transitions_total", {
+        upstream: "heroes",
+        from: "HALF_OPEN",
+        to: "CLOSED",
+      }),
+      1,
+    );
     assert.equal(await readMetric(system.fights.adminPort, "grpc_client_circuit_state", { upstream: "heroes" }), 0);
   });
 });

@@ -6,7 +6,9 @@ import { startFightsSystem, type FightsSystem } from "../../testkit/systems/figh
 /** Calls the heroes server handled, single and batch picks together. */
 async function heroesPickCalls(system: FightsSystem): Promise<number> {
   const values = await Promise.all(
-    ["GetRandomHero", "GetRandomHeroes"].map((method) => readMetric(system.data.heroes.adminPort, "grpc_server_handled_total", { grpc_method: method, grpc_code: "OK" })),
+    ["GetRandomHero", "GetRandomHeroes"].map((method) =>
+      readMetric(system.data.heroes.adminPort, "grpc_server_handled_total", { grpc_method: method, grpc_code: "OK" }),
+    ),
   );
   return values.reduce<number>((sum, value) => sum + (value ?? 0), 0);
 }

@@ -38,7 +38,12 @@ export interface FightsConfig extends ServiceConfig {
   /** Upstream successes slower than this count against the breaker (weight 1). */
   breakerSlowCallMs: number;
   breakerEnabled: boolean;
-  breaker: Required<Pick<CircuitBreakerOptions, "windowMs" | "failureThreshold" | "minimumCalls" | "openMs" | "maxOpenMs" | "halfOpenProbes" | "successThreshold">>;
+  breaker: Required<
+    Pick<
+      CircuitBreakerOptions,
+      "windowMs" | "failureThreshold" | "minimumCalls" | "openMs" | "maxOpenMs" | "halfOpenProbes" | "successThreshold"
+    >
+  >;
   fighterSource: FighterSourceMode;
   coalesceMaxWaitMs: number;
   poolSize: number;
@@ -77,7 +82,11 @@ export function fightsConfigFromEnv(env: EnvReader, defaults: FightsDefaults): F
     databaseUrl: env.optionalString("FIGHTS_DATABASE_URL"),
     dataDir: env.optionalString("FIGHTS_DATA_DIR"),
     dbPoolSize: env.int("FIGHTS_DB_POOL_SIZE", 10, { min: 1, max: 100 }),
-    upstreams: { heroes: upstream("heroes", "HEROES"), villains: upstream("villains", "VILLAINS"), locations: upstream("locations", "LOCATIONS") },
+    upstreams: {
+      heroes: upstream("heroes", "HEROES"),
+      villains: upstream("villains", "VILLAINS"),
+      locations: upstream("locations", "LOCATIONS"),
+    },
     upstreamTls: clientTlsFromEnv(env, "FIGHTS_UPSTREAM_TLS"),
     upstreamMode: env.oneOf("FIGHTS_UPSTREAM_MODE", ["concurrent", "sequential"] as const, "concurrent"),
     maxAttempts: env.int("FIGHTS_UPSTREAM_MAX_ATTEMPTS", 3, { min: 1, max: 5 }),
@@ -104,15 +113,24 @@ export function fightsConfigFromEnv(env: EnvReader, defaults: FightsDefaults): F
     webPort: env.port("FIGHTS_WEB_PORT", defaults.ports.web),
     webOrigins: origins(env, "FIGHTS_WEB_ORIGINS"),
     webStaticDir: env.string("FIGHTS_WEB_STATIC_DIR", join(projectRoot(), "services", "web", "dist")),
-    webTls: keyPairFromEnv(env, "FIGHTS_WEB_TLS") ?? (common.tls === undefined ? undefined : { cert: common.tls.cert, key: common.tls.key }),
+    webTls:
+      keyPairFromEnv(env, "FIGHTS_WEB_TLS") ??
+      (common.tls === undefined ? undefined : { cert: common.tls.cert, key: common.tls.key }),
   };
 }
 
 function origins(env: EnvReader, name: string): string[] {
-  const list = env.string(name, "").split(",").map((origin) => origin.trim()).filter((origin) => origin.length > 0);
+  const list = env
+    .string(name, "")
+    .split(",")
+    .map((origin) => origin.trim())
+    .filter((origin) => origin.length > 0);
   for (const origin of list) {
     if (origin !== "*" && !/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/.test(origin)) {
-      throw new ConfigError(name, `"${origin}" is not an origin like http://localhost:5173 (comma-separated list, or *)`);
+      throw new ConfigError(
+        name,
+        `"${origin}" is not an origin like http://localhost:5173 (comma-separated list, or *)`,
+      );
     }
   }
   return list;

@@ -8,7 +8,10 @@ import { startFightsSystem, type FightsSystem } from "../../testkit/systems/figh
 
 /** Heroes calls that ended because their deadline passed, as the heroes server counted them. */
 const heroesDeadlineExceeded = (system: FightsSystem) =>
-  readMetric(system.data.heroes.adminPort, "grpc_server_handled_total", { grpc_method: "GetRandomHero", grpc_code: "DEADLINE_EXCEEDED" }).then((value) => value ?? 0);
+  readMetric(system.data.heroes.adminPort, "grpc_server_handled_total", {
+    grpc_method: "GetRandomHero",
+    grpc_code: "DEADLINE_EXCEEDED",
+  }).then((value) => value ?? 0);
 
 describe("deadlines of upstream calls", () => {
   let system: FightsSystem;
@@ -28,8 +31,15 @@ describe("deadlines of upstream calls", () => {
     assert.equal(fighters?.heroFallback, true);
     assert.equal(fighters?.hero?.name, "Fallback hero");
     assert.equal(fighters?.villainFallback, false);
-    assert.ok(elapsedMs >= 200 && elapsedMs < 1000, `the heroes call should end at its 200 ms cap, took ${elapsedMs} ms`);
-    await waitFor("heroes to see its call's deadline pass", async () => (await heroesDeadlineExceeded(system)) >= 1, 1000);
+    assert.ok(
+      elapsedMs >= 200 && elapsedMs < 1000,
+      `the heroes call should end at its 200 ms cap, took ${elapsedMs} ms`,
+    );
+    await waitFor(
+      "heroes to see its call's deadline pass",
+      async () => (await heroesDeadlineExceeded(system)) >= 1,
+      1000,
+    );
   });
 
   it("passes the caller's shorter deadline to the upstream", async () => {
@@ -41,7 +51,11 @@ describe("deadlines of upstream calls", () => {
       (error: unknown) => (isServiceError(error) ? error.code : Status.UNKNOWN),
     );
     assert.equal(outcome, Status.DEADLINE_EXCEEDED);
-    await waitFor("heroes to see the caller's deadline pass", async () => (await heroesDeadlineExceeded(system)) > before, 1000);
+    await waitFor(
+      "heroes to see the caller's deadline pass",
+      async () => (await heroesDeadlineExceeded(system)) > before,
+      1000,
+    );
     assert.ok(performance.now() - started < 1000, "heroes gave up long before its 3 s sleep ended");
   });
 });

@@ -9,7 +9,12 @@ const latency = (prefix: string) => ({ [`${prefix}_FAULT_LATENCY_MS`]: "50" });
 describe("fights fan-out with 50 ms in each data service", () => {
   let system: FightsSystem;
   before(async () => {
-    system = await startFightsSystem({ heroes: latency("HEROES"), villains: latency("VILLAINS"), locations: latency("LOCATIONS"), fights: { FIGHTS_FIGHTER_SOURCE: "direct" } });
+    system = await startFightsSystem({
+      heroes: latency("HEROES"),
+      villains: latency("VILLAINS"),
+      locations: latency("LOCATIONS"),
+      fights: { FIGHTS_FIGHTER_SOURCE: "direct" },
+    });
     await system.client.methods.performRandomFight({}); // connect the channels first
   });
   after(() => system.stop());
@@ -31,7 +36,10 @@ describe("fights fan-out with 50 ms in each data service", () => {
       villains: `127.0.0.1:${system.data.villains.grpcPort}`,
       locations: `127.0.0.1:${system.data.locations.grpcPort}`,
     };
-    const sequential = await startFightsAgainst(targets, { FIGHTS_UPSTREAM_MODE: "sequential", FIGHTS_FIGHTER_SOURCE: "direct" });
+    const sequential = await startFightsAgainst(targets, {
+      FIGHTS_UPSTREAM_MODE: "sequential",
+      FIGHTS_FIGHTER_SOURCE: "direct",
+    });
     const client = createPromiseClient(FightService, `127.0.0.1:${sequential.grpcPort}`);
     try {
       await client.methods.performRandomFight({});

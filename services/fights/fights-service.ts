@@ -76,14 +76,18 @@ export function createFightsService(options: FightsServiceOptions): FightsServic
       return store(await pickFighters(count, context), context);
     },
     async getFight(id) {
-      if (!Number.isSafeInteger(id) || id < 1) throw new InvalidArgumentError("id", `must be a positive integer, got ${id}`);
+      if (!Number.isSafeInteger(id) || id < 1)
+        throw new InvalidArgumentError("id", `must be a positive integer, got ${id}`);
       const fight = await repository.get(id);
       if (fight === undefined) throw new NotFoundError(`no fight with id ${id}`);
       return fight;
     },
     async listFights(pageSize, pageToken) {
       if (!Number.isInteger(pageSize) || pageSize < 0 || pageSize > maxPageSize) {
-        throw new InvalidArgumentError("page_size", `must be 0 to ${maxPageSize} (0 means ${defaultPageSize}), got ${pageSize}`);
+        throw new InvalidArgumentError(
+          "page_size",
+          `must be 0 to ${maxPageSize} (0 means ${defaultPageSize}), got ${pageSize}`,
+        );
       }
       const limit = pageSize === 0 ? defaultPageSize : pageSize;
       const rows = await repository.listNewestFirst(limit + 1, decodePageToken(pageToken));
@@ -107,8 +111,16 @@ async function randomFighters(options: FightsServiceOptions, count: number, cont
   const { source } = options;
   const picks =
     options.upstreamMode === "concurrent"
-      ? await Promise.allSettled([source.heroes(count, context), source.villains(count, context), source.locations(count, context)])
-      : [await settle(source.heroes(count, context)), await settle(source.villains(count, context)), await settle(source.locations(count, context))];
+      ? await Promise.allSettled([
+          source.heroes(count, context),
+          source.villains(count, context),
+          source.locations(count, context),
+        ])
+      : [
+          await settle(source.heroes(count, context)),
+          await settle(source.villains(count, context)),
+          await settle(source.locations(count, context)),
+        ];
   const [heroes, villains, locations] = [
     usable<Fighter>(picks[0], "hero", options),
     usable<Fighter>(picks[1], "villain", options),
@@ -124,7 +136,11 @@ async function randomFighters(options: FightsServiceOptions, count: number, cont
   }));
 }
 
-function usable<T>(result: PromiseSettledResult<unknown[]> | undefined, kind: "hero" | "villain" | "location", options: FightsServiceOptions): T[] | undefined {
+function usable<T>(
+  result: PromiseSettledResult<unknown[]> | undefined,
+  kind: "hero" | "villain" | "location",
+  options: FightsServiceOptions,
+): T[] | undefined {
   if (result?.status === "fulfilled" && result.value.length > 0) return result.value as T[];
   options.onFallback?.(kind, result?.status === "rejected" ? result.reason : new NotFoundError(`no ${kind} rows`));
   return undefined;

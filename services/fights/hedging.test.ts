@@ -18,7 +18,12 @@ describe("hedged upstream reads (FIGHTS_HEDGE_MS)", () => {
       startDataService("villains"),
       startDataService("locations"),
     ]);
-    const [slow, fast, villains, locations] = services as [RunningService, RunningService, RunningService, RunningService];
+    const [slow, fast, villains, locations] = services as [
+      RunningService,
+      RunningService,
+      RunningService,
+      RunningService,
+    ];
     fights = await startFightsAgainst(
       {
         heroes: `ipv4:127.0.0.1:${slow.grpcPort},127.0.0.1:${fast.grpcPort}`,

@@ -16,12 +16,20 @@ interface HeroesInstance {
 }
 
 async function spawnHeroes(): Promise<HeroesInstance> {
-  const process = spawnService(serviceList.heroes.entryPoint, { ...dataServiceEnv("heroes"), LOG_LEVEL: "info", HEROES_GRPC_HOST: "127.0.0.1" });
+  const process = spawnService(serviceList.heroes.entryPoint, {
+    ...dataServiceEnv("heroes"),
+    LOG_LEVEL: "info",
+    HEROES_GRPC_HOST: "127.0.0.1",
+  });
   const line = await process.waitForLine((entry) => entry.msg === "heroes listening", 90_000);
   return { process, grpcPort: Number(line.grpcPort), adminPort: Number(line.adminPort) };
 }
 
-const handled = async (instance: HeroesInstance) => (await readMetric(instance.adminPort, "grpc_server_handled_total", { grpc_method: "GetRandomHero", grpc_code: "OK" })) ?? 0;
+const handled = async (instance: HeroesInstance) =>
+  (await readMetric(instance.adminPort, "grpc_server_handled_total", {
+    grpc_method: "GetRandomHero",
+    grpc_code: "OK",
+  })) ?? 0;
 
 describe("two heroes instances behind one target", { timeout: 180_000 }, () => {
   let instances: HeroesInstance[];
@@ -44,7 +52,10 @@ describe("two heroes instances behind one target", { timeout: 180_000 }, () => {
   after(async () => {
     client.close();
     await fights.stop();
-    await Promise.all([...instances.map((instance) => instance.process.kill()), ...others.map((service) => service.stop())]);
+    await Promise.all([
+      ...instances.map((instance) => instance.process.kill()),
+      ...others.map((service) => service.stop()),
+    ]);
   });
 
   it("spreads calls over both instances (round_robin)", async () => {
@@ -60,7 +71,9 @@ describe("two heroes instances behind one target", { timeout: 180_000 }, () => {
     victim.process.child.kill("SIGKILL");
     const fallbacks: number[] = [];
     for (let round = 0; round < 5; round += 1) {
-      const batch = await Promise.all(Array.from({ length: 10 }, () => client.methods.getRandomFighters({}, { deadline: Date.now() + 3000 })));
+      const batch = await Promise.all(
+        Array.from({ length: 10 }, () => client.methods.getRandomFighters({}, { deadline: Date.now() + 3000 })),
+      );
       fallbacks.push(batch.filter(({ fighters }) => fighters?.heroFallback).length);
     }
     assert.deepEqual(fallbacks, [0, 0, 0, 0, 0]);

@@ -29,7 +29,9 @@ describe("trace context across the four services (real processes)", { timeout: 1
       FIGHTS_ADMIN_PORT: "0",
       FIGHTS_WEB_PORT: "0",
       FIGHTS_FIGHTER_SOURCE: "direct",
-      ...Object.fromEntries(kinds.map((kind, index) => [`FIGHTS_${kind.toUpperCase()}_TARGET`, `127.0.0.1:${ports[index]}`])),
+      ...Object.fromEntries(
+        kinds.map((kind, index) => [`FIGHTS_${kind.toUpperCase()}_TARGET`, `127.0.0.1:${ports[index]}`]),
+      ),
     });
     processes.set("fights", fights);
     const listening = await fights.waitForLine((line) => line.msg === "fights listening", 90_000);
@@ -46,12 +48,23 @@ describe("trace context across the four services (real processes)", { timeout: 1
     metadata.set("traceparent", `00-${traceId}-00f067aa0ba902b7-01`);
     metadata.set("x-request-id", "fight-42");
     await client.methods.performRandomFight({}, { metadata, deadline: Date.now() + 10_000 });
-    const callLine = (service: string) => processes.get(service)!.lines().find((line) => line.traceId === traceId && line.msg === "call");
-    await waitFor("an access log line with the trace id in every service", () => [...processes.keys()].every((service) => callLine(service) !== undefined), 5_000);
+    const callLine = (service: string) =>
+      processes
+        .get(service)!
+        .lines()
+        .find((line) => line.traceId === traceId && line.msg === "call");
+    await waitFor(
+      "an access log line with the trace id in every service",
+      () => [...processes.keys()].every((service) => callLine(service) !== undefined),
+      5_000,
+    );
     assert.equal(callLine("fights")?.grpc_method, "PerformRandomFight");
     assert.equal(callLine("heroes")?.grpc_method, "GetRandomHero");
     assert.equal(callLine("villains")?.grpc_method, "GetRandomVillain");
     assert.equal(callLine("locations")?.grpc_method, "GetRandomLocation");
-    assert.deepEqual([...processes.keys()].map((service) => callLine(service)?.requestId), ["fight-42", "fight-42", "fight-42", "fight-42"]);
+    assert.deepEqual(
+      [...processes.keys()].map((service) => callLine(service)?.requestId),
+      ["fight-42", "fight-42", "fight-42", "fight-42"],
+    );
   });
 });

@@ -2,7 +2,11 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { create } from "@bufbuild/protobuf";
 import { type ClientReadableStream, Metadata, status as Status, type ServiceError } from "@grpc/grpc-js";
-import { FightService, WatchFightsRequestSchema, type WatchFightsResponse } from "../../gen/superheroes/fight/v1/fight_service_pb.js";
+import {
+  FightService,
+  WatchFightsRequestSchema,
+  type WatchFightsResponse,
+} from "../../gen/superheroes/fight/v1/fight_service_pb.js";
 import { grpcDefinitionFromDesc } from "../platform/grpc/grpc-definition.js";
 import { waitFor } from "../../testkit/wait-for.js";
 import { startFightsSystem, type FightsSystem } from "../../testkit/systems/fights-system.js";
@@ -15,7 +19,13 @@ interface Watcher {
 
 function watch(system: FightsSystem): Watcher {
   const { path, requestSerialize, responseDeserialize } = grpcDefinitionFromDesc(FightService).watchFights!;
-  const stream = system.client.grpc.makeServerStreamRequest(path, requestSerialize, responseDeserialize, create(WatchFightsRequestSchema), new Metadata()) as ClientReadableStream<WatchFightsResponse>;
+  const stream = system.client.grpc.makeServerStreamRequest(
+    path,
+    requestSerialize,
+    responseDeserialize,
+    create(WatchFightsRequestSchema),
+    new Metadata(),
+  ) as ClientReadableStream<WatchFightsResponse>;
   const received: WatchFightsResponse[] = [];
   stream.on("data", (message: WatchFightsResponse) => received.push(message));
   const ended = new Promise<{ code: number; details: string }>((resolve) => {
@@ -39,7 +49,10 @@ describe("WatchFights", () => {
     const batch = await system.client.methods.performRandomFights({ count: 20 });
     const expected = [single.fight!.id, ...batch.fights.map((fight) => fight.id)];
     await waitFor("21 fights on the stream", () => watcher.received.length >= 21);
-    assert.deepEqual(watcher.received.map((message) => message.fight?.id), expected);
+    assert.deepEqual(
+      watcher.received.map((message) => message.fight?.id),
+      expected,
+    );
     watcher.stream.cancel();
   });
 
@@ -52,7 +65,10 @@ describe("WatchFights", () => {
     const elapsedMs = performance.now() - started;
     watcher.stream.resume();
     const ending = await watcher.ended;
-    assert.deepEqual(ending, { code: Status.RESOURCE_EXHAUSTED, details: "watcher fell more than 5 fights behind and was dropped; reconnect to resume" });
+    assert.deepEqual(ending, {
+      code: Status.RESOURCE_EXHAUSTED,
+      details: "watcher fell more than 5 fights behind and was dropped; reconnect to resume",
+    });
     assert.ok(watcher.received.length < 2000, "the dropped watcher did not get every fight");
     assert.ok(elapsedMs < 30_000, `2000 fights took ${elapsedMs} ms with a stuck watcher`);
   });

@@ -1,7 +1,13 @@
 import { HeroService } from "../../gen/superheroes/hero/v1/hero_service_pb.js";
 import type { CatalogService } from "../platform/catalog/catalog-service.js";
 import { fighterInputFromProto, fighterToProto, type FighterRecord } from "../domain/fighter-catalog.js";
-import { idFromProto, idsFromProto, idToProto, maskPathsFromProto, required } from "../platform/catalog/catalog-messages.js";
+import {
+  idFromProto,
+  idsFromProto,
+  idToProto,
+  maskPathsFromProto,
+  required,
+} from "../platform/catalog/catalog-messages.js";
 import { registration, type ServiceRegistration } from "../platform/server/grpc-server.js";
 
 /** The registration of HeroService: proto messages in and out, logic in `heroes`. */
@@ -18,10 +24,16 @@ export function createHeroRegistration(heroes: CatalogService<FighterRecord>): S
       const { items, nextPageToken } = await heroes.list(request);
       return { heroes: items.map(fighterToProto), nextPageToken };
     },
-    createHero: async (request) => ({ hero: fighterToProto(await heroes.create(fighterInputFromProto(required(request.hero, "hero")))) }),
+    createHero: async (request) => ({
+      hero: fighterToProto(await heroes.create(fighterInputFromProto(required(request.hero, "hero")))),
+    }),
     async updateHero(request) {
       const hero = required(request.hero, "hero");
-      const updated = await heroes.update(idFromProto(hero.id), fighterInputFromProto(hero), maskPathsFromProto(request.updateMask));
+      const updated = await heroes.update(
+        idFromProto(hero.id),
+        fighterInputFromProto(hero),
+        maskPathsFromProto(request.updateMask),
+      );
       return { hero: fighterToProto(updated) };
     },
     async deleteHero(request) {

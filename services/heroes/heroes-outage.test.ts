@@ -30,7 +30,11 @@ describe("heroes service when PostgreSQL goes away and comes back", () => {
     const url = new URL(database.url);
     url.port = String(proxy.port);
     // The service reaches PostgreSQL only through the proxy, which the test can cut.
-    const env = testEnv("HEROES", { env: () => ({ HEROES_DATABASE_URL: url.toString() }), postgres: database, close: async () => {} });
+    const env = testEnv("HEROES", {
+      env: () => ({ HEROES_DATABASE_URL: url.toString() }),
+      postgres: database,
+      close: async () => {},
+    });
     service = await startHeroes(serviceList.heroes.readConfig(createEnvReader(env)));
     client = createPromiseClient(HeroService, `127.0.0.1:${service.grpcPort}`);
     healthClient = createTestClient(service.grpcPort);
@@ -54,7 +58,11 @@ describe("heroes service when PostgreSQL goes away and comes back", () => {
     await proxy.cut();
     await assertStatus(client.methods.getHero({ id: heroId }), Status.UNAVAILABLE, "database unavailable; retry later");
     await assertStatus(client.methods.getRandomHero({}), Status.UNAVAILABLE, "database unavailable; retry later");
-    await assertStatus(client.methods.createHero({ hero: heroInput("Lost Hero") }), Status.UNAVAILABLE, "database unavailable; retry later");
+    await assertStatus(
+      client.methods.createHero({ hero: heroInput("Lost Hero") }),
+      Status.UNAVAILABLE,
+      "database unavailable; retry later",
+    );
     await waitFor("NOT_SERVING", async () => (await health()) === "NOT_SERVING");
   });
 
@@ -66,7 +74,11 @@ describe("heroes service when PostgreSQL goes away and comes back", () => {
   });
 
   it("recovers when PostgreSQL terminates its connections, failing meanwhile only with UNAVAILABLE", async () => {
-    const { rowCount } = await runAdmin(defaultAdminUrl, "select pg_terminate_backend(pid) from pg_stat_activity where datname = $1", [database.name]);
+    const { rowCount } = await runAdmin(
+      defaultAdminUrl,
+      "select pg_terminate_backend(pid) from pg_stat_activity where datname = $1",
+      [database.name],
+    );
     assert.ok((rowCount ?? 0) > 0, "the service held connections to terminate");
     const failures: unknown[] = [];
     await waitFor("a successful call", async () => {

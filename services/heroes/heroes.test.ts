@@ -10,19 +10,35 @@ for (const variant of databaseVariants) {
     let heroes: HeroesUnderTest;
     before(async () => (heroes = await startHeroesUnderTest(variant)));
     after(() => heroes.stop());
-    const allIds = async () => (await collectPages((pageToken) => heroes.client.listHeroes({ pageSize: 100, pageToken }).then(({ heroes: items, nextPageToken }) => ({ items, nextPageToken })))).flat().map((hero) => hero.id);
+    const allIds = async () =>
+      (
+        await collectPages((pageToken) =>
+          heroes.client
+            .listHeroes({ pageSize: 100, pageToken })
+            .then(({ heroes: items, nextPageToken }) => ({ items, nextPageToken })),
+        )
+      )
+        .flat()
+        .map((hero) => hero.id);
 
     describe("on an empty table", () => {
-      it("answers GetRandomHero with NOT_FOUND", () => assertStatus(heroes.client.getRandomHero({}), Status.NOT_FOUND, "no heroes stored; create one first"));
-      it("answers GetRandomHeroes with no heroes", async () => assert.deepEqual((await heroes.client.getRandomHeroes({ count: 5 })).heroes, []));
+      it("answers GetRandomHero with NOT_FOUND", () =>
+        assertStatus(heroes.client.getRandomHero({}), Status.NOT_FOUND, "no heroes stored; create one first"));
+      it("answers GetRandomHeroes with no heroes", async () =>
+        assert.deepEqual((await heroes.client.getRandomHeroes({ count: 5 })).heroes, []));
       it("lists nothing and no next page", async () => {
         const page = await heroes.client.listHeroes({});
         assert.deepEqual([page.heroes, page.nextPageToken], [[], ""]);
       });
-      it("reports every id of BatchGetHeroes missing", async () => assert.deepEqual((await heroes.client.batchGetHeroes({ ids: [1n, 2n] })).missingIds, [1n, 2n]));
+      it("reports every id of BatchGetHeroes missing", async () =>
+        assert.deepEqual((await heroes.client.batchGetHeroes({ ids: [1n, 2n] })).missingIds, [1n, 2n]));
       it("answers GetHero, UpdateHero and DeleteHero with NOT_FOUND", async () => {
         await assertStatus(heroes.client.getHero({ id: 1n }), Status.NOT_FOUND, "hero 1 not found");
-        await assertStatus(heroes.client.updateHero({ hero: { id: 1n, ...heroInput("Nobody") } }), Status.NOT_FOUND, "hero 1 not found");
+        await assertStatus(
+          heroes.client.updateHero({ hero: { id: 1n, ...heroInput("Nobody") } }),
+          Status.NOT_FOUND,
+          "hero 1 not found",
+        );
         await assertStatus(heroes.client.deleteHero({ id: 1n }), Status.NOT_FOUND, "hero 1 not found");
       });
     });
@@ -31,7 +47,8 @@ for (const variant of databaseVariants) {
       let existing: Awaited<ReturnType<typeof heroes.client.createHero>>["hero"];
       before(async () => ({ hero: existing } = await heroes.client.createHero({ hero: heroInput("Unchanging", 3) })));
       for (const invalid of invalidHeroCases) {
-        it(`refuses ${invalid.what}`, () => assertStatus(invalid.call(heroes.client, existing?.id ?? 0n), invalid.code, invalid.details));
+        it(`refuses ${invalid.what}`, () =>
+          assertStatus(invalid.call(heroes.client, existing?.id ?? 0n), invalid.code, invalid.details));
       }
       it("leaves the stored heroes as they were", async () => {
         assert.deepEqual(await allIds(), [existing?.id]);
@@ -49,7 +66,9 @@ for (const variant of databaseVariants) {
 
       it("gives each of 40 concurrent creates its own id", async () => {
         const before = (await allIds()).length;
-        const created = await Promise.all(Array.from({ length: 40 }, (_, i) => heroes.client.createHero({ hero: heroInput(`Concurrent ${i}`) })));
+        const created = await Promise.all(
+          Array.from({ length: 40 }, (_, i) => heroes.client.createHero({ hero: heroInput(`Concurrent ${i}`) })),
+        );
         const ids = created.map(({ hero }) => hero?.id);
         assert.equal(new Set(ids).size, 40);
         assert.equal((await allIds()).length, before + 40);
@@ -57,17 +76,35 @@ for (const variant of databaseVariants) {
 
       it("pages through all rows in id order with no duplicates or gaps", async () => {
         const expected = (await allIds()).toSorted((a, b) => (a < b ? -1 : 1));
-        const pages = await collectPages((pageToken) => heroes.client.listHeroes({ pageSize: 7, pageToken }).then(({ heroes: items, nextPageToken }) => ({ items, nextPageToken })));
-        assert.deepEqual(pages.flat().map((hero) => hero.id), expected);
-        assert.deepEqual(pages.map((page) => page.length), [...Array(Math.floor(expected.length / 7)).fill(7), ...(expected.length % 7 ? [expected.length % 7] : [])]);
+        const pages = await collectPages((pageToken) =>
+          heroes.client
+            .listHeroes({ pageSize: 7, pageToken })
+            .then(({ heroes: items, nextPageToken }) => ({ items, nextPageToken })),
+        );
+        assert.deepEqual(
+          pages.flat().map((hero) => hero.id),
+          expected,
+        );
+        assert.deepEqual(
+          pages.map((page) => page.length),
+          [...Array(Math.floor(expected.length / 7)).fill(7), ...(expected.length % 7 ? [expected.length % 7] : [])],
+        );
       });
 
-      it("uses 20 heroes per page when page_size is 0", async () => assert.equal((await heroes.client.listHeroes({ pageSize: 0 })).heroes.length, 20));
+      it("uses 20 heroes per page when page_size is 0", async () =>
+        assert.equal((await heroes.client.listHeroes({ pageSize: 0 })).heroes.length, 20));
 
       it("filters names case-insensitively, taking % and _ literally, across pages", async () => {
-        for (const name of ["Percent%Man", "Under_Score", "UnderXScore", "percent%woman", "100 Percent"]) await heroes.client.createHero({ hero: heroInput(name) });
+        for (const name of ["Percent%Man", "Under_Score", "UnderXScore", "percent%woman", "100 Percent"])
+          await heroes.client.createHero({ hero: heroInput(name) });
         const names = async (nameFilter: string) =>
-          (await collectPages((pageToken) => heroes.client.listHeroes({ pageSize: 1, pageToken, nameFilter }).then(({ heroes: items, nextPageToken }) => ({ items, nextPageToken }))))
+          (
+            await collectPages((pageToken) =>
+              heroes.client
+                .listHeroes({ pageSize: 1, pageToken, nameFilter })
+                .then(({ heroes: items, nextPageToken }) => ({ items, nextPageToken })),
+            )
+          )
             .flat()
             .map((hero) => hero.name);
         assert.deepEqual(await names("PERCENT%"), ["Percent%Man", "percent%woman"]);
@@ -79,14 +116,20 @@ for (const variant of databaseVariants) {
         const [first, second] = await allIds();
         assert.ok(first !== undefined && second !== undefined);
         const response = await heroes.client.batchGetHeroes({ ids: [second, 123456n, first, second, 9_000_000_000n] });
-        assert.deepEqual(response.heroes.map((hero) => hero.id), [second, first]);
+        assert.deepEqual(
+          response.heroes.map((hero) => hero.id),
+          [second, first],
+        );
         assert.deepEqual(response.missingIds, [123456n, 9_000_000_000n]);
       });
 
       it("updates only the fields in the mask, or all when it is empty", async () => {
         const { hero } = await heroes.client.createHero({ hero: heroInput("Before Update", 5) });
         assert.ok(hero !== undefined);
-        const masked = await heroes.client.updateHero({ hero: { id: hero.id, name: "After Update", level: 0 }, updateMask: { paths: ["name"] } });
+        const masked = await heroes.client.updateHero({
+          hero: { id: hero.id, name: "After Update", level: 0 },
+          updateMask: { paths: ["name"] },
+        });
         assert.deepEqual(masked.hero, { ...hero, name: "After Update" });
         const whole = await heroes.client.updateHero({ hero: { id: hero.id, ...heroInput("Whole Update", 7) } });
         assert.deepEqual(whole.hero, { ...hero, ...heroInput("Whole Update", 7) });

@@ -5,7 +5,13 @@ import {
 } from "../../gen/superheroes/location/v1/location_service_pb.js";
 import type { CatalogInput } from "../platform/catalog/catalog-spec.js";
 import type { CatalogService } from "../platform/catalog/catalog-service.js";
-import { idFromProto, idsFromProto, idToProto, maskPathsFromProto, required } from "../platform/catalog/catalog-messages.js";
+import {
+  idFromProto,
+  idsFromProto,
+  idToProto,
+  maskPathsFromProto,
+  required,
+} from "../platform/catalog/catalog-messages.js";
 import { registration, type ServiceRegistration } from "../platform/server/grpc-server.js";
 import type { LocationKind, LocationRecord } from "../domain/location-fields.js";
 
@@ -13,7 +19,9 @@ import type { LocationKind, LocationRecord } from "../domain/location-fields.js"
 export function createLocationRegistration(locations: CatalogService<LocationRecord>): ServiceRegistration {
   return registration(LocationService, {
     getRandomLocation: async () => ({ location: locationToProto(await locations.randomOne()) }),
-    getRandomLocations: async (request) => ({ locations: (await locations.randomMany(request.count)).map(locationToProto) }),
+    getRandomLocations: async (request) => ({
+      locations: (await locations.randomMany(request.count)).map(locationToProto),
+    }),
     getLocation: async (request) => ({ location: locationToProto(await locations.get(idFromProto(request.id))) }),
     async batchGetLocations(request) {
       const { items, missingIds } = await locations.batchGet(idsFromProto(request.ids));
@@ -23,10 +31,16 @@ export function createLocationRegistration(locations: CatalogService<LocationRec
       const { items, nextPageToken } = await locations.list(request);
       return { locations: items.map(locationToProto), nextPageToken };
     },
-    createLocation: async (request) => ({ location: locationToProto(await locations.create(locationInputFromProto(required(request.location, "location")))) }),
+    createLocation: async (request) => ({
+      location: locationToProto(await locations.create(locationInputFromProto(required(request.location, "location")))),
+    }),
     async updateLocation(request) {
       const location = required(request.location, "location");
-      const updated = await locations.update(idFromProto(location.id), locationInputFromProto(location), maskPathsFromProto(request.updateMask));
+      const updated = await locations.update(
+        idFromProto(location.id),
+        locationInputFromProto(location),
+        maskPathsFromProto(request.updateMask),
+      );
       return { location: locationToProto(updated) };
     },
     async deleteLocation(request) {

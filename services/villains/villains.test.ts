@@ -18,7 +18,9 @@ for (const variant of databaseVariants) {
     let client: ServiceClient<typeof VillainService>;
     before(async () => {
       database = await variant.open();
-      service = await startVillains(serviceList.villains.readConfig(createEnvReader(testEnv("VILLAINS", database, { VILLAINS_SEED: "true" }))));
+      service = await startVillains(
+        serviceList.villains.readConfig(createEnvReader(testEnv("VILLAINS", database, { VILLAINS_SEED: "true" }))),
+      );
       client = createPromiseClient(VillainService, `127.0.0.1:${service.grpcPort}`);
     });
     after(async () => {
@@ -26,7 +28,13 @@ for (const variant of databaseVariants) {
       await service.stop();
       await database.close();
     });
-    const villain = { name: "Doctor Test", otherName: "Dr. T", level: 66, picture: "https://example.com/t.png", powers: "Testing" };
+    const villain = {
+      name: "Doctor Test",
+      otherName: "Dr. T",
+      level: 66,
+      picture: "https://example.com/t.png",
+      powers: "Testing",
+    };
 
     it("seeds the 110 villains of seed-villains.json into the empty table", async () => {
       const response = await client.methods.batchGetVillains({ ids: [1n, 110n, 111n] });
@@ -34,14 +42,17 @@ for (const variant of databaseVariants) {
       assert.equal((await client.methods.getRandomVillains({ count: 1000 })).villains.length, 110);
     });
 
-    it("picks a random villain", async () => assert.ok(((await client.methods.getRandomVillain({})).villain?.id ?? 0n) > 0n));
+    it("picks a random villain", async () =>
+      assert.ok(((await client.methods.getRandomVillain({})).villain?.id ?? 0n) > 0n));
 
     it("creates, gets, updates, lists and deletes a villain", async () => {
       const created = (await client.methods.createVillain({ villain })).villain;
       assert.deepEqual({ ...created, id: 0n }, { ...created, ...villain, id: 0n });
       const id = created?.id ?? 0n;
       assert.deepEqual((await client.methods.getVillain({ id })).villain, created);
-      const updated = (await client.methods.updateVillain({ villain: { id, level: 67 }, updateMask: { paths: ["level"] } })).villain;
+      const updated = (
+        await client.methods.updateVillain({ villain: { id, level: 67 }, updateMask: { paths: ["level"] } })
+      ).villain;
       assert.deepEqual(updated, { ...created, level: 67 });
       assert.deepEqual((await client.methods.listVillains({ nameFilter: "doctor test" })).villains, [updated]);
       await client.methods.deleteVillain({ id });
@@ -49,6 +60,10 @@ for (const variant of databaseVariants) {
     });
 
     it("names villain fields in validation errors", () =>
-      assertStatus(client.methods.createVillain({ villain: { ...villain, level: 0 } }), Status.INVALID_ARGUMENT, "villain.level: must be an integer from 1 to 2147483647, got 0"));
+      assertStatus(
+        client.methods.createVillain({ villain: { ...villain, level: 0 } }),
+        Status.INVALID_ARGUMENT,
+        "villain.level: must be an integer from 1 to 2147483647, got 0",
+      ));
   });
 }

@@ -49,7 +49,10 @@ export async function buildPage(options: BuildPageOptions = {}): Promise<BuiltPa
     logLevel: "warning",
   });
   await copyFile(join(webDir, "src", "index.html"), join(outDir, "index.html"));
-  const files = [...Object.keys(result.metafile.outputs).map((path) => path.slice(path.lastIndexOf("/") + 1)), "index.html"];
+  const files = [
+    ...Object.keys(result.metafile.outputs).map((path) => path.slice(path.lastIndexOf("/") + 1)),
+    "index.html",
+  ];
   return { outDir, files: files.sort(), durationMs: performance.now() - started };
 }
 

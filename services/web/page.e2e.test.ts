@@ -9,7 +9,15 @@ import { buildPage } from "./build.js";
 import { startWebSystem, type WebSystem } from "../../testkit/systems/web-system.js";
 
 const chromiumPath = "/usr/bin/chromium";
-const chromiumArgs = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+const chromiumArgs = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
 const screenshotDir = join(import.meta.dirname, "..", "..", "test-output");
 const allowedOrigin = "http://allowed.example:3000";
 
@@ -18,25 +26,28 @@ describe("fights page and web edge, whole system in-process", { timeout: 90_000 
   let system: WebSystem;
   let pageDir: string;
 
-  before(async () => {
-    pageDir = await mkdtemp(join(tmpdir(), "fights-page-"));
-    await buildPage({ outDir: pageDir });
-    system = await startWebSystem({
-      staticDir: pageDir,
-      fightsEnv: {
-        FIGHTS_WEB_ORIGINS: allowedOrigin,
-        FIGHTS_BREAKER_MIN_CALLS: "2",
-        FIGHTS_BREAKER_FAILURE_THRESHOLD: "2",
-        FIGHTS_BREAKER_OPEN_MS: "500",
-        FIGHTS_BREAKER_MAX_OPEN_MS: "1000",
-        // Only real failures trip the breaker here: a slow call on a busy CI machine must not.
-        FIGHTS_SLOW_CALL_MS: "5000",
-        FIGHTS_HEROES_TIMEOUT_MS: "5000",
-        FIGHTS_VILLAINS_TIMEOUT_MS: "5000",
-        FIGHTS_LOCATIONS_TIMEOUT_MS: "5000",
-      },
-    });
-  }, { timeout: 45_000 });
+  before(
+    async () => {
+      pageDir = await mkdtemp(join(tmpdir(), "fights-page-"));
+      await buildPage({ outDir: pageDir });
+      system = await startWebSystem({
+        staticDir: pageDir,
+        fightsEnv: {
+          FIGHTS_WEB_ORIGINS: allowedOrigin,
+          FIGHTS_BREAKER_MIN_CALLS: "2",
+          FIGHTS_BREAKER_FAILURE_THRESHOLD: "2",
+          FIGHTS_BREAKER_OPEN_MS: "500",
+          FIGHTS_BREAKER_MAX_OPEN_MS: "1000",
+          // Only real failures trip the breaker here: a slow call on a busy CI machine must not.
+          FIGHTS_SLOW_CALL_MS: "5000",
+          FIGHTS_HEROES_TIMEOUT_MS: "5000",
+          FIGHTS_VILLAINS_TIMEOUT_MS: "5000",
+          FIGHTS_LOCATIONS_TIMEOUT_MS: "5000",
+        },
+      });
+    },
+    { timeout: 45_000 },
+  );
 
   after(async () => {
     await system?.stop();
@@ -51,9 +62,14 @@ describe("fights page and web edge, whole system in-process", { timeout: 90_000 
     });
     assert.equal(response.status, 200);
     assert.equal(response.headers.get("content-type"), "application/json");
-    const body = (await response.json()) as { fight?: { id?: string; winner?: { name?: string; team?: string }; loser?: { name?: string } } };
+    const body = (await response.json()) as {
+      fight?: { id?: string; winner?: { name?: string; team?: string }; loser?: { name?: string } };
+    };
     assert.match(body.fight?.id ?? "", /^[1-9]\d*$/);
-    assert.ok(["TEAM_HEROES", "TEAM_VILLAINS"].includes(body.fight?.winner?.team ?? ""), `winner team ${body.fight?.winner?.team}`);
+    assert.ok(
+      ["TEAM_HEROES", "TEAM_VILLAINS"].includes(body.fight?.winner?.team ?? ""),
+      `winner team ${body.fight?.winner?.team}`,
+    );
     assert.notEqual(body.fight?.winner?.name, "Fallback hero");
     assert.notEqual(body.fight?.loser?.name, "Fallback hero");
   });
@@ -62,7 +78,11 @@ describe("fights page and web edge, whole system in-process", { timeout: 90_000 
     const preflight = (origin: string) =>
       fetch(`${system.baseUrl}/superheroes.fight.v1.FightService/GetFightStats`, {
         method: "OPTIONS",
-        headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "content-type,connect-protocol-version" },
+        headers: {
+          origin,
+          "access-control-request-method": "POST",
+          "access-control-request-headers": "content-type,connect-protocol-version",
+        },
       });
     const allowed = await preflight(allowedOrigin);
     assert.equal(allowed.status, 204);
@@ -80,64 +100,92 @@ describe("fights page and web edge, whole system in-process", { timeout: 90_000 
       headers: { origin: "http://evil.example", "content-type": "application/json" },
       body: "{}",
     });
-    assert.equal(simple.headers.get("access-control-allow-origin"), null, "a browser must not let another origin read the answer");
+    assert.equal(
+      simple.headers.get("access-control-allow-origin"),
+      null,
+      "a browser must not let another origin read the answer",
+    );
   });
 
-  it("plays a fight that shows up live and in the scores; shows the fallback and open breaker while heroes is down, then recovery", { timeout: 45_000 }, async (t) => {
-    if (!existsSync(chromiumPath)) {
-      t.skip(`${chromiumPath} is missing: install it with 'apt-get install -y chromium' to run the browser test`);
-      return;
-    }
-    await mkdir(screenshotDir, { recursive: true });
-    const browser: Browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, timeout: 15_000 });
-    t.after(() => browser.close());
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const pageErrors: Error[] = [];
-    page.on("pageerror", (error) => pageErrors.push(error));
-    page.setDefaultTimeout(10_000);
+  it(
+    "plays a fight that shows up live and in the scores; shows the fallback and open breaker while heroes is down, then recovery",
+    { timeout: 45_000 },
+    async (t) => {
+      if (!existsSync(chromiumPath)) {
+        t.skip(`${chromiumPath} is missing: install it with 'apt-get install -y chromium' to run the browser test`);
+        return;
+      }
+      await mkdir(screenshotDir, { recursive: true });
+      const browser: Browser = await chromium.launch({
+        executablePath: chromiumPath,
+        args: chromiumArgs,
+        timeout: 15_000,
+      });
+      t.after(() => browser.close());
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const pageErrors: Error[] = [];
+      page.on("pageerror", (error) => pageErrors.push(error));
+      page.setDefaultTimeout(10_000);
 
-    // Location pictures fail to load here: the page must show its own placeholder instead.
-    await page.route("**/pictures/locations/**", (route) => route.fulfill({ status: 404, body: "gone" }));
-    await page.goto(system.baseUrl);
-    await page.locator(".fighter.hero .name").waitFor();
-    await page.locator('.card.location img[data-placeholder="true"][src^="data:image/svg+xml"]').waitFor();
-    assert.equal(await page.locator('.fighter img[data-placeholder="true"]').count(), 0, "fighter pictures load from the web edge");
-    await waitForText(page, ".upstream-summary", "All data services answer.");
-    await waitForText(page, ".feed-state", "Live: fights appear as they happen");
-    await waitForText(page, "#backend-pill", "Online");
-    const fightsBefore = await totalFights(page);
+      // Location pictures fail to load here: the page must show its own placeholder instead.
+      await page.route("**/pictures/locations/**", (route) => route.fulfill({ status: 404, body: "gone" }));
+      await page.goto(system.baseUrl);
+      await page.locator(".fighter.hero .name").waitFor();
+      await page.locator('.card.location img[data-placeholder="true"][src^="data:image/svg+xml"]').waitFor();
+      assert.equal(
+        await page.locator('.fighter img[data-placeholder="true"]').count(),
+        0,
+        "fighter pictures load from the web edge",
+      );
+      await waitForText(page, ".upstream-summary", "All data services answer.");
+      await waitForText(page, ".feed-state", "Live: fights appear as they happen");
+      await waitForText(page, "#backend-pill", "Online");
+      const fightsBefore = await totalFights(page);
 
-    await page.getByRole("button", { name: "New fighters" }).click();
-    await page.locator("button:has-text('New fighters'):enabled").waitFor();
-    assert.equal(await page.locator(".card[data-fallback]").count(), 0, "no fallback while every service is up");
-    const hero = await text(page, ".fighter.hero .name");
-    const villain = await text(page, ".fighter.villain .name");
+      await page.getByRole("button", { name: "New fighters" }).click();
+      await page.locator("button:has-text('New fighters'):enabled").waitFor();
+      assert.equal(await page.locator(".card[data-fallback]").count(), 0, "no fallback while every service is up");
+      const hero = await text(page, ".fighter.hero .name");
+      const villain = await text(page, ".fighter.villain .name");
 
-    await page.getByRole("button", { name: "Fight!" }).click();
-    const winner = await text(page, ".result .winner-name");
-    assert.ok([hero, villain].includes(winner), `winner ${winner} is ${hero} or ${villain}`);
-    assert.equal(await text(page, ".card.winner .name"), winner, "the winner's card is highlighted");
-    await page.locator(".feed-item", { hasText: hero }).filter({ hasText: villain }).first().waitFor();
-    await eventually("the scores count the new fight", async () => (await totalFights(page)) === fightsBefore + 1);
-    await page.screenshot({ path: join(screenshotDir, "fights-page.png"), fullPage: true });
+      await page.getByRole("button", { name: "Fight!" }).click();
+      const winner = await text(page, ".result .winner-name");
+      assert.ok([hero, villain].includes(winner), `winner ${winner} is ${hero} or ${villain}`);
+      assert.equal(await text(page, ".card.winner .name"), winner, "the winner's card is highlighted");
+      await page.locator(".feed-item", { hasText: hero }).filter({ hasText: villain }).first().waitFor();
+      await eventually("the scores count the new fight", async () => (await totalFights(page)) === fightsBefore + 1);
+      await page.screenshot({ path: join(screenshotDir, "fights-page.png"), fullPage: true });
 
-    await system.stopHeroes();
-    const newFighters = () => page.getByRole("button", { name: "New fighters" }).click();
-    await eventually("the fallback hero and the open heroes breaker", async () => (await text(page, ".fighter.hero .name")) === "Fallback hero" && (await page.locator('[data-upstream="heroes"][data-breaker="OPEN"]').count()) === 1, newFighters);
-    assert.match(await text(page, ".fighter.hero .fallback-badge"), /Fallback · the heroes service did not answer/);
-    assert.match(await text(page, ".upstream-summary"), /Heroes: breaker open, fights use the fallback hero\./);
-    await page.getByRole("button", { name: "Fight!" }).click();
-    await page.locator(".result .tag.fallback").first().waitFor();
-    await page.locator(".feed-item", { hasText: "Fallback hero" }).locator(".tag.fallback").first().waitFor();
-    await page.screenshot({ path: join(screenshotDir, "fights-page-heroes-down.png"), fullPage: true });
+      await system.stopHeroes();
+      const newFighters = () => page.getByRole("button", { name: "New fighters" }).click();
+      await eventually(
+        "the fallback hero and the open heroes breaker",
+        async () =>
+          (await text(page, ".fighter.hero .name")) === "Fallback hero" &&
+          (await page.locator('[data-upstream="heroes"][data-breaker="OPEN"]').count()) === 1,
+        newFighters,
+      );
+      assert.match(await text(page, ".fighter.hero .fallback-badge"), /Fallback · the heroes service did not answer/);
+      assert.match(await text(page, ".upstream-summary"), /Heroes: breaker open, fights use the fallback hero\./);
+      await page.getByRole("button", { name: "Fight!" }).click();
+      await page.locator(".result .tag.fallback").first().waitFor();
+      await page.locator(".feed-item", { hasText: "Fallback hero" }).locator(".tag.fallback").first().waitFor();
+      await page.screenshot({ path: join(screenshotDir, "fights-page-heroes-down.png"), fullPage: true });
 
-    await system.restartHeroes();
-    await eventually("a real hero and the heroes breaker closed again", async () => (await text(page, ".fighter.hero .name")) !== "Fallback hero" && (await page.locator('[data-upstream="heroes"][data-breaker="CLOSED"]').count()) === 1, newFighters);
-    assert.equal(await page.locator(".fighter.hero[data-fallback]").count(), 0);
-    await waitForText(page, ".upstream-summary", "All data services answer.");
-    await page.screenshot({ path: join(screenshotDir, "fights-page-recovered.png"), fullPage: true });
-    assert.deepEqual(pageErrors, []);
-  });
+      await system.restartHeroes();
+      await eventually(
+        "a real hero and the heroes breaker closed again",
+        async () =>
+          (await text(page, ".fighter.hero .name")) !== "Fallback hero" &&
+          (await page.locator('[data-upstream="heroes"][data-breaker="CLOSED"]').count()) === 1,
+        newFighters,
+      );
+      assert.equal(await page.locator(".fighter.hero[data-fallback]").count(), 0);
+      await waitForText(page, ".upstream-summary", "All data services answer.");
+      await page.screenshot({ path: join(screenshotDir, "fights-page-recovered.png"), fullPage: true });
+      assert.deepEqual(pageErrors, []);
+    },
+  );
 });
 
 async function text(page: Page, selector: string): Promise<string> {
@@ -155,7 +203,12 @@ async function totalFights(page: Page): Promise<number> {
 }
 
 /** Polls `check` every 250 ms (calling `poke` between checks) until it holds; fails naming `what` after `timeoutMs`. */
-async function eventually(what: string, check: () => Promise<boolean>, poke?: () => Promise<void>, timeoutMs = 15_000): Promise<void> {
+async function eventually(
+  what: string,
+  check: () => Promise<boolean>,
+  poke?: () => Promise<void>,
+  timeoutMs = 15_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}`);

@@ -24,14 +24,22 @@ export const databaseVariants: readonly DatabaseVariant[] = [
     name: "PostgreSQL",
     async open() {
       const postgres = await createThrowawayDatabase({ prefix: "catalog_test" });
-      return { env: (prefix) => ({ [`${prefix}_DATABASE_URL`]: postgres.url }), postgres, close: () => postgres.drop() };
+      return {
+        env: (prefix) => ({ [`${prefix}_DATABASE_URL`]: postgres.url }),
+        postgres,
+        close: () => postgres.drop(),
+      };
     },
   },
   { name: "PGlite", open: async () => ({ env: () => ({}), postgres: undefined, close: async () => {} }) },
 ];
 
 /** Environment of a service under test: ephemeral ports, quiet logs, no seeding unless asked. */
-export function testEnv(prefix: string, database: TestDatabase, extra: Record<string, string> = {}): Record<string, string> {
+export function testEnv(
+  prefix: string,
+  database: TestDatabase,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   return {
     [`${prefix}_GRPC_PORT`]: "0",
     [`${prefix}_ADMIN_PORT`]: "0",
@@ -53,7 +61,10 @@ export async function assertStatus(call: Promise<unknown>, code: Status, details
 }
 
 /** Every item of a paged listing, following `next_page_token` until it is empty. */
-export async function collectPages<I>(fetchPage: (pageToken: string) => Promise<{ items: I[]; nextPageToken: string }>, maxPages = 1000): Promise<I[][]> {
+export async function collectPages<I>(
+  fetchPage: (pageToken: string) => Promise<{ items: I[]; nextPageToken: string }>,
+  maxPages = 1000,
+): Promise<I[][]> {
   const pages: I[][] = [];
   let token = "";
   do {

@@ -15,7 +15,10 @@ export interface HeroesUnderTest {
 }
 
 /** Starts the heroes service on a fresh database of `variant` (empty unless `env` seeds it). */
-export async function startHeroesUnderTest(variant: DatabaseVariant, env: Record<string, string> = {}): Promise<HeroesUnderTest> {
+export async function startHeroesUnderTest(
+  variant: DatabaseVariant,
+  env: Record<string, string> = {},
+): Promise<HeroesUnderTest> {
   const database = await variant.open();
   const service = await startHeroes(serviceList.heroes.readConfig(createEnvReader(testEnv("HEROES", database, env))));
   const client = createPromiseClient(HeroService, `127.0.0.1:${service.grpcPort}`);

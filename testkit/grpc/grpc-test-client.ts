@@ -1,4 +1,12 @@
-import { type DescMessage, type DescMethod, type MessageInitShape, type MessageShape, create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import {
+  type DescMessage,
+  type DescMethod,
+  type MessageInitShape,
+  type MessageShape,
+  create,
+  fromBinary,
+  toBinary,
+} from "@bufbuild/protobuf";
 import { type CallOptions, Client, credentials, Metadata, type ServiceError } from "@grpc/grpc-js";
 
 /** Per-call options of the test client. */
@@ -22,13 +30,18 @@ export function callUnary<I extends DescMessage, O extends DescMessage>(
   options: TestCallOptions = {},
 ): Promise<MessageShape<O>> {
   const path = `/${method.parent.typeName}/${method.name}`;
-  return callRawUnary(client, path, Buffer.from(toBinary(method.input, create(method.input, request))), options).then((bytes) =>
-    fromBinary(method.output, bytes),
+  return callRawUnary(client, path, Buffer.from(toBinary(method.input, create(method.input, request))), options).then(
+    (bytes) => fromBinary(method.output, bytes),
   );
 }
 
 /** One unary call with request bytes as given: for malformed, oversize or unknown-method calls. */
-export function callRawUnary(client: Client, path: string, request: Buffer, options: TestCallOptions = {}): Promise<Buffer> {
+export function callRawUnary(
+  client: Client,
+  path: string,
+  request: Buffer,
+  options: TestCallOptions = {},
+): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     client.makeUnaryRequest(
       path,

@@ -16,14 +16,22 @@ export interface HealthWatch {
 }
 
 const definition = loadSync(protoPath, { enums: String, defaults: true });
-const health = { Check: loadedMethod(definition, "grpc.health.v1.Health", "Check"), Watch: loadedMethod(definition, "grpc.health.v1.Health", "Watch") };
+const health = {
+  Check: loadedMethod(definition, "grpc.health.v1.Health", "Check"),
+  Watch: loadedMethod(definition, "grpc.health.v1.Health", "Watch"),
+};
 
 /** grpc.health.v1.Health/Check of `service` ("" is the whole server). */
 export function checkHealth(client: Client, service: string, options: TestCallOptions = {}): Promise<ServingStatus> {
   const method = health.Check;
   return new Promise((resolve, reject) => {
-    client.makeUnaryRequest(method.path, method.requestSerialize, method.responseDeserialize, { service }, callOptions(options), (error, response) =>
-      error ? reject(error) : resolve(statusOf(response)),
+    client.makeUnaryRequest(
+      method.path,
+      method.requestSerialize,
+      method.responseDeserialize,
+      { service },
+      callOptions(options),
+      (error, response) => (error ? reject(error) : resolve(statusOf(response))),
     );
   });
 }
@@ -31,7 +39,12 @@ export function checkHealth(client: Client, service: string, options: TestCallOp
 /** Opens grpc.health.v1.Health/Watch of `service`; no deadline, so cancel it when done. */
 export function watchHealth(client: Client, service: string): HealthWatch {
   const method = health.Watch;
-  const stream: ClientReadableStream<object> = client.makeServerStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, { service });
+  const stream: ClientReadableStream<object> = client.makeServerStreamRequest(
+    method.path,
+    method.requestSerialize,
+    method.responseDeserialize,
+    { service },
+  );
   const received: ServingStatus[] = [];
   const waiters: { resolve: (status: ServingStatus) => void; reject: (error: unknown) => void }[] = [];
   let failure: unknown;
@@ -57,6 +70,7 @@ export function watchHealth(client: Client, service: string): HealthWatch {
 
 function statusOf(response: object | undefined): ServingStatus {
   const status = (response as { status?: unknown } | undefined)?.status;
-  if (status === "UNKNOWN" || status === "SERVING" || status === "NOT_SERVING" || status === "SERVICE_UNKNOWN") return status;
+  if (status === "UNKNOWN" || status === "SERVING" || status === "NOT_SERVING" || status === "SERVICE_UNKNOWN")
+    return status;
   throw new Error(`not a health response: ${JSON.stringify(response)}`);
 }

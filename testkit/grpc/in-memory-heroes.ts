@@ -15,8 +15,22 @@ export interface InMemoryHeroesOptions {
 
 /** The heroes every in-memory store starts with. */
 export const fixtureHeroes: readonly Hero[] = Object.freeze([
-  create(HeroSchema, { id: 1n, name: "Chewbacca", otherName: "Chewie", level: 5, picture: "chewbacca.png", powers: "Agility, Longevity" }),
-  create(HeroSchema, { id: 2n, name: "Yoda", otherName: "Master Yoda", level: 30, picture: "yoda.png", powers: "Force" }),
+  create(HeroSchema, {
+    id: 1n,
+    name: "Chewbacca",
+    otherName: "Chewie",
+    level: 5,
+    picture: "chewbacca.png",
+    powers: "Agility, Longevity",
+  }),
+  create(HeroSchema, {
+    id: 2n,
+    name: "Yoda",
+    otherName: "Master Yoda",
+    level: 30,
+    picture: "yoda.png",
+    powers: "Force",
+  }),
 ]);
 
 /**
@@ -57,11 +71,15 @@ export function createInMemoryHeroes(options: InMemoryHeroesOptions = {}): Servi
     },
     async listHeroes(request, context) {
       await hold("listHeroes", context);
-      return { heroes: [...heroes.values()].filter((hero) => hero.name.includes(request.nameFilter)), nextPageToken: "" };
+      return {
+        heroes: [...heroes.values()].filter((hero) => hero.name.includes(request.nameFilter)),
+        nextPageToken: "",
+      };
     },
     async createHero(request, context) {
       await hold("createHero", context);
-      if (request.hero === undefined || request.hero.name === "") throw new InvalidArgumentError("hero.name", "must not be empty");
+      if (request.hero === undefined || request.hero.name === "")
+        throw new InvalidArgumentError("hero.name", "must not be empty");
       const hero = create(HeroSchema, { ...request.hero, id: nextId++ });
       heroes.set(hero.id, hero);
       return { hero };

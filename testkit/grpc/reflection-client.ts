@@ -11,7 +11,8 @@ import { loadedMethod } from "./loaded-method.js";
 export type ReflectionVersion = "v1" | "v1alpha";
 
 /** One reflection question (exactly one field set), camelCase as proto-loader names them. */
-export type ReflectionRequest = { listServices: string } | { fileContainingSymbol: string } | { fileByFilename: string };
+export type ReflectionRequest =
+  { listServices: string } | { fileContainingSymbol: string } | { fileByFilename: string };
 
 /** The parts of a reflection answer the tests read. */
 export interface ReflectionAnswer {
@@ -32,9 +33,18 @@ const methods: Record<ReflectionVersion, MethodDefinition<object, object>> = {
 };
 
 /** Asks one reflection question over a ServerReflectionInfo stream and returns the answer. */
-export function reflect(client: Client, version: ReflectionVersion, request: ReflectionRequest): Promise<ReflectionAnswer> {
+export function reflect(
+  client: Client,
+  version: ReflectionVersion,
+  request: ReflectionRequest,
+): Promise<ReflectionAnswer> {
   const method = methods[version];
-  const stream = client.makeBidiStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, callOptions());
+  const stream = client.makeBidiStreamRequest(
+    method.path,
+    method.requestSerialize,
+    method.responseDeserialize,
+    callOptions(),
+  );
   return new Promise((resolve, reject) => {
     stream.once("data", (response: object) => {
       resolve(answerFrom(response));
@@ -60,7 +70,11 @@ function answerFrom(response: object): ReflectionAnswer {
   const raw = response as RawResponse;
   return {
     services: (raw.listServicesResponse?.service ?? []).map((service) => service.name ?? ""),
-    files: (raw.fileDescriptorResponse?.fileDescriptorProto ?? []).map((bytes) => fromBinary(FileDescriptorProtoSchema, bytes)),
-    error: raw.errorResponse ? { errorCode: raw.errorResponse.errorCode ?? 0, errorMessage: raw.errorResponse.errorMessage ?? "" } : undefined,
+    files: (raw.fileDescriptorResponse?.fileDescriptorProto ?? []).map((bytes) =>
+      fromBinary(FileDescriptorProtoSchema, bytes),
+    ),
+    error: raw.errorResponse
+      ? { errorCode: raw.errorResponse.errorCode ?? 0, errorMessage: raw.errorResponse.errorMessage ?? "" }
+      : undefined,
   };
 }

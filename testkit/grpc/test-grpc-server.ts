@@ -1,13 +1,19 @@
 import type { Client } from "@grpc/grpc-js";
 import { Registry } from "prom-client";
 import { file_superheroes_hero_v1_hero_service, HeroService } from "../../gen/superheroes/hero/v1/hero_service_pb.js";
-import { registration, startGrpcServer, type GrpcServerOptions, type RunningGrpcServer } from "../../services/platform/server/grpc-server.js";
+import {
+  registration,
+  startGrpcServer,
+  type GrpcServerOptions,
+  type RunningGrpcServer,
+} from "../../services/platform/server/grpc-server.js";
 import { createCapturedLogger, type LogLine } from "../captured-logger.js";
 import { createTestClient } from "./grpc-test-client.js";
 import { createInMemoryHeroes, type InMemoryHeroesOptions } from "./in-memory-heroes.js";
 
 /** Options of `startTestGrpcServer`: limits to override, and the in-memory service's hooks. */
-export interface TestGrpcServerOptions extends InMemoryHeroesOptions, Partial<Pick<GrpcServerOptions, "maxInFlight" | "maxMessageBytes">> {}
+export interface TestGrpcServerOptions
+  extends InMemoryHeroesOptions, Partial<Pick<GrpcServerOptions, "maxInFlight" | "maxMessageBytes">> {}
 
 /** A bare gRPC server (no admin port, no readiness loop) serving the in-memory HeroService. */
 export interface TestGrpcServer {

@@ -16,7 +16,11 @@ export interface BreakerWatch {
 }
 
 /** Watches `upstream`'s breaker every `intervalMs` (default 25 ms). */
-export function watchBreaker(client: PromiseClient<typeof FightService>, upstream: string, intervalMs = 25): BreakerWatch {
+export function watchBreaker(
+  client: PromiseClient<typeof FightService>,
+  upstream: string,
+  intervalMs = 25,
+): BreakerWatch {
   const sightings: BreakerSighting[] = [];
   let stopped = false;
   const poll = async () => {

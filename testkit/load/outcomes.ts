@@ -3,7 +3,15 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** Where measured outcomes of a run are appended, one JSON object per line (git-ignored). */
-export const outcomesFile = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "test-output", "resilience", "outcomes.jsonl");
+export const outcomesFile = join(
+  dirname(fileURLToPath(import.meta.url)),
+  "..",
+  "..",
+  "..",
+  "test-output",
+  "resilience",
+  "outcomes.jsonl",
+);
 
 /** One measured outcome: the fault or bad input, and what happened, in words with the figures. */
 export interface Outcome {

@@ -13,8 +13,17 @@ export interface AdminRequestOptions {
 }
 
 /** One request to an admin server on `127.0.0.1:port`, bounded to 5 s. */
-export async function adminRequest(port: number, path: string, options: AdminRequestOptions = {}): Promise<AdminResponse> {
-  const body = options.body === undefined ? undefined : typeof options.body === "string" ? options.body : JSON.stringify(options.body);
+export async function adminRequest(
+  port: number,
+  path: string,
+  options: AdminRequestOptions = {},
+): Promise<AdminResponse> {
+  const body =
+    options.body === undefined
+      ? undefined
+      : typeof options.body === "string"
+        ? options.body
+        : JSON.stringify(options.body);
   const response = await fetch(`http://127.0.0.1:${port}${path}`, {
     method: options.method ?? "GET",
     headers: options.headers,
@@ -34,14 +43,20 @@ export function metricValue(exposition: string, name: string, labels: Record<str
   for (const line of exposition.split("\n")) {
     const match = /^([A-Za-z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
     if (match === null || match[1] !== name) continue;
-    const present = Object.fromEntries([...(match[2] ?? "").matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map(([, key, value]) => [key, value]));
+    const present = Object.fromEntries(
+      [...(match[2] ?? "").matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map(([, key, value]) => [key, value]),
+    );
     if (Object.entries(labels).every(([key, value]) => present[key] === value)) return Number(match[3]);
   }
   return undefined;
 }
 
 /** Reads `/metrics` of an admin server and returns one sample's value (see `metricValue`). */
-export async function readMetric(adminPort: number, name: string, labels: Record<string, string> = {}): Promise<number | undefined> {
+export async function readMetric(
+  adminPort: number,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number | undefined> {
   const { status, body } = await adminRequest(adminPort, "/metrics");
   if (status !== 200 || typeof body !== "string") throw new Error(`/metrics answered ${status}`);
   return metricValue(body, name, labels);

@@ -20,13 +20,23 @@ export interface LauncherProcess {
  * in a process group of its own (so `signalGroup` reaches npm, the launcher and the services).
  */
 export function startLauncher(env: Record<string, string>): LauncherProcess {
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(HEROES|VILLAINS|LOCATIONS|FIGHTS)_|^LOG_LEVEL$/.test(name)));
-  const child = spawn("npm", ["start", "--silent"], { cwd: projectRoot, env: { ...inherited, NO_COLOR: "1", ...env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !/^(HEROES|VILLAINS|LOCATIONS|FIGHTS)_|^LOG_LEVEL$/.test(name)),
+  );
+  const child = spawn("npm", ["start", "--silent"], {
+    cwd: projectRoot,
+    env: { ...inherited, NO_COLOR: "1", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
   let stdout = "";
   let stderr = "";
   child.stdout?.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
   child.stderr?.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-  const exited = once(child, "close").then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
+  const exited = once(child, "close").then(([code, signal]) => ({
+    code: code as number | null,
+    signal: signal as NodeJS.Signals | null,
+  }));
   return {
     child,
     signalGroup(signal) {
@@ -39,8 +49,10 @@ export function startLauncher(env: Record<string, string>): LauncherProcess {
     async waitForOutput(text, timeoutMs) {
       const deadline = Date.now() + timeoutMs;
       while (!stdout.includes(text)) {
-        if (child.exitCode !== null || child.signalCode !== null) throw new Error(`npm start exited before "${text}"; stdout: ${stdout}\nstderr: ${stderr}`);
-        if (Date.now() > deadline) throw new Error(`no "${text}" within ${timeoutMs} ms; stdout: ${stdout}\nstderr: ${stderr}`);
+        if (child.exitCode !== null || child.signalCode !== null)
+          throw new Error(`npm start exited before "${text}"; stdout: ${stdout}\nstderr: ${stderr}`);
+        if (Date.now() > deadline)
+          throw new Error(`no "${text}" within ${timeoutMs} ms; stdout: ${stdout}\nstderr: ${stderr}`);
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     },

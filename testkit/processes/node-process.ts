@@ -91,7 +91,9 @@ export function spawnNodeProcess(entryPoint: string, options: NodeProcessOptions
   const exitController = new AbortController();
   // "close", not "exit": only then has all of stdout and stderr been read.
   const exited = once(child, "close").then(([code, signal]): ProcessExit => {
-    exitController.abort(new Error(`process ${child.pid} exited (${describeExit({ code, signal })}): ${stderr.slice(-2048)}`));
+    exitController.abort(
+      new Error(`process ${child.pid} exited (${describeExit({ code, signal })}): ${stderr.slice(-2048)}`),
+    );
     for (const listener of listeners) listener();
     return { code: code as number | null, signal: signal as NodeJS.Signals | null, stdout, stderr };
   });
@@ -106,7 +108,10 @@ export function spawnNodeProcess(entryPoint: string, options: NodeProcessOptions
     lines: () => [...parsed],
     waitForLine: (predicate, timeoutMs = 30_000) =>
       new Promise((resolve, reject) => {
-        const timer = setTimeout(() => finish(new Error(`no matching line within ${timeoutMs} ms; stdout: ${stdout} stderr: ${stderr}`)), timeoutMs);
+        const timer = setTimeout(
+          () => finish(new Error(`no matching line within ${timeoutMs} ms; stdout: ${stdout} stderr: ${stderr}`)),
+          timeoutMs,
+        );
         const finish = (error?: Error, line?: LogLine) => {
           clearTimeout(timer);
           listeners.delete(check);
@@ -116,7 +121,8 @@ export function spawnNodeProcess(entryPoint: string, options: NodeProcessOptions
         const check = () => {
           const line = parsed.find(predicate);
           if (line !== undefined) finish(undefined, line);
-          else if (exitController.signal.aborted || !isRunning()) finish(new Error(`process exited; stdout: ${stdout} stderr: ${stderr}`));
+          else if (exitController.signal.aborted || !isRunning())
+            finish(new Error(`process exited; stdout: ${stdout} stderr: ${stderr}`));
         };
         listeners.add(check);
         check();
@@ -143,7 +149,9 @@ export function spawnNodeProcess(entryPoint: string, options: NodeProcessOptions
 
 /** `exit code 2` or `signal SIGKILL`. */
 export function describeExit(exit: { code: unknown; signal: unknown }): string {
-  return exit.signal === null || exit.signal === undefined ? `exit code ${String(exit.code)}` : `signal ${String(exit.signal)}`;
+  return exit.signal === null || exit.signal === undefined
+    ? `exit code ${String(exit.code)}`
+    : `signal ${String(exit.signal)}`;
 }
 
 /** The fixture service of the platform tests (testkit/processes/fixture-service.ts). */

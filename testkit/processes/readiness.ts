@@ -33,7 +33,10 @@ export async function waitServing(options: WaitServingOptions): Promise<void> {
         last = await readyz(options.adminUrl, timeoutMs);
         return;
       }
-      last = options.target === undefined ? await readyz(options.adminUrl, timeoutMs) : await checkHealth(options.target, { timeoutMs });
+      last =
+        options.target === undefined
+          ? await readyz(options.adminUrl, timeoutMs)
+          : await checkHealth(options.target, { timeoutMs });
       if (last === "SERVING") return;
     } catch (error: unknown) {
       last = error instanceof Error ? error.message : String(error);
@@ -41,7 +44,8 @@ export async function waitServing(options: WaitServingOptions): Promise<void> {
     await sleep(options.intervalMs ?? 100, undefined, { signal: options.signal }).catch(() => undefined);
   }
   options.signal.throwIfAborted();
-  const asked = options.target === undefined ? `${options.adminUrl}/readyz` : `grpc.health.v1 Check of ${options.target}`;
+  const asked =
+    options.target === undefined ? `${options.adminUrl}/readyz` : `grpc.health.v1 Check of ${options.target}`;
   throw new Error(`not SERVING after ${options.timeoutMs} ms (${asked}: ${last})`);
 }
 

@@ -31,14 +31,17 @@ export interface LaunchOptions {
   readyTimeoutMs?: number;
 }
 
-
 /**
  * Spawns `node --import tsx services/<name>/main.ts` on loopback ports picked now, logging at
  * warn (every call at info would flood the pipe under load), and waits for `/readyz`.
  */
 export async function launchService(name: ServiceName, options: LaunchOptions = {}): Promise<ServiceProcess> {
   const prefix = serviceList[name].envPrefix;
-  const [grpcPort, adminPort, webPort] = await Promise.all([freePort(), freePort(), name === "fights" ? freePort() : Promise.resolve(0)]);
+  const [grpcPort, adminPort, webPort] = await Promise.all([
+    freePort(),
+    freePort(),
+    name === "fights" ? freePort() : Promise.resolve(0),
+  ]);
   const env: Record<string, string> = {
     LOG_LEVEL: "warn",
     [`${prefix}_GRPC_HOST`]: "127.0.0.1",
@@ -92,9 +95,14 @@ export async function launchSystem(env: SystemEnv = {}): Promise<ProcessSystem> 
   const launched: ServiceProcess[] = [];
   const names = serviceNames;
   const created = await Promise.all(names.map(() => createThrowawayDatabase({ prefix: "resilience" })));
-  const databases = Object.fromEntries(names.map((name, index) => [name, created[index]!])) as Record<ServiceName, ThrowawayDatabase>;
+  const databases = Object.fromEntries(names.map((name, index) => [name, created[index]!])) as Record<
+    ServiceName,
+    ThrowawayDatabase
+  >;
   const track = async (name: ServiceName, extra: Record<string, string>) => {
-    const service = await launchService(name, { env: { [`${serviceList[name].envPrefix}_DATABASE_URL`]: databases[name].url, ...extra } });
+    const service = await launchService(name, {
+      env: { [`${serviceList[name].envPrefix}_DATABASE_URL`]: databases[name].url, ...extra },
+    });
     launched.push(service);
     return service;
   };
@@ -129,7 +137,9 @@ export async function launchSystem(env: SystemEnv = {}): Promise<ProcessSystem> 
 }
 
 /** FIGHTS_*_TARGET variables pointing at the given data services. */
-export function fightsTargets(data: Record<"heroes" | "villains" | "locations", ServiceProcess>): Record<string, string> {
+export function fightsTargets(
+  data: Record<"heroes" | "villains" | "locations", ServiceProcess>,
+): Record<string, string> {
   return {
     FIGHTS_HEROES_TARGET: `127.0.0.1:${data.heroes.grpcPort}`,
     FIGHTS_VILLAINS_TARGET: `127.0.0.1:${data.villains.grpcPort}`,

@@ -30,7 +30,13 @@ const quiet = { LOG_LEVEL: "warn" };
 /** The environment of a data service on ephemeral ports with fault injection enabled. */
 export function dataServiceEnv(kind: FighterKind, extra: Record<string, string> = {}): Record<string, string> {
   const prefix = serviceList[kind].envPrefix;
-  return { ...quiet, [`${prefix}_GRPC_PORT`]: "0", [`${prefix}_ADMIN_PORT`]: "0", [`${prefix}_FAULTS_ENABLED`]: "true", ...extra };
+  return {
+    ...quiet,
+    [`${prefix}_GRPC_PORT`]: "0",
+    [`${prefix}_ADMIN_PORT`]: "0",
+    [`${prefix}_FAULTS_ENABLED`]: "true",
+    ...extra,
+  };
 }
 
 /** Starts one data service in-process. */
@@ -42,7 +48,10 @@ export async function startDataService(kind: FighterKind, env: Record<string, st
 }
 
 /** Starts the fights service against the given upstream targets. */
-export async function startFightsAgainst(targets: Record<FighterKind, string>, env: Record<string, string> = {}): Promise<RunningFights> {
+export async function startFightsAgainst(
+  targets: Record<FighterKind, string>,
+  env: Record<string, string> = {},
+): Promise<RunningFights> {
   return startFights(
     serviceList.fights.readConfig(
       createEnvReader({
@@ -68,7 +77,11 @@ export async function startFightsSystem(options: FightsSystemOptions = {}): Prom
   ]);
   const data = { heroes, villains, locations };
   const fights = await startFightsAgainst(
-    { heroes: `127.0.0.1:${heroes.grpcPort}`, villains: `127.0.0.1:${villains.grpcPort}`, locations: `127.0.0.1:${locations.grpcPort}` },
+    {
+      heroes: `127.0.0.1:${heroes.grpcPort}`,
+      villains: `127.0.0.1:${villains.grpcPort}`,
+      locations: `127.0.0.1:${locations.grpcPort}`,
+    },
     options.fights,
   );
   const client = createPromiseClient(FightService, `127.0.0.1:${fights.grpcPort}`);

@@ -26,11 +26,19 @@ export interface WebSystem {
 /** Starts the data services on port 0, then fights against them with its web edge on port 0. */
 export async function startWebSystem(options: WebSystemOptions): Promise<WebSystem> {
   const startHeroesOn = (port: number) => startDataService("heroes", { HEROES_GRPC_PORT: String(port) });
-  const [firstHeroes, villains, locations] = await Promise.all([startHeroesOn(0), startDataService("villains"), startDataService("locations")]);
+  const [firstHeroes, villains, locations] = await Promise.all([
+    startHeroesOn(0),
+    startDataService("villains"),
+    startDataService("locations"),
+  ]);
   let heroes: RunningService | undefined = firstHeroes;
   const heroesPort = firstHeroes.grpcPort;
   const fights = await startFightsAgainst(
-    { heroes: `127.0.0.1:${heroesPort}`, villains: `127.0.0.1:${villains.grpcPort}`, locations: `127.0.0.1:${locations.grpcPort}` },
+    {
+      heroes: `127.0.0.1:${heroesPort}`,
+      villains: `127.0.0.1:${villains.grpcPort}`,
+      locations: `127.0.0.1:${locations.grpcPort}`,
+    },
     { FIGHTS_WEB_HOST: "127.0.0.1", FIGHTS_WEB_STATIC_DIR: options.staticDir, ...options.fightsEnv },
   );
   return {

@@ -1,19 +1,36 @@
 import { FightService } from "../../../gen/superheroes/fight/v1/fight_service_pb.js";
 import type { ServiceImplementation } from "../../platform/core/service-implementation.js";
 import type { UpstreamStats } from "../../platform/calls/upstream-client.js";
-import { fightersFromRequest, fightersToMessage, fightToMessage, teamToMessage, upstreamStatusToMessage } from "./fight-messages.js";
+import {
+  fightersFromRequest,
+  fightersToMessage,
+  fightToMessage,
+  teamToMessage,
+  upstreamStatusToMessage,
+} from "./fight-messages.js";
 import type { FightsService } from "../fights-service.js";
 
 /**
  * FightService over the protocol-free fights service: messages in, domain calls, messages out.
  * Used by the grpc-js server and, unchanged, by the Connect (browser) edge.
  */
-export function createFightServiceImplementation(fights: FightsService, upstreams: () => UpstreamStats[]): ServiceImplementation<typeof FightService> {
+export function createFightServiceImplementation(
+  fights: FightsService,
+  upstreams: () => UpstreamStats[],
+): ServiceImplementation<typeof FightService> {
   return {
-    getRandomFighters: async (_request, context) => ({ fighters: fightersToMessage(await fights.randomFighters(context)) }),
-    performFight: async (request, context) => ({ fight: fightToMessage(await fights.performFight(fightersFromRequest(request), context)) }),
-    performRandomFight: async (_request, context) => ({ fight: fightToMessage(await fights.performRandomFight(context)) }),
-    performRandomFights: async (request, context) => ({ fights: (await fights.performRandomFights(request.count, context)).map(fightToMessage) }),
+    getRandomFighters: async (_request, context) => ({
+      fighters: fightersToMessage(await fights.randomFighters(context)),
+    }),
+    performFight: async (request, context) => ({
+      fight: fightToMessage(await fights.performFight(fightersFromRequest(request), context)),
+    }),
+    performRandomFight: async (_request, context) => ({
+      fight: fightToMessage(await fights.performRandomFight(context)),
+    }),
+    performRandomFights: async (request, context) => ({
+      fights: (await fights.performRandomFights(request.count, context)).map(fightToMessage),
+    }),
     getFight: async (request) => ({ fight: fightToMessage(await fights.getFight(Number(request.id))) }),
     async listFights(request) {
       const page = await fights.listFights(request.pageSize, request.pageToken);
@@ -25,7 +42,11 @@ export function createFightServiceImplementation(fights: FightsService, upstream
         heroWins: BigInt(stats.heroWins),
         villainWins: BigInt(stats.villainWins),
         heroWinRatio: stats.heroWinRatio,
-        topWinners: stats.topWinners.map((winner) => ({ name: winner.name, team: teamToMessage(winner.team), wins: BigInt(winner.wins) })),
+        topWinners: stats.topWinners.map((winner) => ({
+          name: winner.name,
+          team: teamToMessage(winner.team),
+          wins: BigInt(winner.wins),
+        })),
       };
     },
     async *watchFights(_request, context) {

@@ -1,6 +1,13 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { BreakerState, type FightSchema, type FightersSchema, type PerformFightRequest, Team, type UpstreamStatusSchema } from "../../../gen/superheroes/fight/v1/fight_service_pb.js";
+import {
+  BreakerState,
+  type FightSchema,
+  type FightersSchema,
+  type PerformFightRequest,
+  Team,
+  type UpstreamStatusSchema,
+} from "../../../gen/superheroes/fight/v1/fight_service_pb.js";
 import type { Hero } from "../../../gen/superheroes/hero/v1/hero_service_pb.js";
 import { LocationType } from "../../../gen/superheroes/location/v1/location_service_pb.js";
 import type { Villain } from "../../../gen/superheroes/villain/v1/villain_service_pb.js";
@@ -37,7 +44,13 @@ function isFallback(message: { id: bigint; name: string }, fallback: { name: str
 }
 
 function fighterFromMessage(message: Hero | Villain): Fighter {
-  return { name: message.name, otherName: message.otherName, level: message.level, picture: message.picture, powers: message.powers };
+  return {
+    name: message.name,
+    otherName: message.otherName,
+    level: message.level,
+    picture: message.picture,
+    powers: message.powers,
+  };
 }
 
 /** The Fighters message of a domain Fighters. */
@@ -45,7 +58,12 @@ export function fightersToMessage(fighters: Fighters): MessageInitShape<typeof F
   return {
     hero: fighterToMessage(fighters.hero),
     villain: fighterToMessage(fighters.villain),
-    location: { name: fighters.location.name, description: fighters.location.description, picture: fighters.location.picture, type: locationTypeToMessage(fighters.location.type) },
+    location: {
+      name: fighters.location.name,
+      description: fighters.location.description,
+      picture: fighters.location.picture,
+      type: locationTypeToMessage(fighters.location.type),
+    },
     heroFallback: fighters.heroFallback,
     villainFallback: fighters.villainFallback,
     locationFallback: fighters.locationFallback,
@@ -53,7 +71,13 @@ export function fightersToMessage(fighters: Fighters): MessageInitShape<typeof F
 }
 
 function fighterToMessage(fighter: Fighter) {
-  return { name: fighter.name, otherName: fighter.otherName, level: fighter.level, picture: fighter.picture, powers: fighter.powers };
+  return {
+    name: fighter.name,
+    otherName: fighter.otherName,
+    level: fighter.level,
+    picture: fighter.picture,
+    powers: fighter.powers,
+  };
 }
 
 /** The Fight message of a stored fight. */
@@ -72,7 +96,12 @@ function combatantToMessage(combatant: Combatant) {
 }
 
 function placeFields(place: Place) {
-  return { name: place.name, description: place.description, picture: place.picture, type: locationTypeToMessage(place.type) };
+  return {
+    name: place.name,
+    description: place.description,
+    picture: place.picture,
+    type: locationTypeToMessage(place.type),
+  };
 }
 
 /** The proto Team of a domain team. */

@@ -50,18 +50,23 @@ const contentTypes: Record<string, string> = {
  */
 export async function startWebEdge(options: WebEdgeOptions): Promise<RunningWebEdge> {
   const rpc = connectNodeAdapter({
-    routes: (router) => router.service(FightService, connectImplementationFrom(FightService, options.implementation, options.logger)),
+    routes: (router) =>
+      router.service(FightService, connectImplementationFrom(FightService, options.implementation, options.logger)),
     interceptors: [connectTraceInterceptor],
     readMaxBytes: options.maxMessageBytes,
     writeMaxBytes: options.maxMessageBytes,
     grpc: false,
-    fallback: (request, response) => void serveStatic(options.staticDir, request as IncomingMessage, response as ServerResponse),
+    fallback: (request, response) =>
+      void serveStatic(options.staticDir, request as IncomingMessage, response as ServerResponse),
   });
   const handle: RequestListener = (request, response) => {
     if (!applyCors(options.allowedOrigins, request, response)) return;
     rpc(request, response);
   };
-  const server: Server = options.tls === undefined ? createServer(handle) : createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handle);
+  const server: Server =
+    options.tls === undefined
+      ? createServer(handle)
+      : createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handle);
   server.requestTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -82,7 +87,9 @@ function applyCors(allowed: readonly string[], request: IncomingMessage, respons
   }
   if (request.method !== "OPTIONS") return true;
   if (!permitted) {
-    response.writeHead(403, { "content-type": "text/plain" }).end(`origin ${origin} is not allowed; add it to FIGHTS_WEB_ORIGINS\n`);
+    response
+      .writeHead(403, { "content-type": "text/plain" })
+      .end(`origin ${origin} is not allowed; add it to FIGHTS_WEB_ORIGINS\n`);
     return false;
   }
   response.writeHead(204, {
@@ -102,7 +109,9 @@ async function serveStatic(root: string, request: IncomingMessage, response: Ser
   }
   const svg = path.startsWith("/pictures/") ? pictureSvg(path) : undefined;
   if (svg !== undefined) {
-    response.writeHead(200, { "content-type": contentTypes[".svg"], "cache-control": "public, max-age=86400" }).end(svg);
+    response
+      .writeHead(200, { "content-type": contentTypes[".svg"], "cache-control": "public, max-age=86400" })
+      .end(svg);
     return;
   }
   const file = normalize(join(root, path === "/" ? "index.html" : path));
@@ -110,7 +119,10 @@ async function serveStatic(root: string, request: IncomingMessage, response: Ser
     response.writeHead(404, { "content-type": "text/plain" }).end(`not found: ${path}\n`);
     return;
   }
-  response.writeHead(200, { "content-type": contentTypes[extname(file)] ?? "application/octet-stream", "cache-control": "no-cache" });
+  response.writeHead(200, {
+    "content-type": contentTypes[extname(file)] ?? "application/octet-stream",
+    "cache-control": "no-cache",
+  });
   createReadStream(file).pipe(response);
 }
 

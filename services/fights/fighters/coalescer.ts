@@ -58,11 +58,18 @@ export function createCoalescer<T>(fetch: BatchFetch<T>, options: CoalescerOptio
         if (context.signal.aborted) return reject(new CancelledError("caller went away"));
         const onAbort = () => reject(new CancelledError("caller went away"));
         context.signal.addEventListener("abort", onAbort, { once: true });
-        const settle = <A>(finish: (value: A) => void) => (value: A) => {
-          context.signal.removeEventListener("abort", onAbort);
-          finish(value);
-        };
-        pending.push({ count: Math.min(count, options.maxBatch), context, resolve: settle(resolve), reject: settle(reject) });
+        const settle =
+          <A>(finish: (value: A) => void) =>
+          (value: A) => {
+            context.signal.removeEventListener("abort", onAbort);
+            finish(value);
+          };
+        pending.push({
+          count: Math.min(count, options.maxBatch),
+          context,
+          resolve: settle(resolve),
+          reject: settle(reject),
+        });
         if (scheduled) return;
         scheduled = true;
         if (options.maxWaitMs > 0) setTimeout(flush, options.maxWaitMs);

@@ -31,7 +31,11 @@ interface Entry<T> {
  * falls below half of `size`. Trades freshness (at most `ttlMs` old) for far fewer upstream
  * calls. When the pool cannot serve a request, the request goes to `fallthrough` at once.
  */
-export function createFighterPool<T>(refill: BatchFetch<T>, fallthrough: BatchFetch<T>, options: FighterPoolOptions): FighterPool<T> {
+export function createFighterPool<T>(
+  refill: BatchFetch<T>,
+  fallthrough: BatchFetch<T>,
+  options: FighterPoolOptions,
+): FighterPool<T> {
   let entries: Entry<T>[] = [];
   let refilling = false;
   const counters = { hits: 0, misses: 0, refills: 0, refillFailures: 0, expired: 0 };
@@ -47,13 +51,19 @@ export function createFighterPool<T>(refill: BatchFetch<T>, fallthrough: BatchFe
     refilling = true;
     counters.refills += 1;
     const count = Math.min(options.size - entries.length, options.maxBatch);
-    const context: CallContext = { signal: new AbortController().signal, deadline: deadlineAfter(options.refillTimeoutMs), trace: newTraceContext(), requestId: undefined };
+    const context: CallContext = {
+      signal: new AbortController().signal,
+      deadline: deadlineAfter(options.refillTimeoutMs),
+      trace: newTraceContext(),
+      requestId: undefined,
+    };
     refill(count, context)
       .then((items) => {
         const expiresAt = Date.now() + options.ttlMs;
         // A table smaller than the pool (36 locations) answers with fewer distinct rows than
         // asked: repeat them, or the pool never fills and every take starts another refill.
-        for (let i = 0; i < count && items.length > 0; i += 1) entries.push({ item: items[i % items.length] as T, expiresAt });
+        for (let i = 0; i < count && items.length > 0; i += 1)
+          entries.push({ item: items[i % items.length] as T, expiresAt });
       })
       .catch(() => {
         counters.refillFailures += 1;

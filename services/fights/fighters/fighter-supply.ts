@@ -29,16 +29,30 @@ const maxBatch = 1000;
  */
 export function createFighterSource(upstream: FighterSource, options: FighterSourceOptions): ConfiguredFighterSource {
   if (options.mode === "direct") return { source: upstream, stats: () => ({ mode: "direct" }) };
-  const coalescers = mapKinds((kind) => createCoalescer(fetchOf(upstream, kind), { maxBatch, maxWaitMs: options.coalesceMaxWaitMs }));
+  const coalescers = mapKinds((kind) =>
+    createCoalescer(fetchOf(upstream, kind), { maxBatch, maxWaitMs: options.coalesceMaxWaitMs }),
+  );
   if (options.mode === "coalesce") {
-    return { source: sourceOf((kind) => coalescers[kind].take), stats: () => ({ mode: "coalesce", coalesce: mapKinds((kind) => coalescers[kind].stats()) }) };
+    return {
+      source: sourceOf((kind) => coalescers[kind].take),
+      stats: () => ({ mode: "coalesce", coalesce: mapKinds((kind) => coalescers[kind].stats()) }),
+    };
   }
   const pools = mapKinds((kind) =>
-    createFighterPool(fetchOf(upstream, kind), coalescers[kind].take, { size: options.poolSize, ttlMs: options.poolTtlMs, refillTimeoutMs: options.refillTimeoutMs, maxBatch }),
+    createFighterPool(fetchOf(upstream, kind), coalescers[kind].take, {
+      size: options.poolSize,
+      ttlMs: options.poolTtlMs,
+      refillTimeoutMs: options.refillTimeoutMs,
+      maxBatch,
+    }),
   );
   return {
     source: sourceOf((kind) => pools[kind].take),
-    stats: () => ({ mode: "pool", pool: mapKinds((kind) => pools[kind].stats()), coalesce: mapKinds((kind) => coalescers[kind].stats()) }),
+    stats: () => ({
+      mode: "pool",
+      pool: mapKinds((kind) => pools[kind].stats()),
+      coalesce: mapKinds((kind) => coalescers[kind].stats()),
+    }),
   };
 }
 
@@ -46,7 +60,9 @@ function fetchOf(source: FighterSource, kind: FighterKind): BatchFetch<unknown> 
   return (count: number, context: CallContext) => source[kind](count, context);
 }
 
-function sourceOf(takeOf: (kind: FighterKind) => Coalescer<unknown>["take"] | FighterPool<unknown>["take"]): FighterSource {
+function sourceOf(
+  takeOf: (kind: FighterKind) => Coalescer<unknown>["take"] | FighterPool<unknown>["take"],
+): FighterSource {
   return mapKinds(takeOf) as unknown as FighterSource;
 }
 

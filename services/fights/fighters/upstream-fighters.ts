@@ -1,5 +1,9 @@
 import { HeroService, type Hero } from "../../../gen/superheroes/hero/v1/hero_service_pb.js";
-import { LocationService, LocationType, type Location } from "../../../gen/superheroes/location/v1/location_service_pb.js";
+import {
+  LocationService,
+  LocationType,
+  type Location,
+} from "../../../gen/superheroes/location/v1/location_service_pb.js";
 import { VillainService, type Villain } from "../../../gen/superheroes/villain/v1/villain_service_pb.js";
 import type { CallContext } from "../../platform/core/call-context.js";
 import type { UpstreamClient } from "../../platform/calls/upstream-client.js";
@@ -25,12 +29,18 @@ export function createUpstreamSource(upstreams: Upstreams): FighterSource {
       return (await heroes.methods.getRandomHeroes({ count }, heroes.callOptions(context))).heroes.map(fighterFrom);
     },
     async villains(count, context) {
-      if (count === 1) return [fighterFrom((await villains.methods.getRandomVillain({}, villains.callOptions(context))).villain)];
-      return (await villains.methods.getRandomVillains({ count }, villains.callOptions(context))).villains.map(fighterFrom);
+      if (count === 1)
+        return [fighterFrom((await villains.methods.getRandomVillain({}, villains.callOptions(context))).villain)];
+      return (await villains.methods.getRandomVillains({ count }, villains.callOptions(context))).villains.map(
+        fighterFrom,
+      );
     },
     async locations(count, context: CallContext) {
-      if (count === 1) return [placeFrom((await locations.methods.getRandomLocation({}, locations.callOptions(context))).location)];
-      return (await locations.methods.getRandomLocations({ count }, locations.callOptions(context))).locations.map(placeFrom);
+      if (count === 1)
+        return [placeFrom((await locations.methods.getRandomLocation({}, locations.callOptions(context))).location)];
+      return (await locations.methods.getRandomLocations({ count }, locations.callOptions(context))).locations.map(
+        placeFrom,
+      );
     },
   };
 }
@@ -38,13 +48,24 @@ export function createUpstreamSource(upstreams: Upstreams): FighterSource {
 /** A Fighter from an upstream Hero or Villain; a response without one is a broken upstream. */
 export function fighterFrom(message: Hero | Villain | undefined): Fighter {
   if (message === undefined) throw new Error("upstream answered without a fighter");
-  return { name: message.name, otherName: message.otherName, level: message.level, picture: message.picture, powers: message.powers };
+  return {
+    name: message.name,
+    otherName: message.otherName,
+    level: message.level,
+    picture: message.picture,
+    powers: message.powers,
+  };
 }
 
 /** A Place from an upstream Location. */
 export function placeFrom(message: Location | undefined): Place {
   if (message === undefined) throw new Error("upstream answered without a location");
-  return { name: message.name, description: message.description, picture: message.picture, type: placeKindFrom(message.type) };
+  return {
+    name: message.name,
+    description: message.description,
+    picture: message.picture,
+    type: placeKindFrom(message.type),
+  };
 }
 
 function placeKindFrom(type: LocationType): PlaceKind {

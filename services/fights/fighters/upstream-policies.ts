@@ -77,15 +77,27 @@ export function upstreamPolicies(config: FightsConfig): {
   });
   return {
     heroes: { ...common("heroes"), idempotentReads: ["GetRandomHero", "GetRandomHeroes"], fallback: fallbackHero },
-    villains: { ...common("villains"), idempotentReads: ["GetRandomVillain", "GetRandomVillains"], fallback: fallbackVillain },
-    locations: { ...common("locations"), idempotentReads: ["GetRandomLocation", "GetRandomLocations"], fallback: fallbackLocation },
+    villains: {
+      ...common("villains"),
+      idempotentReads: ["GetRandomVillain", "GetRandomVillains"],
+      fallback: fallbackVillain,
+    },
+    locations: {
+      ...common("locations"),
+      idempotentReads: ["GetRandomLocation", "GetRandomLocations"],
+      fallback: fallbackLocation,
+    },
   };
 }
 
 /** Creates the three upstream channels, once, by their policies, with metrics in `registry`. */
 export function createUpstreams(config: FightsConfig, logger: Logger, registry: Registry): Upstreams {
   const policies = upstreamPolicies(config);
-  const instruments = { logger, clientMetrics: createClientMetrics(registry), breakerMetrics: createBreakerMetrics(registry) };
+  const instruments = {
+    logger,
+    clientMetrics: createClientMetrics(registry),
+    breakerMetrics: createBreakerMetrics(registry),
+  };
   const settings = (name: FighterKind, policy: UpstreamPolicy<unknown>) => ({
     name,
     target: policy.target,

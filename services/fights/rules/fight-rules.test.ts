@@ -14,15 +14,42 @@ const fighters = (heroLevel: number, villainLevel: number): Fighters => ({
   locationFallback: true,
 });
 /** A random source that returns the given values in turn. */
-const sequence = (...values: number[]) => () => values.shift() ?? 0;
+const sequence =
+  (...values: number[]) =>
+  () =>
+    values.shift() ?? 0;
 
 describe("decideFight", () => {
   const cases: { name: string; hero: number; villain: number; rolls: number[]; winner: string }[] = [
     { name: "hero wins when its level plus roll is higher", hero: 10, villain: 10, rolls: [0.5, 0.1], winner: "Hero" },
-    { name: "villain wins when the hero's roll is not higher and the hero's level is lower", hero: 10, villain: 11, rolls: [0, 0], winner: "Villain" },
-    { name: "equal totals and equal levels: a coin flip, heads for the hero", hero: 10, villain: 10, rolls: [0, 0, 0.4], winner: "Hero" },
-    { name: "equal totals and equal levels: a coin flip, tails for the villain", hero: 10, villain: 10, rolls: [0, 0, 0.6], winner: "Villain" },
-    { name: "a higher hero level that loses the roll-off still depends on the coin", hero: 12, villain: 10, rolls: [0, 0.15, 0.9], winner: "Villain" },
+    {
+      name: "villain wins when the hero's roll is not higher and the hero's level is lower",
+      hero: 10,
+      villain: 11,
+      rolls: [0, 0],
+      winner: "Villain",
+    },
+    {
+      name: "equal totals and equal levels: a coin flip, heads for the hero",
+      hero: 10,
+      villain: 10,
+      rolls: [0, 0, 0.4],
+      winner: "Hero",
+    },
+    {
+      name: "equal totals and equal levels: a coin flip, tails for the villain",
+      hero: 10,
+      villain: 10,
+      rolls: [0, 0, 0.6],
+      winner: "Villain",
+    },
+    {
+      name: "a higher hero level that loses the roll-off still depends on the coin",
+      hero: 12,
+      villain: 10,
+      rolls: [0, 0.15, 0.9],
+      winner: "Villain",
+    },
   ];
   for (const c of cases) {
     it(c.name, () => {
@@ -34,8 +61,22 @@ describe("decideFight", () => {
 
   it("records teams, fallbacks and the location", () => {
     const result = decideFight(fighters(100, 1), sequence(0, 0), new Date(42));
-    assert.deepEqual(result.winner, { name: "Hero", level: 100, powers: "", picture: "", team: "heroes", fallback: false });
-    assert.deepEqual(result.loser, { name: "Villain", level: 1, powers: "", picture: "", team: "villains", fallback: true });
+    assert.deepEqual(result.winner, {
+      name: "Hero",
+      level: 100,
+      powers: "",
+      picture: "",
+      team: "heroes",
+      fallback: false,
+    });
+    assert.deepEqual(result.loser, {
+      name: "Villain",
+      level: 1,
+      powers: "",
+      picture: "",
+      team: "villains",
+      fallback: true,
+    });
     assert.deepEqual(result.location, { ...fallbackLocation, fallback: true });
     assert.equal(result.fightTime.getTime(), 42);
   });

@@ -47,7 +47,12 @@ export function createFightFeed(maxQueued: number): FightFeed {
   };
 }
 
-async function* stream(subscriber: Subscriber, signal: AbortSignal, leave: () => void, maxQueued: number): AsyncGenerator<Fight> {
+async function* stream(
+  subscriber: Subscriber,
+  signal: AbortSignal,
+  leave: () => void,
+  maxQueued: number,
+): AsyncGenerator<Fight> {
   const onAbort = () => subscriber.wake?.();
   signal.addEventListener("abort", onAbort);
   try {
@@ -58,7 +63,9 @@ async function* stream(subscriber: Subscriber, signal: AbortSignal, leave: () =>
         continue;
       }
       if (subscriber.overflowed) {
-        throw new ResourceExhaustedError(`watcher fell more than ${maxQueued} fights behind and was dropped; reconnect to resume`);
+        throw new ResourceExhaustedError(
+          `watcher fell more than ${maxQueued} fights behind and was dropped; reconnect to resume`,
+        );
       }
       await new Promise<void>((resolve) => (subscriber.wake = resolve));
       subscriber.wake = undefined;

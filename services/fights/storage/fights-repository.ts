@@ -56,21 +56,31 @@ async function addWins(tx: Kysely<FightsDatabase>, results: readonly FightResult
     .values(teamRows)
     .onConflict((conflict) => conflict.column("team").doUpdateSet({ wins: sql`fight_team_wins.wins + excluded.wins` }))
     .execute();
-  const winnerRows = [...byWinner].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, wins]) => {
-    const [team = "", name = ""] = key.split("\u0000");
-    return { name, team, wins };
-  });
+  const winnerRows = [...byWinner]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([key, wins]) => {
+      const [team = "", name = ""] = key.split("\u0000");
+      return { name, team, wins };
+    });
   await tx
     .insertInto("fight_winner_wins")
     .values(winnerRows)
-    .onConflict((conflict) => conflict.columns(["name", "team"]).doUpdateSet({ wins: sql`fight_winner_wins.wins + excluded.wins` }))
+    .onConflict((conflict) =>
+      conflict.columns(["name", "team"]).doUpdateSet({ wins: sql`fight_winner_wins.wins + excluded.wins` }),
+    )
     .execute();
 }
 
 async function readStats(db: Kysely<FightsDatabase>, topCount: number): Promise<FightStats> {
   const [teams, top] = await Promise.all([
     db.selectFrom("fight_team_wins").select(["team", "wins"]).execute(),
-    db.selectFrom("fight_winner_wins").select(["name", "team", "wins"]).orderBy("wins", "desc").orderBy("name").limit(topCount).execute(),
+    db
+      .selectFrom("fight_winner_wins")
+      .select(["name", "team", "wins"])
+      .orderBy("wins", "desc")
+      .orderBy("name")
+      .limit(topCount)
+      .execute(),
   ]);
   const winsOf = (team: Team) => Number(teams.find((row) => row.team === team)?.wins ?? 0);
   return {
@@ -90,9 +100,23 @@ function rowFromResult(result: FightResult) {
   const { winner, loser, location } = result;
   return {
     fight_time: result.fightTime,
-    winner_name: winner.name, winner_level: winner.level, winner_powers: winner.powers, winner_picture: winner.picture, winner_team: winner.team, winner_fallback: winner.fallback,
-    loser_name: loser.name, loser_level: loser.level, loser_powers: loser.powers, loser_picture: loser.picture, loser_team: loser.team, loser_fallback: loser.fallback,
-    location_name: location.name, location_description: location.description, location_picture: location.picture, location_type: location.type, location_fallback: location.fallback,
+    winner_name: winner.name,
+    winner_level: winner.level,
+    winner_powers: winner.powers,
+    winner_picture: winner.picture,
+    winner_team: winner.team,
+    winner_fallback: winner.fallback,
+    loser_name: loser.name,
+    loser_level: loser.level,
+    loser_powers: loser.powers,
+    loser_picture: loser.picture,
+    loser_team: loser.team,
+    loser_fallback: loser.fallback,
+    location_name: location.name,
+    location_description: location.description,
+    location_picture: location.picture,
+    location_type: location.type,
+    location_fallback: location.fallback,
   };
 }
 

@@ -50,7 +50,8 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Run
 async function route(options: AdminServerOptions, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const path = new URL(request.url ?? "/", "http://admin").pathname;
   if (path === "/healthz") return send(response, 200, { status: "live" });
-  if (path === "/readyz") return options.ready() ? send(response, 200, { status: "ready" }) : send(response, 503, { status: "not ready" });
+  if (path === "/readyz")
+    return options.ready() ? send(response, 200, { status: "ready" }) : send(response, 503, { status: "not ready" });
   if (options.token !== undefined && request.headers.authorization !== `Bearer ${options.token}`) {
     return send(response, 401, { error: "missing or wrong bearer token" });
   }
@@ -64,8 +65,13 @@ async function route(options: AdminServerOptions, request: IncomingMessage, resp
   send(response, 404, { error: `no route ${path}; try /metrics, /healthz, /readyz, /stats, /faults` });
 }
 
-async function faultsRoute(faults: FaultInjector | undefined, request: IncomingMessage, response: ServerResponse): Promise<void> {
-  if (faults === undefined) return send(response, 403, { error: "fault injection is disabled; set <SERVICE>_FAULTS_ENABLED=true to allow it" });
+async function faultsRoute(
+  faults: FaultInjector | undefined,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  if (faults === undefined)
+    return send(response, 403, { error: "fault injection is disabled; set <SERVICE>_FAULTS_ENABLED=true to allow it" });
   if (request.method === "GET") return send(response, 200, faults.current());
   if (request.method !== "PUT") return send(response, 405, { error: "use GET or PUT" });
   const change = parseObject(await readBody(request));
@@ -79,7 +85,8 @@ function parseObject(body: string): Record<string, unknown> {
   } catch {
     throw new InvalidArgumentError("body", "is not JSON");
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new InvalidArgumentError("body", "must be a JSON object");
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new InvalidArgumentError("body", "must be a JSON object");
   return value as Record<string, unknown>;
 }
 

@@ -1,4 +1,12 @@
-import { InterceptingCall, type Interceptor, type InterceptorOptions, Metadata, type NextCall, status as Status, type StatusObject } from "@grpc/grpc-js";
+import {
+  InterceptingCall,
+  type Interceptor,
+  type InterceptorOptions,
+  Metadata,
+  type NextCall,
+  status as Status,
+  type StatusObject,
+} from "@grpc/grpc-js";
 import type { CircuitBreaker } from "./circuit-breaker.js";
 
 /** How much one outcome counts against an upstream (README, Resilience). */
@@ -40,7 +48,11 @@ export function breakerOpenDetails(upstream: string): string {
  * final outcome (after the channel's own retries) with its weight. A refused call never reaches
  * the network: it ends at once with UNAVAILABLE, so the caller falls back without waiting.
  */
-export function createBreakerInterceptor(upstream: string, breaker: CircuitBreaker, weights: FailureWeightOptions): Interceptor {
+export function createBreakerInterceptor(
+  upstream: string,
+  breaker: CircuitBreaker,
+  weights: FailureWeightOptions,
+): Interceptor {
   return (options: InterceptorOptions, nextCall: NextCall) => {
     const permit = breaker.tryAcquire();
     if (permit === undefined) return refusedCall(options, nextCall, upstream);
@@ -62,7 +74,13 @@ export function createBreakerInterceptor(upstream: string, breaker: CircuitBreak
 function refusedCall(options: InterceptorOptions, nextCall: NextCall, upstream: string): InterceptingCall {
   return new InterceptingCall(nextCall(options), {
     start(_metadata, listener) {
-      process.nextTick(() => listener.onReceiveStatus({ code: Status.UNAVAILABLE, details: breakerOpenDetails(upstream), metadata: new Metadata() }));
+      process.nextTick(() =>
+        listener.onReceiveStatus({
+          code: Status.UNAVAILABLE,
+          details: breakerOpenDetails(upstream),
+          metadata: new Metadata(),
+        }),
+      );
     },
     sendMessage() {},
     halfClose() {},

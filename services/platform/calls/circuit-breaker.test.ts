@@ -6,7 +6,14 @@ function breakerWithClock(options: CircuitBreakerOptions = {}) {
   let now = 1_000_000;
   const transitions: string[] = [];
   const breaker = createCircuitBreaker({
-    windowMs: 10_000, buckets: 10, failureThreshold: 5, minimumCalls: 3, openMs: 1_000, maxOpenMs: 4_000, halfOpenProbes: 2, successThreshold: 2,
+    windowMs: 10_000,
+    buckets: 10,
+    failureThreshold: 5,
+    minimumCalls: 3,
+    openMs: 1_000,
+    maxOpenMs: 4_000,
+    halfOpenProbes: 2,
+    successThreshold: 2,
     now: () => now,
     onTransition: (from: BreakerState, to: BreakerState) => transitions.push(`${from}->${to}`),
     ...options,

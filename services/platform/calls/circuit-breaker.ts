@@ -64,8 +64,17 @@ interface Bucket {
 /** Creates a breaker in the CLOSED state. */
 export function createCircuitBreaker(options: CircuitBreakerOptions = {}): CircuitBreaker {
   const o = {
-    windowMs: 10_000, buckets: 10, failureThreshold: 5, minimumCalls: 5, openMs: 2_000, maxOpenMs: 30_000,
-    backoffMultiplier: 2, halfOpenProbes: 2, successThreshold: 2, now: Date.now, ...options,
+    windowMs: 10_000,
+    buckets: 10,
+    failureThreshold: 5,
+    minimumCalls: 5,
+    openMs: 2_000,
+    maxOpenMs: 30_000,
+    backoffMultiplier: 2,
+    halfOpenProbes: 2,
+    successThreshold: 2,
+    now: Date.now,
+    ...options,
   };
   const bucketMs = o.windowMs / o.buckets;
   let buckets: Bucket[] = [];
@@ -92,7 +101,11 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
     buckets = buckets.filter((bucket) => bucket.start > cutoff);
     return buckets;
   };
-  const windowTotals = () => liveBuckets().reduce((sum, b) => ({ calls: sum.calls + b.calls, score: sum.score + b.score }), { calls: 0, score: 0 });
+  const windowTotals = () =>
+    liveBuckets().reduce((sum, b) => ({ calls: sum.calls + b.calls, score: sum.score + b.score }), {
+      calls: 0,
+      score: 0,
+    });
   const record = (weight: number) => {
     const now = o.now();
     let bucket = buckets.at(-1);

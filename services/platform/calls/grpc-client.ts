@@ -1,5 +1,13 @@
 import { type DescService, type MessageInitShape, type MessageShape, create } from "@bufbuild/protobuf";
-import { Client, type ChannelCredentials, type ChannelOptions, type Interceptor, Metadata, type ServiceError, credentials as grpcCredentials } from "@grpc/grpc-js";
+import {
+  Client,
+  type ChannelCredentials,
+  type ChannelOptions,
+  type Interceptor,
+  Metadata,
+  type ServiceError,
+  credentials as grpcCredentials,
+} from "@grpc/grpc-js";
 import type { MethodsOf } from "../core/service-implementation.js";
 import { grpcDefinitionFromDesc } from "../grpc/grpc-definition.js";
 
@@ -39,7 +47,11 @@ export interface ServiceClient<S extends DescService> {
  * The one wrapper of grpc-js callbacks into promises: a typed client for a generated service
  * over one long-lived channel to `target`. Rejections are grpc-js ServiceErrors (with `code`).
  */
-export function createPromiseClient<S extends DescService>(service: S, target: string, options: PromiseClientOptions = {}): ServiceClient<S> {
+export function createPromiseClient<S extends DescService>(
+  service: S,
+  target: string,
+  options: PromiseClientOptions = {},
+): ServiceClient<S> {
   const client = new Client(target, options.credentials ?? grpcCredentials.createInsecure(), {
     ...options.channelOptions,
     interceptors: options.interceptors ?? [],
@@ -79,5 +91,9 @@ export function isServiceError(error: unknown): error is ServiceError {
 }
 
 function cancelledError(): ServiceError {
-  return Object.assign(new Error("1 CANCELLED: cancelled before start"), { code: 1, details: "cancelled before start", metadata: new Metadata() });
+  return Object.assign(new Error("1 CANCELLED: cancelled before start"), {
+    code: 1,
+    details: "cancelled before start",
+    metadata: new Metadata(),
+  });
 }

@@ -20,7 +20,8 @@ export interface CheckHealthOptions {
  */
 export function checkHealth(target: string, options: CheckHealthOptions = {}): Promise<ServingStatus> {
   const method = healthService.Check;
-  if (method === undefined) return Promise.reject(new Error("grpc.health.v1.Health/Check is not in grpc-health-check's proto"));
+  if (method === undefined)
+    return Promise.reject(new Error("grpc.health.v1.Health/Check is not in grpc-health-check's proto"));
   const client = new Client(target, credentials.createInsecure());
   return new Promise<ServingStatus>((resolve, reject) => {
     client.makeUnaryRequest(
@@ -37,6 +38,7 @@ export function checkHealth(target: string, options: CheckHealthOptions = {}): P
 
 function statusOf(response: unknown): ServingStatus {
   const status = (response as { status?: unknown } | undefined)?.status;
-  if (status === "UNKNOWN" || status === "SERVING" || status === "NOT_SERVING" || status === "SERVICE_UNKNOWN") return status;
+  if (status === "UNKNOWN" || status === "SERVING" || status === "NOT_SERVING" || status === "SERVICE_UNKNOWN")
+    return status;
   throw new Error(`not a grpc.health.v1 response: ${JSON.stringify(response)}`);
 }

@@ -40,9 +40,29 @@ function serviceConfig(settings: UpstreamChannelSettings) {
   const name = settings.idempotentMethods.map((method) => ({ service: settings.serviceName, method }));
   const methodConfig =
     settings.hedgeDelayMs > 0
-      ? [{ name, hedgingPolicy: { maxAttempts: Math.max(2, settings.maxAttempts), hedgingDelay: seconds(settings.hedgeDelayMs), nonFatalStatusCodes: ["UNAVAILABLE"] } }]
+      ? [
+          {
+            name,
+            hedgingPolicy: {
+              maxAttempts: Math.max(2, settings.maxAttempts),
+              hedgingDelay: seconds(settings.hedgeDelayMs),
+              nonFatalStatusCodes: ["UNAVAILABLE"],
+            },
+          },
+        ]
       : settings.maxAttempts > 1
-        ? [{ name, retryPolicy: { maxAttempts: settings.maxAttempts, initialBackoff: "0.02s", maxBackoff: "0.2s", backoffMultiplier: 2, retryableStatusCodes: ["UNAVAILABLE"] } }]
+        ? [
+            {
+              name,
+              retryPolicy: {
+                maxAttempts: settings.maxAttempts,
+                initialBackoff: "0.02s",
+                maxBackoff: "0.2s",
+                backoffMultiplier: 2,
+                retryableStatusCodes: ["UNAVAILABLE"],
+              },
+            },
+          ]
         : [];
   return {
     loadBalancingConfig: [
@@ -53,7 +73,12 @@ function serviceConfig(settings: UpstreamChannelSettings) {
           base_ejection_time: { seconds: 10, nanos: 0 },
           max_ejection_time: { seconds: 60, nanos: 0 },
           max_ejection_percent: 50,
-          failure_percentage_ejection: { threshold: 50, enforcement_percentage: 100, minimum_hosts: 2, request_volume: 10 },
+          failure_percentage_ejection: {
+            threshold: 50,
+            enforcement_percentage: 100,
+            minimum_hosts: 2,
+            request_volume: 10,
+          },
           child_policy: [{ round_robin: {} }],
         },
       },

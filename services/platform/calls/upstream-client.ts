@@ -4,7 +4,12 @@ import { Counter, Gauge, type Registry } from "prom-client";
 import { createBreakerInterceptor } from "./breaker-interceptor.js";
 import type { CallContext } from "../core/call-context.js";
 import { cappedDeadline } from "../core/deadline.js";
-import { createCircuitBreaker, type BreakerState, type CircuitBreaker, type CircuitBreakerOptions } from "./circuit-breaker.js";
+import {
+  createCircuitBreaker,
+  type BreakerState,
+  type CircuitBreaker,
+  type CircuitBreakerOptions,
+} from "./circuit-breaker.js";
 import { createTimingInterceptor, type ClientMetrics } from "../observability/client-metrics.js";
 import { createPromiseClient, type PromiseClient, type UnaryCallOptions } from "./grpc-client.js";
 import { codeName } from "../grpc/grpc-status.js";
@@ -75,16 +80,25 @@ export interface UpstreamStats {
  * (sees everything, including refusals), breaker (fails fast when open), then the channel with
  * its retry policy, so the breaker judges each call by its final outcome.
  */
-export function createUpstreamClient<S extends DescService>(service: S, settings: UpstreamSettings, instruments: UpstreamInstruments): UpstreamClient<S> {
+export function createUpstreamClient<S extends DescService>(
+  service: S,
+  settings: UpstreamSettings,
+  instruments: UpstreamInstruments,
+): UpstreamClient<S> {
   const { logger, clientMetrics, breakerMetrics } = instruments;
   const latency = createLatencyWindow();
   const failuresByCode: Record<string, number> = {};
   let calls = 0;
   let failures = 0;
-  const breaker = settings.breakerEnabled ? createCircuitBreaker({ ...settings.breaker, onTransition: (from, to, reason) => {
-    breakerMetrics.transitions.inc({ upstream: settings.name, from, to });
-    logger.warn({ upstream: settings.name, from, to, reason }, `circuit breaker ${from} -> ${to}`);
-  } }) : undefined;
+  const breaker = settings.breakerEnabled
+    ? createCircuitBreaker({
+        ...settings.breaker,
+        onTransition: (from, to, reason) => {
+          breakerMetrics.transitions.inc({ upstream: settings.name, from, to });
+          logger.warn({ upstream: settings.name, from, to, reason }, `circuit breaker ${from} -> ${to}`);
+        },
+      })
+    : undefined;
   if (breaker !== undefined) breakerMetrics.track(settings.name, breaker);
   const timing = createTimingInterceptor({
     upstream: settings.name,
@@ -101,7 +115,10 @@ export function createUpstreamClient<S extends DescService>(service: S, settings
       }
     },
   });
-  const interceptors = breaker === undefined ? [timing] : [timing, createBreakerInterceptor(settings.name, breaker, { slowCallMs: settings.breakerSlowCallMs })];
+  const interceptors =
+    breaker === undefined
+      ? [timing]
+      : [timing, createBreakerInterceptor(settings.name, breaker, { slowCallMs: settings.breakerSlowCallMs })];
   const client = createPromiseClient(service, settings.target, {
     credentials: channelCredentialsFromTls(settings.tls),
     channelOptions: upstreamChannelOptions({

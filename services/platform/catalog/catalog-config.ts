@@ -18,7 +18,10 @@ export function catalogConfigFromEnv(env: EnvReader, prefix: string, ports: Serv
   const urlName = `${prefix}_DATABASE_URL`;
   const databaseUrl = env.optionalString(urlName);
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\/\S+$/.test(databaseUrl)) {
-    throw new ConfigError(urlName, "must be a postgresql://user@host:port/database URL (unset it to use the embedded PGlite)");
+    throw new ConfigError(
+      urlName,
+      "must be a postgresql://user@host:port/database URL (unset it to use the embedded PGlite)",
+    );
   }
   return {
     ...serviceConfigFromEnv(env, prefix, ports),

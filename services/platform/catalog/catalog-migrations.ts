@@ -18,7 +18,9 @@ export function catalogMigrations<T extends CatalogItem>(spec: CatalogSpec<T>): 
           .addColumn("slot", "integer", (column) => column.notNull().unique());
         for (const [, field] of fieldEntries(spec)) {
           const unique = field.column === "name" && spec.uniqueNames;
-          create = create.addColumn(field.column, field.type, (column) => (unique ? column.notNull().unique() : column.notNull()));
+          create = create.addColumn(field.column, field.type, (column) =>
+            unique ? column.notNull().unique() : column.notNull(),
+          );
         }
         await create.execute();
       },
@@ -30,7 +32,10 @@ export function catalogMigrations<T extends CatalogItem>(spec: CatalogSpec<T>): 
  * Brings the catalog's schema up to date. kysely's Postgres adapter holds an advisory lock for
  * the whole run, so two instances starting at once migrate once.
  */
-export async function migrateCatalog<T extends CatalogItem>(db: Kysely<CatalogDatabase>, spec: CatalogSpec<T>): Promise<void> {
+export async function migrateCatalog<T extends CatalogItem>(
+  db: Kysely<CatalogDatabase>,
+  spec: CatalogSpec<T>,
+): Promise<void> {
   const migrations = catalogMigrations(spec);
   const migrator = new Migrator({
     db,
@@ -43,6 +48,9 @@ export async function migrateCatalog<T extends CatalogItem>(db: Kysely<CatalogDa
 }
 
 /** Holds the catalog's advisory transaction lock until `trx` ends: slot changes and seeding take it. */
-export async function lockCatalog<T extends CatalogItem>(trx: Kysely<CatalogDatabase>, spec: CatalogSpec<T>): Promise<void> {
+export async function lockCatalog<T extends CatalogItem>(
+  trx: Kysely<CatalogDatabase>,
+  spec: CatalogSpec<T>,
+): Promise<void> {
   await sql`select pg_advisory_xact_lock(hashtext(${`catalog:${spec.plural}`}))`.execute(trx);
 }

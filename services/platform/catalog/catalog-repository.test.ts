@@ -21,19 +21,25 @@ describe("catalog repository on PostgreSQL with two instances", () => {
   before(async () => {
     throwaway = await createThrowawayDatabase({ prefix: "catalog_test" });
     const logger = createLogger("test", "silent");
-    [first, second] = await Promise.all([0, 1].map(() => openDatabase<CatalogDatabase>({ url: throwaway.url, poolSize: 5, logger })));
+    [first, second] = await Promise.all(
+      [0, 1].map(() => openDatabase<CatalogDatabase>({ url: throwaway.url, poolSize: 5, logger })),
+    );
   });
   after(async () => {
     await Promise.all([first.close(), second.close()]);
     await throwaway.drop();
   });
-  const slots = async () => (await sql<{ slot: number }>`select slot from heroes order by slot`.execute(first.db)).rows.map((row) => row.slot);
+  const slots = async () =>
+    (await sql<{ slot: number }>`select slot from heroes order by slot`.execute(first.db)).rows.map((row) => row.slot);
   const dense = (count: number) => Array.from({ length: count }, (_, index) => index + 1);
 
   it("migrates once when both start at once", async () => {
     await Promise.all([migrateCatalog(first.db, spec), migrateCatalog(second.db, spec)]);
     const { rows } = await sql<{ name: string }>`select name from heroes_migration`.execute(first.db);
-    assert.deepEqual(rows.map((row) => row.name), ["heroes_0001_create"]);
+    assert.deepEqual(
+      rows.map((row) => row.name),
+      ["heroes_0001_create"],
+    );
   });
 
   it("seeds once when both seed an empty table at once", async () => {

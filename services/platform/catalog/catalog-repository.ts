@@ -2,7 +2,13 @@ import { type Kysely, sql } from "kysely";
 import { AlreadyExistsError } from "../core/errors.js";
 import { withDatabaseErrors } from "../database/database-errors.js";
 import { lockCatalog } from "./catalog-migrations.js";
-import { type CatalogColumns, type CatalogDatabase, type CatalogRow, itemFromRow, columnsFromInput } from "./catalog-rows.js";
+import {
+  type CatalogColumns,
+  type CatalogDatabase,
+  type CatalogRow,
+  itemFromRow,
+  columnsFromInput,
+} from "./catalog-rows.js";
 import type { CatalogInput, CatalogItem, CatalogSpec } from "./catalog-spec.js";
 import { pickDistinctSlots, shuffle } from "./random-slots.js";
 
@@ -44,85 +50,107 @@ export interface CatalogRepository<T extends CatalogItem> {
 const pickAttempts = 5;
 
 /** The kysely repository of `spec`'s table. */
-export function createCatalogRepository<T extends CatalogItem>(db: Kysely<CatalogDatabase>, spec: CatalogSpec<T>): CatalogRepository<T> {
+export function createCatalogRepository<T extends CatalogItem>(
+  db: Kysely<CatalogDatabase>,
+  spec: CatalogSpec<T>,
+): CatalogRepository<T> {
   const table = spec.plural;
   const toItem = (row: CatalogRow) => itemFromRow(spec, row);
   const rowsInSlots = (slots: readonly number[]) =>
-    slots.length === 0 ? Promise.resolve([]) : db.selectFrom(table).selectAll().where("slot", "=", sql<number>`any(${slots}::int[])`).execute();
+    slots.length === 0
+      ? Promise.resolve([])
+      : db
+          .selectFrom(table)
+          .selectAll()
+          .where("slot", "=", sql<number>`any(${slots}::int[])`)
+          .execute();
 
   return withDatabaseErrors<CatalogRepository<T>>(
     {
-    count: () => highestSlot(db, table),
-    async randomOne() {
-      for (let attempt = 0; attempt < pickAttempts; attempt++) {
-        // One round trip: PostgreSQL evaluates the uncorrelated subquery once (an InitPlan),
-        // so this is a max(slot) index probe plus one slot lookup.
-        const row = await db
+      count: () => highestSlot(db, table),
+      async randomOne() {
+        for (let attempt = 0; attempt < pickAttempts; attempt++) {
+          // One round trip: PostgreSQL evaluates the uncorrelated subquery once (an InitPlan),
+          // so this is a max(slot) index probe plus one slot lookup.
+          const row = await db
+            .selectFrom(table)
+            .selectAll()
+            .where("slot", "=", sql<number>`(select 1 + floor(random() * max(slot))::int from ${sql.table(table)})`)
+            .executeTakeFirst();
+          if (row !== undefined) return toItem(row);
+          if ((await highestSlot(db, table)) === 0) return undefined;
+        }
+        // Only reachable under a storm of concurrent deletes; any row is still a fair answer.
+        const row = await db.selectFrom(table).selectAll().limit(1).executeTakeFirst();
+        return row === undefined ? undefined : toItem(row);
+      },
+      async randomMany(count) {
+        const found = new Map<number, CatalogRow>();
+        for (let attempt = 0; attempt < pickAttempts; attempt++) {
+          const highest = await highestSlot(db, table);
+          const wanted = Math.min(count, highest) - found.size;
+          if (wanted <= 0) break;
+          const taken = new Set([...found.values()].map((row) => Number(row.slot)));
+          for (const row of await rowsInSlots(pickDistinctSlots(wanted, highest, taken)))
+            found.set(Number(row.id), row);
+        }
+        return shuffle([...found.values()].slice(0, count).map(toItem));
+      },
+      async get(id) {
+        const row = await db.selectFrom(table).selectAll().where("id", "=", id).executeTakeFirst();
+        return row === undefined ? undefined : toItem(row);
+      },
+      async getMany(ids) {
+        if (ids.length === 0) return [];
+        const rows = await db
           .selectFrom(table)
           .selectAll()
-          .where("slot", "=", sql<number>`(select 1 + floor(random() * max(slot))::int from ${sql.table(table)})`)
-          .executeTakeFirst();
-        if (row !== undefined) return toItem(row);
-        if ((await highestSlot(db, table)) === 0) return undefined;
-      }
-      // Only reachable under a storm of concurrent deletes; any row is still a fair answer.
-      const row = await db.selectFrom(table).selectAll().limit(1).executeTakeFirst();
-      return row === undefined ? undefined : toItem(row);
-    },
-    async randomMany(count) {
-      const found = new Map<number, CatalogRow>();
-      for (let attempt = 0; attempt < pickAttempts; attempt++) {
-        const highest = await highestSlot(db, table);
-        const wanted = Math.min(count, highest) - found.size;
-        if (wanted <= 0) break;
-        const taken = new Set([...found.values()].map((row) => Number(row.slot)));
-        for (const row of await rowsInSlots(pickDistinctSlots(wanted, highest, taken))) found.set(Number(row.id), row);
-      }
-      return shuffle([...found.values()].slice(0, count).map(toItem));
-    },
-    async get(id) {
-      const row = await db.selectFrom(table).selectAll().where("id", "=", id).executeTakeFirst();
-      return row === undefined ? undefined : toItem(row);
-    },
-    async getMany(ids) {
-      if (ids.length === 0) return [];
-      const rows = await db.selectFrom(table).selectAll().where("id", "=", sql<number>`any(${[...ids]}::int[])`).execute();
-      return rows.map(toItem);
-    },
-    async list({ afterId, limit, nameFilter }) {
-      let query = db.selectFrom(table).selectAll().where("id", ">", afterId).orderBy("id").limit(limit);
-      if (nameFilter !== "") query = query.where(sql<boolean>`name ilike ${likePattern(nameFilter)} escape '\\'`);
-      return (await query.execute()).map(toItem);
-    },
-    create: (input) =>
-      db.transaction().execute(async (trx) => {
-        await lockCatalog(trx, spec);
-        const slot = (await highestSlot(trx, table)) + 1;
-        const row = await trx.insertInto(table).values({ ...columnsFromInput(spec, input), slot }).returningAll().executeTakeFirstOrThrow();
-        return toItem(row);
-      }),
-    async update(id, input, keys) {
-      const columns: CatalogColumns = columnsFromInput(spec, input, keys);
-      if (Object.keys(columns).length === 0) return this.get(id);
-      const row = await db.updateTable(table).set(columns).where("id", "=", id).returningAll().executeTakeFirst();
-      return row === undefined ? undefined : toItem(row);
-    },
-    delete: (id) =>
-      db.transaction().execute(async (trx) => {
-        await lockCatalog(trx, spec);
-        const highest = await highestSlot(trx, table);
-        const deleted = await trx.deleteFrom(table).where("id", "=", id).returning("slot").executeTakeFirst();
-        if (deleted === undefined) return false;
-        // Keep slots dense: the row in the last slot moves into the hole.
-        if (deleted.slot !== highest) await trx.updateTable(table).set({ slot: deleted.slot }).where("slot", "=", highest).execute();
-        return true;
-      }),
+          .where("id", "=", sql<number>`any(${[...ids]}::int[])`)
+          .execute();
+        return rows.map(toItem);
+      },
+      async list({ afterId, limit, nameFilter }) {
+        let query = db.selectFrom(table).selectAll().where("id", ">", afterId).orderBy("id").limit(limit);
+        if (nameFilter !== "") query = query.where(sql<boolean>`name ilike ${likePattern(nameFilter)} escape '\\'`);
+        return (await query.execute()).map(toItem);
+      },
+      create: (input) =>
+        db.transaction().execute(async (trx) => {
+          await lockCatalog(trx, spec);
+          const slot = (await highestSlot(trx, table)) + 1;
+          const row = await trx
+            .insertInto(table)
+            .values({ ...columnsFromInput(spec, input), slot })
+            .returningAll()
+            .executeTakeFirstOrThrow();
+          return toItem(row);
+        }),
+      async update(id, input, keys) {
+        const columns: CatalogColumns = columnsFromInput(spec, input, keys);
+        if (Object.keys(columns).length === 0) return this.get(id);
+        const row = await db.updateTable(table).set(columns).where("id", "=", id).returningAll().executeTakeFirst();
+        return row === undefined ? undefined : toItem(row);
+      },
+      delete: (id) =>
+        db.transaction().execute(async (trx) => {
+          await lockCatalog(trx, spec);
+          const highest = await highestSlot(trx, table);
+          const deleted = await trx.deleteFrom(table).where("id", "=", id).returning("slot").executeTakeFirst();
+          if (deleted === undefined) return false;
+          // Keep slots dense: the row in the last slot moves into the hole.
+          if (deleted.slot !== highest)
+            await trx.updateTable(table).set({ slot: deleted.slot }).where("slot", "=", highest).execute();
+          return true;
+        }),
     },
     (error, method, args) => {
       // A taken unique name is the caller's problem, not the database's.
-      const input = (method === "create" ? args[0] : method === "update" ? args[1] : undefined) as { name?: unknown } | undefined;
+      const input = (method === "create" ? args[0] : method === "update" ? args[1] : undefined) as
+        { name?: unknown } | undefined;
       if (!spec.uniqueNames || !isNameTaken(error) || typeof input?.name !== "string") return undefined;
-      return new AlreadyExistsError(`${spec.singular}.name: a ${spec.singular} named "${input.name}" already exists; choose another name`);
+      return new AlreadyExistsError(
+        `${spec.singular}.name: a ${spec.singular} named "${input.name}" already exists; choose another name`,
+      );
     },
   );
 }
@@ -130,7 +158,10 @@ export function createCatalogRepository<T extends CatalogItem>(db: Kysely<Catalo
 /** The highest slot, which is the row count while slots are dense; 0 for an empty table. */
 export async function highestSlot(db: Kysely<CatalogDatabase>, table: string): Promise<number> {
   // max() over the unique slot index is one index probe, unlike count(*).
-  const row = await db.selectFrom(table).select(sql<number>`coalesce(max(slot), 0)::int`.as("highest")).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom(table)
+    .select(sql<number>`coalesce(max(slot), 0)::int`.as("highest"))
+    .executeTakeFirstOrThrow();
   return Number(row.highest);
 }
 

@@ -12,21 +12,29 @@ export const seedBatchSize = 5_000;
  * Reads a seed file (a JSON array of items without ids) and checks every entry against the
  * spec, so bad seed data stops the service at start-up naming the entry and field.
  */
-export async function readSeedFile<T extends CatalogItem>(spec: CatalogSpec<T>, file: URL): Promise<Array<CatalogInput<T>>> {
+export async function readSeedFile<T extends CatalogItem>(
+  spec: CatalogSpec<T>,
+  file: URL,
+): Promise<Array<CatalogInput<T>>> {
   const parsed: unknown = JSON.parse(await readFile(file, "utf8"));
   if (!Array.isArray(parsed)) throw new Error(`${file.pathname}: must hold a JSON array of ${spec.plural}`);
   return parsed.map((entry: unknown, index) => seedItemFromJson(spec, entry, `${file.pathname}[${index}]`));
 }
 
 /** One seed entry, type-checked and validated; `where` prefixes error messages. */
-export function seedItemFromJson<T extends CatalogItem>(spec: CatalogSpec<T>, entry: unknown, where: string): CatalogInput<T> {
+export function seedItemFromJson<T extends CatalogItem>(
+  spec: CatalogSpec<T>,
+  entry: unknown,
+  where: string,
+): CatalogInput<T> {
   if (typeof entry !== "object" || entry === null) throw new Error(`${where}: must be an object`);
   const values = entry as Record<string, unknown>;
   const item: Record<string, unknown> = {};
   for (const [key, field] of fieldEntries(spec)) {
     const value = values[key as string];
     const typeOk = field.type === "integer" ? Number.isInteger(value) : typeof value === "string";
-    if (!typeOk) throw new Error(`${where}.${String(key)}: must be ${field.type === "integer" ? "an integer" : "a string"}`);
+    if (!typeOk)
+      throw new Error(`${where}.${String(key)}: must be ${field.type === "integer" ? "an integer" : "a string"}`);
     const problem = field.check(value);
     if (problem !== undefined) throw new Error(`${where}.${String(key)}: ${problem}`);
     item[key as string] = value;
@@ -38,7 +46,11 @@ export function seedItemFromJson<T extends CatalogItem>(spec: CatalogSpec<T>, en
  * Inserts `items` only if the table is empty, holding the catalog's advisory lock while it
  * checks and inserts, so two instances starting at once seed once. Returns the rows inserted.
  */
-export async function seedIfEmpty<T extends CatalogItem>(db: Kysely<CatalogDatabase>, spec: CatalogSpec<T>, items: ReadonlyArray<CatalogInput<T>>): Promise<number> {
+export async function seedIfEmpty<T extends CatalogItem>(
+  db: Kysely<CatalogDatabase>,
+  spec: CatalogSpec<T>,
+  items: ReadonlyArray<CatalogInput<T>>,
+): Promise<number> {
   return db.transaction().execute(async (trx) => {
     await lockCatalog(trx, spec);
     if ((await highestSlot(trx, spec.plural)) > 0) return 0;
@@ -53,7 +65,11 @@ export async function seedIfEmpty<T extends CatalogItem>(db: Kysely<CatalogDatab
  * Appends `items` after the existing rows in one transaction under the catalog's lock; for bulk
  * loads call it with batches of a few thousand. Returns the slot of the last row inserted.
  */
-export async function appendItems<T extends CatalogItem>(db: Kysely<CatalogDatabase>, spec: CatalogSpec<T>, items: ReadonlyArray<CatalogInput<T>>): Promise<number> {
+export async function appendItems<T extends CatalogItem>(
+  db: Kysely<CatalogDatabase>,
+  spec: CatalogSpec<T>,
+  items: ReadonlyArray<CatalogInput<T>>,
+): Promise<number> {
   return db.transaction().execute(async (trx) => {
     await lockCatalog(trx, spec);
     const first = (await highestSlot(trx, spec.plural)) + 1;
@@ -66,7 +82,12 @@ export async function appendItems<T extends CatalogItem>(db: Kysely<CatalogDatab
  * One `INSERT ... SELECT FROM unnest(...)` for many rows: a handful of array parameters instead
  * of one parameter per value, so statement size and planning stay flat as batches grow.
  */
-async function insertBatch<T extends CatalogItem>(db: Kysely<CatalogDatabase>, spec: CatalogSpec<T>, items: ReadonlyArray<CatalogInput<T>>, firstSlot: number): Promise<void> {
+async function insertBatch<T extends CatalogItem>(
+  db: Kysely<CatalogDatabase>,
+  spec: CatalogSpec<T>,
+  items: ReadonlyArray<CatalogInput<T>>,
+  firstSlot: number,
+): Promise<void> {
   if (items.length === 0) return;
   const fields = fieldEntries(spec).map(([, field]) => field);
   const rows = items.map((item) => columnsFromInput(spec, item));
@@ -75,5 +96,7 @@ async function insertBatch<T extends CatalogItem>(db: Kysely<CatalogDatabase>, s
     ...fields.map((field) => sql`${rows.map((row) => row[field.column])}::${sql.raw(field.type)}[]`),
   ];
   const columns = [sql.ref("slot"), ...fields.map((field) => sql.ref(field.column))];
-  await sql`insert into ${sql.table(spec.plural)} (${sql.join(columns)}) select * from unnest(${sql.join(arrays)})`.execute(db);
+  await sql`insert into ${sql.table(spec.plural)} (${sql.join(columns)}) select * from unnest(${sql.join(arrays)})`.execute(
+    db,
+  );
 }

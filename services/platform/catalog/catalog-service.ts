@@ -50,7 +50,10 @@ export interface CatalogService<T extends CatalogItem> {
 }
 
 /** The service of `spec` over `repository`. */
-export function createCatalogService<T extends CatalogItem>(repository: CatalogRepository<T>, spec: CatalogSpec<T>): CatalogService<T> {
+export function createCatalogService<T extends CatalogItem>(
+  repository: CatalogRepository<T>,
+  spec: CatalogSpec<T>,
+): CatalogService<T> {
   const { singular, plural } = spec;
   const notFound = (id: number) => new NotFoundError(`${singular} ${id} not found`);
   const validate = (input: CatalogInput<T>, keys: ReadonlyArray<keyof CatalogInput<T>>) => {
@@ -69,7 +72,8 @@ export function createCatalogService<T extends CatalogItem>(repository: CatalogR
       return item;
     },
     async randomMany(count) {
-      if (!Number.isInteger(count) || count < 1 || count > maxBatchSize) throw new InvalidArgumentError("count", `must be from 1 to ${maxBatchSize}, got ${count}`);
+      if (!Number.isInteger(count) || count < 1 || count > maxBatchSize)
+        throw new InvalidArgumentError("count", `must be from 1 to ${maxBatchSize}, got ${count}`);
       return repository.randomMany(count);
     },
     async get(id) {
@@ -79,10 +83,13 @@ export function createCatalogService<T extends CatalogItem>(repository: CatalogR
       return item;
     },
     async batchGet(ids) {
-      if (ids.length < 1 || ids.length > maxBatchSize) throw new InvalidArgumentError("ids", `must hold 1 to ${maxBatchSize} ids, got ${ids.length}`);
+      if (ids.length < 1 || ids.length > maxBatchSize)
+        throw new InvalidArgumentError("ids", `must hold 1 to ${maxBatchSize} ids, got ${ids.length}`);
       ids.forEach((id, index) => checkId(`ids[${index}]`, id));
       const unique = [...new Set(ids)];
-      const byId = new Map((await repository.getMany(unique.filter((id) => id <= largestStoredId))).map((item) => [item.id, item]));
+      const byId = new Map(
+        (await repository.getMany(unique.filter((id) => id <= largestStoredId))).map((item) => [item.id, item]),
+      );
       return {
         items: unique.flatMap((id) => byId.get(id) ?? []),
         missingIds: unique.filter((id) => !byId.has(id)),
@@ -91,7 +98,10 @@ export function createCatalogService<T extends CatalogItem>(repository: CatalogR
     async list(request) {
       const { pageSize, pageToken, nameFilter } = request;
       if (!Number.isInteger(pageSize) || pageSize < 0 || pageSize > maxPageSize) {
-        throw new InvalidArgumentError("page_size", `must be from 0 to ${maxPageSize} (0 means ${defaultPageSize}), got ${pageSize}`);
+        throw new InvalidArgumentError(
+          "page_size",
+          `must be from 0 to ${maxPageSize} (0 means ${defaultPageSize}), got ${pageSize}`,
+        );
       }
       const filterProblem = fieldProblem(atMostCharacters(maxNameFilterLength), nameFilter);
       if (filterProblem !== undefined) throw new InvalidArgumentError("name_filter", filterProblem);
@@ -125,7 +135,9 @@ export function createCatalogService<T extends CatalogItem>(repository: CatalogR
   function keyOfPath(path: string, index: number): keyof CatalogInput<T> {
     const entry = fieldEntries(spec).find(([, field]) => field.column === path);
     if (entry === undefined) {
-      const allowed = fieldEntries(spec).map(([, field]) => field.column).join(", ");
+      const allowed = fieldEntries(spec)
+        .map(([, field]) => field.column)
+        .join(", ");
       throw new InvalidArgumentError(`update_mask.paths[${index}]`, `unknown field "${path}"; allowed: ${allowed}`);
     }
     return entry[0];

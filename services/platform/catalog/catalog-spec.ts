@@ -46,6 +46,8 @@ export function fieldKeys<T extends CatalogItem>(spec: CatalogSpec<T>): Array<ke
 }
 
 /** The field definitions of a spec, in declaration order, each with its domain key. */
-export function fieldEntries<T extends CatalogItem>(spec: CatalogSpec<T>): Array<[keyof CatalogInput<T>, CatalogField<unknown>]> {
+export function fieldEntries<T extends CatalogItem>(
+  spec: CatalogSpec<T>,
+): Array<[keyof CatalogInput<T>, CatalogField<unknown>]> {
   return fieldKeys(spec).map((key) => [key, spec.fields[key] as CatalogField<unknown>]);
 }

@@ -31,7 +31,9 @@ export function atMostCharacters(max: number): FieldCheck<string> {
 
 /** An integer greater than 0 that fits a PostgreSQL `integer`. */
 export const positiveInteger: FieldCheck<number> = (value) =>
-  Number.isInteger(value) && value > 0 && value <= 2_147_483_647 ? undefined : `must be an integer from 1 to 2147483647, got ${value}`;
+  Number.isInteger(value) && value > 0 && value <= 2_147_483_647
+    ? undefined
+    : `must be an integer from 1 to 2147483647, got ${value}`;
 
 /** Longest picture reference accepted, in characters. */
 export const maxPictureLength = 2048;
@@ -50,7 +52,10 @@ export const pictureReference: FieldCheck<string> = (value) => {
 
 /** One of `allowed`. */
 export function oneOf<V extends string>(allowed: readonly V[]): FieldCheck<string> {
-  return (value) => (allowed.includes(value as V) ? undefined : `must be one of ${allowed.join(", ")}, got ${value === "" ? "an empty value" : `"${abbreviate(value)}"`}`);
+  return (value) =>
+    allowed.includes(value as V)
+      ? undefined
+      : `must be one of ${allowed.join(", ")}, got ${value === "" ? "an empty value" : `"${abbreviate(value)}"`}`;
 }
 
 function abbreviate(value: string): string {

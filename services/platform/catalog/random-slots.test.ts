@@ -25,9 +25,13 @@ describe("pickDistinctSlots", () => {
 
   it("is roughly uniform over slots", () => {
     const counts = new Array<number>(11).fill(0);
-    for (let i = 0; i < 20_000; i++) for (const slot of pickDistinctSlots(2, 10)) counts[slot] = (counts[slot] ?? 0) + 1;
+    for (let i = 0; i < 20_000; i++)
+      for (const slot of pickDistinctSlots(2, 10)) counts[slot] = (counts[slot] ?? 0) + 1;
     // Each of 10 slots expects 4000 hits; ±10% is > 6 standard deviations.
-    assert.ok(counts.slice(1).every((count) => count > 3600 && count < 4400), String(counts));
+    assert.ok(
+      counts.slice(1).every((count) => count > 3600 && count < 4400),
+      String(counts),
+    );
   });
 });
 

@@ -10,7 +10,12 @@ export function randomSlot(max: number, random: RandomSource = Math.random): num
  * `count` distinct slots chosen uniformly from [1, max] minus `excluded`, or every remaining slot
  * when fewer than `count` remain. Costs O(count) however large `max` is.
  */
-export function pickDistinctSlots(count: number, max: number, excluded: ReadonlySet<number> = new Set(), random: RandomSource = Math.random): number[] {
+export function pickDistinctSlots(
+  count: number,
+  max: number,
+  excluded: ReadonlySet<number> = new Set(),
+  random: RandomSource = Math.random,
+): number[] {
   const excludedInRange = [...excluded].filter((slot) => slot >= 1 && slot <= max).length;
   const remaining = max - excludedInRange;
   if (count >= remaining) {

@@ -21,17 +21,34 @@ export interface SeedOptions {
 }
 
 /** The seed target of a catalog service, from its spec, its configuration and its seed file. */
-export function loadSeedTarget<T extends CatalogItem>(spec: CatalogSpec<T>, config: CatalogConfig, seedFile: URL): SeedTarget {
+export function loadSeedTarget<T extends CatalogItem>(
+  spec: CatalogSpec<T>,
+  config: CatalogConfig,
+  seedFile: URL,
+): SeedTarget {
   return {
     async load({ count, databaseUrl, onProgress }) {
       const url = databaseUrl ?? config.databaseUrl;
       if (url === undefined && config.dataDir === undefined) {
-        throw new Error(`nowhere to seed: pass --database-url or set the ${spec.plural} service's DATABASE_URL or DATA_DIR (an in-memory PGlite would vanish)`);
+        throw new Error(
+          `nowhere to seed: pass --database-url or set the ${spec.plural} service's DATABASE_URL or DATA_DIR (an in-memory PGlite would vanish)`,
+        );
       }
-      const database = await openDatabase<CatalogDatabase>({ url, dataDir: config.dataDir, poolSize: 2, logger: createLogger("seed", "warn") });
+      const database = await openDatabase<CatalogDatabase>({
+        url,
+        dataDir: config.dataDir,
+        poolSize: 2,
+        logger: createLogger("seed", "warn"),
+      });
       try {
         await migrateCatalog(database.db, spec);
-        return await generateItems({ db: database.db, spec, templates: await readSeedFile(spec, seedFile), count, onProgress });
+        return await generateItems({
+          db: database.db,
+          spec,
+          templates: await readSeedFile(spec, seedFile),
+          count,
+          onProgress,
+        });
       } finally {
         await database.close();
       }
@@ -41,7 +58,10 @@ export function loadSeedTarget<T extends CatalogItem>(spec: CatalogSpec<T>, conf
 
 /** Runs one seed with a progress line on stderr (rewritten in place) and a summary at the end. */
 export async function runSeed(target: SeedTarget, options: SeedOptions): Promise<number> {
-  const inserted = await target.load({ ...options, onProgress: (progress) => process.stderr.write(`\r${progressLine(progress)}`) });
+  const inserted = await target.load({
+    ...options,
+    onProgress: (progress) => process.stderr.write(`\r${progressLine(progress)}`),
+  });
   process.stderr.write("\n");
   return inserted;
 }

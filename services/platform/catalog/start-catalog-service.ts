@@ -34,15 +34,25 @@ const pingTimeoutMs = 1_000;
  * (empty table only) → gRPC and admin servers, with health SERVING only while the database
  * answers a ping.
  */
-export async function startCatalogService<T extends CatalogItem>(options: CatalogServiceOptions<T>): Promise<RunningService> {
+export async function startCatalogService<T extends CatalogItem>(
+  options: CatalogServiceOptions<T>,
+): Promise<RunningService> {
   const { config, spec, name } = options;
   const logger = createLogger(name, config.logLevel);
-  const database = await openDatabase<CatalogDatabase>({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize, logger });
+  const database = await openDatabase<CatalogDatabase>({
+    url: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolSize: config.dbPoolSize,
+    logger,
+  });
   try {
     await migrateCatalog(database.db, spec);
     if (config.seed) {
       const inserted = await seedIfEmpty(database.db, spec, await readSeedFile(spec, options.seedFile));
-      logger.info({ inserted, database: database.description }, inserted > 0 ? `seeded ${inserted} ${spec.plural}` : `${spec.plural} already present; not seeding`);
+      logger.info(
+        { inserted, database: database.description },
+        inserted > 0 ? `seeded ${inserted} ${spec.plural}` : `${spec.plural} already present; not seeding`,
+      );
     }
     const service = createCatalogService(createCatalogRepository(database.db, spec), spec);
     return await startServiceProcess({

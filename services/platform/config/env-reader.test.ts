@@ -32,9 +32,27 @@ const badValues: BadValueCase[] = [
     variable: "X_RETRIES",
     message: 'X_RETRIES: "1.5" is not an integer from 0 to 10',
   },
-  { what: "a port that is a word", env: { X_PORT: "abc" }, read: (env) => env.port("X_PORT", 1), variable: "X_PORT", message: 'X_PORT: "abc" is not an integer from 0 to 65535' },
-  { what: "a port above 65535", env: { X_PORT: "65536" }, read: (env) => env.port("X_PORT", 1), variable: "X_PORT", message: 'X_PORT: "65536" is not an integer from 0 to 65535' },
-  { what: "a negative port", env: { X_PORT: "-1" }, read: (env) => env.port("X_PORT", 1), variable: "X_PORT", message: 'X_PORT: "-1" is not an integer from 0 to 65535' },
+  {
+    what: "a port that is a word",
+    env: { X_PORT: "abc" },
+    read: (env) => env.port("X_PORT", 1),
+    variable: "X_PORT",
+    message: 'X_PORT: "abc" is not an integer from 0 to 65535',
+  },
+  {
+    what: "a port above 65535",
+    env: { X_PORT: "65536" },
+    read: (env) => env.port("X_PORT", 1),
+    variable: "X_PORT",
+    message: 'X_PORT: "65536" is not an integer from 0 to 65535',
+  },
+  {
+    what: "a negative port",
+    env: { X_PORT: "-1" },
+    read: (env) => env.port("X_PORT", 1),
+    variable: "X_PORT",
+    message: 'X_PORT: "-1" is not an integer from 0 to 65535',
+  },
   {
     what: "a bool that is not one",
     env: { X_ON: "maybe" },
@@ -61,13 +79,16 @@ const badValues: BadValueCase[] = [
 describe("createEnvReader", () => {
   for (const { what, env, read, variable, message } of badValues) {
     it(`refuses ${what}, naming the variable and what is allowed`, () => {
-      assert.throws(() => read(createEnvReader(env)), (error: unknown) => {
-        assert.ok(error instanceof ConfigError);
-        assert.equal(error.name, "ConfigError");
-        assert.equal(error.variable, variable);
-        assert.equal(error.message, message);
-        return true;
-      });
+      assert.throws(
+        () => read(createEnvReader(env)),
+        (error: unknown) => {
+          assert.ok(error instanceof ConfigError);
+          assert.equal(error.name, "ConfigError");
+          assert.equal(error.variable, variable);
+          assert.equal(error.message, message);
+          return true;
+        },
+      );
     });
   }
 

@@ -26,14 +26,26 @@ describe("serviceConfigFromEnv", () => {
   });
 
   const refused: { env: Record<string, string>; variable: string; message: string }[] = [
-    { env: { HEROES_GRPC_PORT: "abc" }, variable: "HEROES_GRPC_PORT", message: 'HEROES_GRPC_PORT: "abc" is not an integer from 0 to 65535' },
+    {
+      env: { HEROES_GRPC_PORT: "abc" },
+      variable: "HEROES_GRPC_PORT",
+      message: 'HEROES_GRPC_PORT: "abc" is not an integer from 0 to 65535',
+    },
     {
       env: { HEROES_ADMIN_HOST: "0.0.0.0" },
       variable: "HEROES_ADMIN_TOKEN",
       message: "HEROES_ADMIN_TOKEN: must be set when HEROES_ADMIN_HOST (0.0.0.0) is not a loopback address",
     },
-    { env: { HEROES_MAX_IN_FLIGHT: "0" }, variable: "HEROES_MAX_IN_FLIGHT", message: 'HEROES_MAX_IN_FLIGHT: "0" is not an integer from 1 to 1000000' },
-    { env: { LOG_LEVEL: "loud" }, variable: "LOG_LEVEL", message: 'LOG_LEVEL: "loud" is not one of fatal, error, warn, info, debug, trace, silent' },
+    {
+      env: { HEROES_MAX_IN_FLIGHT: "0" },
+      variable: "HEROES_MAX_IN_FLIGHT",
+      message: 'HEROES_MAX_IN_FLIGHT: "0" is not an integer from 1 to 1000000',
+    },
+    {
+      env: { LOG_LEVEL: "loud" },
+      variable: "LOG_LEVEL",
+      message: 'LOG_LEVEL: "loud" is not one of fatal, error, warn, info, debug, trace, silent',
+    },
     {
       env: { HEROES_FAULT_LATENCY_MS: "50" },
       variable: "HEROES_FAULTS_ENABLED",
@@ -52,12 +64,15 @@ describe("serviceConfigFromEnv", () => {
   ];
   for (const { env, variable, message } of refused) {
     it(`refuses ${JSON.stringify(env)}, naming ${variable}`, () => {
-      assert.throws(() => read(env), (error: unknown) => {
-        assert.ok(error instanceof ConfigError);
-        assert.equal(error.variable, variable);
-        assert.equal(error.message, message);
-        return true;
-      });
+      assert.throws(
+        () => read(env),
+        (error: unknown) => {
+          assert.ok(error instanceof ConfigError);
+          assert.equal(error.variable, variable);
+          assert.equal(error.message, message);
+          return true;
+        },
+      );
     });
   }
 
@@ -67,8 +82,17 @@ describe("serviceConfigFromEnv", () => {
   });
 
   it("reads enabled faults", () => {
-    const config = read({ HEROES_FAULTS_ENABLED: "1", HEROES_FAULT_LATENCY_MS: "50", HEROES_FAULT_JITTER_MS: "10", HEROES_FAULT_ERROR_RATE: "0.25", HEROES_FAULT_ERROR_CODE: "ABORTED" });
-    assert.deepEqual({ enabled: config.faultsEnabled, faults: config.faults }, { enabled: true, faults: { latencyMs: 50, jitterMs: 10, errorRate: 0.25, errorCode: "ABORTED" } });
+    const config = read({
+      HEROES_FAULTS_ENABLED: "1",
+      HEROES_FAULT_LATENCY_MS: "50",
+      HEROES_FAULT_JITTER_MS: "10",
+      HEROES_FAULT_ERROR_RATE: "0.25",
+      HEROES_FAULT_ERROR_CODE: "ABORTED",
+    });
+    assert.deepEqual(
+      { enabled: config.faultsEnabled, faults: config.faults },
+      { enabled: true, faults: { latencyMs: 50, jitterMs: 10, errorRate: 0.25, errorCode: "ABORTED" } },
+    );
   });
 });
 

@@ -42,7 +42,10 @@ export function serviceConfigFromEnv(env: EnvReader, prefix: string, ports: Serv
   const adminHost = env.host(`${prefix}_ADMIN_HOST`, "127.0.0.1");
   const adminToken = env.optionalString(`${prefix}_ADMIN_TOKEN`);
   if (!isLoopback(adminHost) && adminToken === undefined) {
-    throw new ConfigError(`${prefix}_ADMIN_TOKEN`, `must be set when ${prefix}_ADMIN_HOST (${adminHost}) is not a loopback address`);
+    throw new ConfigError(
+      `${prefix}_ADMIN_TOKEN`,
+      `must be set when ${prefix}_ADMIN_HOST (${adminHost}) is not a loopback address`,
+    );
   }
   const faultsEnabled = env.bool(`${prefix}_FAULTS_ENABLED`, false);
   const faults = faultSettingsFromEnv(env, prefix);

@@ -31,7 +31,11 @@ export function serverTlsFromEnv(env: EnvReader, prefix: string): ServerTls | un
   const keyPair = keyPairFromEnv(env, `${prefix}_TLS`);
   const caName = `${prefix}_TLS_CLIENT_CA_FILE`;
   if (keyPair === undefined) {
-    if (env.optionalString(caName) !== undefined) throw new ConfigError(caName, `needs ${prefix}_TLS_CERT_FILE and ${prefix}_TLS_KEY_FILE (mutual TLS is TLS first)`);
+    if (env.optionalString(caName) !== undefined)
+      throw new ConfigError(
+        caName,
+        `needs ${prefix}_TLS_CERT_FILE and ${prefix}_TLS_KEY_FILE (mutual TLS is TLS first)`,
+      );
     return undefined;
   }
   return { ...keyPair, clientCa: optionalCertificate(env, caName) };
@@ -44,7 +48,11 @@ export function serverTlsFromEnv(env: EnvReader, prefix: string): ServerTls | un
 export function clientTlsFromEnv(env: EnvReader, prefix: string): ClientTls | undefined {
   const ca = optionalCertificate(env, `${prefix}_CA_FILE`);
   const keyPair = keyPairFromEnv(env, prefix);
-  if (ca === undefined && keyPair !== undefined) throw new ConfigError(`${prefix}_CA_FILE`, `must be set to use ${prefix}_CERT_FILE (the CA that signs the servers' certificates)`);
+  if (ca === undefined && keyPair !== undefined)
+    throw new ConfigError(
+      `${prefix}_CA_FILE`,
+      `must be set to use ${prefix}_CERT_FILE (the CA that signs the servers' certificates)`,
+    );
   return ca === undefined ? undefined : { ca, keyPair };
 }
 
@@ -65,7 +73,8 @@ export function keyPairFromEnv(env: EnvReader, prefix: string): KeyPair | undefi
   } catch {
     throw new ConfigError(keyName, `"${keyPath}" is not a PEM private key`);
   }
-  if (!certificate.checkPrivateKey(privateKey)) throw new ConfigError(keyName, `"${keyPath}" is not the key of the certificate in ${certName}`);
+  if (!certificate.checkPrivateKey(privateKey))
+    throw new ConfigError(keyName, `"${keyPath}" is not the key of the certificate in ${certName}`);
   return { cert, key };
 }
 

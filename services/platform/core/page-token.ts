@@ -16,8 +16,10 @@ export function decodePageToken(token: string, filter = "", field = "page_token"
   const parsed = parse(token);
   if (typeof parsed !== "object" || parsed === null) throw invalid(field);
   const { v, k, f } = parsed as Record<string, unknown>;
-  if (v !== 1 || typeof k !== "number" || !Number.isSafeInteger(k) || k < 1 || typeof f !== "string") throw invalid(field);
-  if (f !== filter) throw new InvalidArgumentError(field, "was issued for a different filter; start again from an empty page_token");
+  if (v !== 1 || typeof k !== "number" || !Number.isSafeInteger(k) || k < 1 || typeof f !== "string")
+    throw invalid(field);
+  if (f !== filter)
+    throw new InvalidArgumentError(field, "was issued for a different filter; start again from an empty page_token");
   return k;
 }
 
@@ -31,5 +33,8 @@ function parse(token: string): unknown {
 }
 
 function invalid(field: string): InvalidArgumentError {
-  return new InvalidArgumentError(field, "is not a token this server issued; pass next_page_token from the previous response, or empty for the first page");
+  return new InvalidArgumentError(
+    field,
+    "is not a token this server issued; pass next_page_token from the previous response, or empty for the first page",
+  );
 }

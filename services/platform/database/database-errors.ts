@@ -7,13 +7,30 @@ import { UnavailableError } from "../core/errors.js";
 
 // Node socket errors, and PostgreSQL SQLSTATEs for a server that is going away (57P0x), a broken
 // connection (08xxx), a database that is gone (3D000) or full (53300): all worth a retry later.
-const connectionErrorCodes = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "57P01", "57P02", "57P03", "08000", "08001", "08003", "08004", "08006", "3D000", "53300"]);
+const connectionErrorCodes = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "57P01",
+  "57P02",
+  "57P03",
+  "08000",
+  "08001",
+  "08003",
+  "08004",
+  "08006",
+  "3D000",
+  "53300",
+]);
 
 function isConnectionError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: unknown }).code;
   if (typeof code === "string" && connectionErrorCodes.has(code)) return true;
-  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connect ECONNREFUSED/i.test(error.message);
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connect ECONNREFUSED/i.test(
+    error.message,
+  );
 }
 
 /** Turns a failure to reach the database into UnavailableError; other errors pass unchanged. */

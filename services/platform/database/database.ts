@@ -29,7 +29,10 @@ export interface Database<DB> {
  * same kysely dialect, so every query is the same SQL on either.
  */
 export async function openDatabase<DB>(options: DatabaseOptions): Promise<Database<DB>> {
-  const pool = options.url === undefined ? await createPglitePool(options.dataDir) : createPgPool(options.url, options.poolSize, options.logger);
+  const pool =
+    options.url === undefined
+      ? await createPglitePool(options.dataDir)
+      : createPgPool(options.url, options.poolSize, options.logger);
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: pool as unknown as pg.Pool }) });
   const description = options.url === undefined ? `pglite (${options.dataDir ?? "memory"})` : redactUrl(options.url);
   return {

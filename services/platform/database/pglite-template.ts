@@ -31,7 +31,9 @@ export async function openPglite(dataDir?: string): Promise<PGlite> {
 /** The template file of the installed PGlite version (its package.json is not exported, so read it by path). */
 function templatePath(): string {
   const entry = fileURLToPath(import.meta.resolve("@electric-sql/pglite"));
-  const { version } = JSON.parse(readFileSync(join(dirname(dirname(entry)), "package.json"), "utf8")) as { version: string };
+  const { version } = JSON.parse(readFileSync(join(dirname(dirname(entry)), "package.json"), "utf8")) as {
+    version: string;
+  };
   return join(tmpdir(), `superheroes-pglite-${version}-template.tar`);
 }
 

@@ -23,7 +23,8 @@ describe("access log", { timeout: 20_000 }, () => {
   });
   after(() => test.close());
 
-  const callLines = (method: string): LogLine[] => test.logLines().filter((line) => line.msg !== undefined && line.grpc_method === method);
+  const callLines = (method: string): LogLine[] =>
+    test.logLines().filter((line) => line.msg !== undefined && line.grpc_method === method);
 
   it("writes one line per call with the trace id passed in traceparent", async () => {
     await callUnary(test.client, HeroService.method.getHero, { id: 1n }, { metadata: { traceparent } });
@@ -61,10 +62,13 @@ describe("access log", { timeout: 20_000 }, () => {
   });
 
   it("logs the code and details of a failed call, at info for a caller error", async () => {
-    await assert.rejects(callUnary(test.client, HeroService.method.deleteHero, { id: 42n }, { metadata: { traceparent } }), {
-      code: Status.NOT_FOUND,
-      details: "hero 42 not found",
-    });
+    await assert.rejects(
+      callUnary(test.client, HeroService.method.deleteHero, { id: 42n }, { metadata: { traceparent } }),
+      {
+        code: Status.NOT_FOUND,
+        details: "hero 42 not found",
+      },
+    );
     const [line] = callLines("DeleteHero");
     assert.deepEqual(
       { msg: line?.msg, level: line?.level, code: line?.grpc_code, details: line?.details, traceId: line?.traceId },
@@ -73,10 +77,18 @@ describe("access log", { timeout: 20_000 }, () => {
   });
 
   it("logs an unanticipated error in full with the trace id while the caller sees INTERNAL", async () => {
-    await assert.rejects(callUnary(test.client, HeroService.method.updateHero, { hero: { id: 1n, name: "x" } }, { metadata: { traceparent } }), {
-      code: Status.INTERNAL,
-      details: "internal error",
-    });
+    await assert.rejects(
+      callUnary(
+        test.client,
+        HeroService.method.updateHero,
+        { hero: { id: 1n, name: "x" } },
+        { metadata: { traceparent } },
+      ),
+      {
+        code: Status.INTERNAL,
+        details: "internal error",
+      },
+    );
     const [line] = callLines("UpdateHero");
     assert.deepEqual(
       { msg: line?.msg, level: line?.level, code: line?.grpc_code, details: line?.details, traceId: line?.traceId },
@@ -101,7 +113,10 @@ describe("access log modes (ACCESS_LOG)", { timeout: 20_000 }, () => {
       try {
         await callUnary(test.client, HeroService.method.getHero, { id: 1n });
         await callUnary(test.client, HeroService.method.getHero, { id: 999n }).catch(() => undefined);
-        const codes = test.logLines().filter((line) => line.grpc_method === "GetHero").map((line) => line.grpc_code);
+        const codes = test
+          .logLines()
+          .filter((line) => line.grpc_method === "GetHero")
+          .map((line) => line.grpc_code);
         assert.deepEqual(codes, expected);
       } finally {
         await test.close();

@@ -24,7 +24,10 @@ export type AccessLogMode = (typeof accessLogModes)[number];
  * (server/trace-interceptor.ts), which runs first, so the handler and every upstream call it
  * makes log the same trace id.
  */
-export function createAccessLogObserver(logger: Logger, mode: Exclude<AccessLogMode, "off"> = "all"): ServerCallObserver {
+export function createAccessLogObserver(
+  logger: Logger,
+  mode: Exclude<AccessLogMode, "off"> = "all",
+): ServerCallObserver {
   return (start) => {
     const traceId = parseTraceparent(start.metadata.get("traceparent")[0]?.toString())?.traceId;
     const requestId = start.metadata.get("x-request-id")[0]?.toString();

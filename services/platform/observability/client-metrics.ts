@@ -1,4 +1,10 @@
-import { InterceptingCall, type Interceptor, type InterceptorOptions, type NextCall, type StatusObject } from "@grpc/grpc-js";
+import {
+  InterceptingCall,
+  type Interceptor,
+  type InterceptorOptions,
+  type NextCall,
+  type StatusObject,
+} from "@grpc/grpc-js";
 import { Counter, Histogram, type Registry } from "prom-client";
 import { codeName } from "../grpc/grpc-status.js";
 import type { Logger } from "./logger.js";
@@ -64,10 +70,24 @@ export function createTimingInterceptor(options: TimingInterceptorOptions): Inte
         next(metadata, {
           onReceiveStatus(status: StatusObject, nextStatus: (status: StatusObject) => void) {
             const durationMs = performance.now() - startedAt;
-            metrics.handled.inc({ upstream, grpc_service: service, grpc_method: method, grpc_code: codeName(status.code) });
+            metrics.handled.inc({
+              upstream,
+              grpc_service: service,
+              grpc_method: method,
+              grpc_code: codeName(status.code),
+            });
             metrics.handling.observe({ upstream, grpc_service: service, grpc_method: method }, durationMs / 1000);
             if (durationMs > slowCallMs) {
-              logger.warn({ upstream, grpc_method: method, grpc_code: codeName(status.code), durationMs: Math.round(durationMs), traceId: traceparent?.split("-")[1] }, "slow upstream call");
+              logger.warn(
+                {
+                  upstream,
+                  grpc_method: method,
+                  grpc_code: codeName(status.code),
+                  durationMs: Math.round(durationMs),
+                  traceId: traceparent?.split("-")[1],
+                },
+                "slow upstream call",
+              );
             }
             options.onCall?.({ upstream, method, code: status.code, durationMs });
             nextStatus(status);

@@ -15,7 +15,10 @@ describe("server metrics on the admin /metrics", { timeout: 20_000 }, () => {
     test = await startTestService();
     await callUnary(test.client, HeroService.method.getHero, { id: 1n });
     await callUnary(test.client, HeroService.method.getHero, { id: 2n });
-    await assert.rejects(callUnary(test.client, HeroService.method.getHero, { id: 99n }), { code: Status.NOT_FOUND, details: "hero 99 not found" });
+    await assert.rejects(callUnary(test.client, HeroService.method.getHero, { id: 99n }), {
+      code: Status.NOT_FOUND,
+      details: "hero 99 not found",
+    });
     await assert.rejects(callUnary(test.client, HeroService.method.getRandomHeroes, { count: 0 }), {
       code: Status.INVALID_ARGUMENT,
       details: "count: must be from 1 to 1000",
@@ -25,26 +28,54 @@ describe("server metrics on the admin /metrics", { timeout: 20_000 }, () => {
 
   it("counts started calls per method", async () => {
     const labels = { grpc_type: "unary", grpc_service: service };
-    assert.equal(await readMetric(test.service.adminPort, "grpc_server_started_total", { ...labels, grpc_method: "GetHero" }), 3);
-    assert.equal(await readMetric(test.service.adminPort, "grpc_server_started_total", { ...labels, grpc_method: "GetRandomHeroes" }), 1);
+    assert.equal(
+      await readMetric(test.service.adminPort, "grpc_server_started_total", { ...labels, grpc_method: "GetHero" }),
+      3,
+    );
+    assert.equal(
+      await readMetric(test.service.adminPort, "grpc_server_started_total", {
+        ...labels,
+        grpc_method: "GetRandomHeroes",
+      }),
+      1,
+    );
   });
 
   it("counts handled calls per method and code", async () => {
     const labels = { grpc_type: "unary", grpc_service: service, grpc_method: "GetHero" };
-    assert.equal(await readMetric(test.service.adminPort, "grpc_server_handled_total", { ...labels, grpc_code: "OK" }), 2);
-    assert.equal(await readMetric(test.service.adminPort, "grpc_server_handled_total", { ...labels, grpc_code: "NOT_FOUND" }), 1);
     assert.equal(
-      await readMetric(test.service.adminPort, "grpc_server_handled_total", { ...labels, grpc_method: "GetRandomHeroes", grpc_code: "INVALID_ARGUMENT" }),
+      await readMetric(test.service.adminPort, "grpc_server_handled_total", { ...labels, grpc_code: "OK" }),
+      2,
+    );
+    assert.equal(
+      await readMetric(test.service.adminPort, "grpc_server_handled_total", { ...labels, grpc_code: "NOT_FOUND" }),
       1,
     );
-    assert.equal(await readMetric(test.service.adminPort, "grpc_server_handled_total", { ...labels, grpc_code: "INTERNAL" }), undefined);
+    assert.equal(
+      await readMetric(test.service.adminPort, "grpc_server_handled_total", {
+        ...labels,
+        grpc_method: "GetRandomHeroes",
+        grpc_code: "INVALID_ARGUMENT",
+      }),
+      1,
+    );
+    assert.equal(
+      await readMetric(test.service.adminPort, "grpc_server_handled_total", { ...labels, grpc_code: "INTERNAL" }),
+      undefined,
+    );
   });
 
   it("observes handling time in a histogram with sub-millisecond buckets", async () => {
     const labels = { grpc_type: "unary", grpc_service: service, grpc_method: "GetHero" };
     assert.equal(await readMetric(test.service.adminPort, "grpc_server_handling_seconds_count", labels), 3);
-    assert.equal(await readMetric(test.service.adminPort, "grpc_server_handling_seconds_bucket", { ...labels, le: "+Inf" }), 3);
-    assert.notEqual(await readMetric(test.service.adminPort, "grpc_server_handling_seconds_bucket", { ...labels, le: "0.0001" }), undefined);
+    assert.equal(
+      await readMetric(test.service.adminPort, "grpc_server_handling_seconds_bucket", { ...labels, le: "+Inf" }),
+      3,
+    );
+    assert.notEqual(
+      await readMetric(test.service.adminPort, "grpc_server_handling_seconds_bucket", { ...labels, le: "0.0001" }),
+      undefined,
+    );
   });
 
   it("counts health checks under grpc.health.v1.Health", async () => {

@@ -12,7 +12,11 @@ import { ensureTraceparent } from "../core/trace-context.js";
  * connect-node (Connect protocol and gRPC-Web, for browsers). Errors are mapped by the one
  * mapping of grpc-status.ts: gRPC and Connect share code numbers, so the codes agree on both edges.
  */
-export function connectImplementationFrom<S extends DescService>(service: S, implementation: ServiceImplementation<S>, logger: Logger): ServiceImpl<S> {
+export function connectImplementationFrom<S extends DescService>(
+  service: S,
+  implementation: ServiceImplementation<S>,
+  logger: Logger,
+): ServiceImpl<S> {
   const methods = implementation as unknown as Record<string, (request: unknown, context: CallContext) => unknown>;
   const result: Record<string, unknown> = {};
   for (const method of service.methods) {
@@ -44,7 +48,9 @@ function callContextFrom(context: HandlerContext): CallContext {
   return {
     signal: context.signal,
     deadline: deadlineAfter(context.timeoutMs()),
-    trace: ensureTraceparent(context.requestHeader.get("traceparent") ?? undefined, (value) => context.requestHeader.set("traceparent", value)),
+    trace: ensureTraceparent(context.requestHeader.get("traceparent") ?? undefined, (value) =>
+      context.requestHeader.set("traceparent", value),
+    ),
     requestId: context.requestHeader.get("x-request-id") ?? undefined,
   };
 }
@@ -57,6 +63,8 @@ function connectErrorFrom(error: unknown, method: string, context: CallContext, 
 
 /** The Connect edge's first interceptor: gives every call a trace before the handler runs. */
 export const connectTraceInterceptor: Interceptor = (next) => (request) => {
-  ensureTraceparent(request.header.get("traceparent") ?? undefined, (value) => request.header.set("traceparent", value));
+  ensureTraceparent(request.header.get("traceparent") ?? undefined, (value) =>
+    request.header.set("traceparent", value),
+  );
   return next(request);
 };

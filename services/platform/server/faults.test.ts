@@ -21,18 +21,35 @@ function configFromEnv(env: Record<string, string>) {
 
 describe("fault injection", { timeout: 30_000 }, () => {
   it("fails every call with the code set in the environment, and counts it", async (t) => {
-    const config = configFromEnv({ FIXTURE_FAULTS_ENABLED: "true", FIXTURE_FAULT_ERROR_RATE: "1", FIXTURE_FAULT_ERROR_CODE: "UNAVAILABLE" });
+    const config = configFromEnv({
+      FIXTURE_FAULTS_ENABLED: "true",
+      FIXTURE_FAULT_ERROR_RATE: "1",
+      FIXTURE_FAULT_ERROR_CODE: "UNAVAILABLE",
+    });
     const test = await startTestService({ config });
     t.after(() => test.close());
 
-    await assert.rejects(callUnary(test.client, HeroService.method.getHero, { id: 1n }), { code: Status.UNAVAILABLE, details: "injected fault: UNAVAILABLE" });
-    assert.equal(await readMetric(test.service.adminPort, "grpc_server_handled_total", { ...handled, grpc_code: "UNAVAILABLE" }), 1);
+    await assert.rejects(callUnary(test.client, HeroService.method.getHero, { id: 1n }), {
+      code: Status.UNAVAILABLE,
+      details: "injected fault: UNAVAILABLE",
+    });
+    assert.equal(
+      await readMetric(test.service.adminPort, "grpc_server_handled_total", { ...handled, grpc_code: "UNAVAILABLE" }),
+      1,
+    );
     const stats = await adminRequest(test.service.adminPort, "/stats");
-    assert.deepEqual((stats.body as { faults?: unknown }).faults, { latencyMs: 0, jitterMs: 0, errorRate: 1, errorCode: "UNAVAILABLE" });
+    assert.deepEqual((stats.body as { faults?: unknown }).faults, {
+      latencyMs: 0,
+      jitterMs: 0,
+      errorRate: 1,
+      errorCode: "UNAVAILABLE",
+    });
   });
 
   it("delays every call by the latency set in the environment", async (t) => {
-    const test = await startTestService({ config: configFromEnv({ FIXTURE_FAULTS_ENABLED: "true", FIXTURE_FAULT_LATENCY_MS: "100" }) });
+    const test = await startTestService({
+      config: configFromEnv({ FIXTURE_FAULTS_ENABLED: "true", FIXTURE_FAULT_LATENCY_MS: "100" }),
+    });
     t.after(() => test.close());
 
     const startedAt = performance.now();
@@ -43,18 +60,28 @@ describe("fault injection", { timeout: 30_000 }, () => {
   });
 
   it("lets the caller's deadline cut a delayed call short, counted as DEADLINE_EXCEEDED", async (t) => {
-    const test = await startTestService({ config: configFromEnv({ FIXTURE_FAULTS_ENABLED: "true", FIXTURE_FAULT_LATENCY_MS: "60000" }) });
+    const test = await startTestService({
+      config: configFromEnv({ FIXTURE_FAULTS_ENABLED: "true", FIXTURE_FAULT_LATENCY_MS: "60000" }),
+    });
     t.after(() => test.close());
     // Connect first (health is never faulted), so the short deadline is spent on the server.
     await checkHealth(test.client, "");
 
-    await assert.rejects(callUnary(test.client, HeroService.method.getHero, { id: 1n }, { deadlineMs: 200 }), (error: { code?: unknown; details?: unknown }) => {
-      assert.equal(error.code, Status.DEADLINE_EXCEEDED);
-      assert.match(String(error.details), /^Deadline exceeded after \d+\.\d+s/);
-      return true;
-    });
-    await waitFor("the server to count the call", async () =>
-      (await readMetric(test.service.adminPort, "grpc_server_handled_total", { ...handled, grpc_code: "DEADLINE_EXCEEDED" })) === 1,
+    await assert.rejects(
+      callUnary(test.client, HeroService.method.getHero, { id: 1n }, { deadlineMs: 200 }),
+      (error: { code?: unknown; details?: unknown }) => {
+        assert.equal(error.code, Status.DEADLINE_EXCEEDED);
+        assert.match(String(error.details), /^Deadline exceeded after \d+\.\d+s/);
+        return true;
+      },
+    );
+    await waitFor(
+      "the server to count the call",
+      async () =>
+        (await readMetric(test.service.adminPort, "grpc_server_handled_total", {
+          ...handled,
+          grpc_code: "DEADLINE_EXCEEDED",
+        })) === 1,
     );
   });
 
@@ -65,7 +92,10 @@ describe("fault injection", { timeout: 30_000 }, () => {
     assert.equal((await callUnary(test.client, HeroService.method.getHero, { id: 1n })).hero?.name, "Chewbacca");
 
     const expected = { latencyMs: 0, jitterMs: 0, errorRate: 1, errorCode: "RESOURCE_EXHAUSTED" };
-    assert.deepEqual(await adminRequest(port, "/faults", { method: "PUT", body: { errorRate: 1, errorCode: "RESOURCE_EXHAUSTED" } }), { status: 200, body: expected });
+    assert.deepEqual(
+      await adminRequest(port, "/faults", { method: "PUT", body: { errorRate: 1, errorCode: "RESOURCE_EXHAUSTED" } }),
+      { status: 200, body: expected },
+    );
     assert.deepEqual(await adminRequest(port, "/faults"), { status: 200, body: expected });
     await assert.rejects(callUnary(test.client, HeroService.method.getHero, { id: 1n }), {
       code: Status.RESOURCE_EXHAUSTED,
@@ -75,35 +105,63 @@ describe("fault injection", { timeout: 30_000 }, () => {
     assert.equal((await adminRequest(port, "/faults", { method: "PUT", body: { errorRate: 0 } })).status, 200);
     assert.equal((await callUnary(test.client, HeroService.method.getHero, { id: 1n })).hero?.name, "Chewbacca");
     assert.equal(await readMetric(port, "grpc_server_handled_total", { ...handled, grpc_code: "OK" }), 2);
-    assert.equal(await readMetric(port, "grpc_server_handled_total", { ...handled, grpc_code: "RESOURCE_EXHAUSTED" }), 1);
+    assert.equal(
+      await readMetric(port, "grpc_server_handled_total", { ...handled, grpc_code: "RESOURCE_EXHAUSTED" }),
+      1,
+    );
   });
 
   it("never faults health checks or reflection", async (t) => {
-    const test = await startTestService({ config: configFromEnv({ FIXTURE_FAULTS_ENABLED: "true", FIXTURE_FAULT_ERROR_RATE: "1" }) });
+    const test = await startTestService({
+      config: configFromEnv({ FIXTURE_FAULTS_ENABLED: "true", FIXTURE_FAULT_ERROR_RATE: "1" }),
+    });
     t.after(() => test.close());
     await waitFor("SERVING", () => test.service.grpc.health.isServing());
 
     assert.equal(await checkHealth(test.client, ""), "SERVING");
-    assert.deepEqual((await reflect(test.client, "v1", { listServices: "*" })).services.sort(), ["grpc.health.v1.Health", "superheroes.hero.v1.HeroService"]);
-    await assert.rejects(callUnary(test.client, HeroService.method.getHero, { id: 1n }), { code: Status.UNAVAILABLE, details: "injected fault: UNAVAILABLE" });
+    assert.deepEqual((await reflect(test.client, "v1", { listServices: "*" })).services.sort(), [
+      "grpc.health.v1.Health",
+      "superheroes.hero.v1.HeroService",
+    ]);
+    await assert.rejects(callUnary(test.client, HeroService.method.getHero, { id: 1n }), {
+      code: Status.UNAVAILABLE,
+      details: "injected fault: UNAVAILABLE",
+    });
   });
 
   it("refuses /faults with 403 when fault injection is not enabled", async (t) => {
     const test = await startTestService();
     t.after(() => test.close());
-    const forbidden = { status: 403, body: { error: "fault injection is disabled; set <SERVICE>_FAULTS_ENABLED=true to allow it" } };
+    const forbidden = {
+      status: 403,
+      body: { error: "fault injection is disabled; set <SERVICE>_FAULTS_ENABLED=true to allow it" },
+    };
     assert.deepEqual(await adminRequest(test.service.adminPort, "/faults"), forbidden);
-    assert.deepEqual(await adminRequest(test.service.adminPort, "/faults", { method: "PUT", body: { errorRate: 1 } }), forbidden);
+    assert.deepEqual(
+      await adminRequest(test.service.adminPort, "/faults", { method: "PUT", body: { errorRate: 1 } }),
+      forbidden,
+    );
     assert.equal((await callUnary(test.client, HeroService.method.getHero, { id: 1n })).hero?.name, "Chewbacca");
   });
 
   it("requires the bearer token on /faults when one is set", async (t) => {
-    const test = await startTestService({ config: configFromEnv({ FIXTURE_FAULTS_ENABLED: "true", FIXTURE_ADMIN_TOKEN: "s3cret" }) });
+    const test = await startTestService({
+      config: configFromEnv({ FIXTURE_FAULTS_ENABLED: "true", FIXTURE_ADMIN_TOKEN: "s3cret" }),
+    });
     t.after(() => test.close());
     const change = { method: "PUT", body: { latencyMs: 5 } } as const;
-    assert.deepEqual(await adminRequest(test.service.adminPort, "/faults", change), { status: 401, body: { error: "missing or wrong bearer token" } });
-    const authorized = await adminRequest(test.service.adminPort, "/faults", { ...change, headers: { authorization: "Bearer s3cret" } });
-    assert.deepEqual(authorized, { status: 200, body: { latencyMs: 5, jitterMs: 0, errorRate: 0, errorCode: "UNAVAILABLE" } });
+    assert.deepEqual(await adminRequest(test.service.adminPort, "/faults", change), {
+      status: 401,
+      body: { error: "missing or wrong bearer token" },
+    });
+    const authorized = await adminRequest(test.service.adminPort, "/faults", {
+      ...change,
+      headers: { authorization: "Bearer s3cret" },
+    });
+    assert.deepEqual(authorized, {
+      status: 200,
+      body: { latencyMs: 5, jitterMs: 0, errorRate: 0, errorCode: "UNAVAILABLE" },
+    });
   });
 
   describe("PUT /faults with a bad value answers 400 naming the field and changes nothing", () => {
@@ -122,8 +180,16 @@ describe("fault injection", { timeout: 30_000 }, () => {
       it(`${JSON.stringify(body)} → ${error}`, async (t) => {
         const test = await startTestService({ config: configFromEnv({ FIXTURE_FAULTS_ENABLED: "true" }) });
         t.after(() => test.close());
-        assert.deepEqual(await adminRequest(test.service.adminPort, "/faults", { method: "PUT", body }), { status: 400, body: { error } });
-        assert.deepEqual((await adminRequest(test.service.adminPort, "/faults")).body, { latencyMs: 0, jitterMs: 0, errorRate: 0, errorCode: "UNAVAILABLE" });
+        assert.deepEqual(await adminRequest(test.service.adminPort, "/faults", { method: "PUT", body }), {
+          status: 400,
+          body: { error },
+        });
+        assert.deepEqual((await adminRequest(test.service.adminPort, "/faults")).body, {
+          latencyMs: 0,
+          jitterMs: 0,
+          errorRate: 0,
+          errorCode: "UNAVAILABLE",
+        });
       });
     }
   });

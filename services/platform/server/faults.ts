@@ -21,7 +21,12 @@ export interface FaultSettings {
   errorCode: keyof typeof Status;
 }
 
-export const noFaults: Readonly<FaultSettings> = Object.freeze({ latencyMs: 0, jitterMs: 0, errorRate: 0, errorCode: "UNAVAILABLE" });
+export const noFaults: Readonly<FaultSettings> = Object.freeze({
+  latencyMs: 0,
+  jitterMs: 0,
+  errorRate: 0,
+  errorCode: "UNAVAILABLE",
+});
 
 /** Mutable fault state shared by the interceptor and the admin endpoint. */
 export interface FaultInjector {
@@ -36,10 +41,12 @@ export function faultSettingsFromEnv(env: EnvReader, prefix: string): FaultSetti
   const rateName = `${prefix}_FAULT_ERROR_RATE`;
   const rateText = env.string(rateName, "0");
   const errorRate = Number(rateText);
-  if (!Number.isFinite(errorRate) || errorRate < 0 || errorRate > 1) throw new ConfigError(rateName, `"${rateText}" is not a number from 0 to 1`);
+  if (!Number.isFinite(errorRate) || errorRate < 0 || errorRate > 1)
+    throw new ConfigError(rateName, `"${rateText}" is not a number from 0 to 1`);
   const codeName = `${prefix}_FAULT_ERROR_CODE`;
   const errorCode = env.string(codeName, "UNAVAILABLE");
-  if (!isStatusName(errorCode) || errorCode === "OK") throw new ConfigError(codeName, `"${errorCode}" is not a gRPC status name other than OK (e.g. UNAVAILABLE)`);
+  if (!isStatusName(errorCode) || errorCode === "OK")
+    throw new ConfigError(codeName, `"${errorCode}" is not a gRPC status name other than OK (e.g. UNAVAILABLE)`);
   return {
     latencyMs: env.int(`${prefix}_FAULT_LATENCY_MS`, 0, { min: 0, max: 60_000 }),
     jitterMs: env.int(`${prefix}_FAULT_JITTER_MS`, 0, { min: 0, max: 60_000 }),
@@ -55,9 +62,15 @@ export function faultSettingsFromEnv(env: EnvReader, prefix: string): FaultSetti
  */
 export function createFaultInjector(initial: FaultSettings = noFaults): FaultInjector {
   let settings: Readonly<FaultSettings> = Object.freeze({ ...initial });
-  const interceptor: ServerInterceptor = (descriptor: ServerMethodDefinition<unknown, unknown>, call: ServerInterceptingCallInterface) => {
+  const interceptor: ServerInterceptor = (
+    descriptor: ServerMethodDefinition<unknown, unknown>,
+    call: ServerInterceptingCallInterface,
+  ) => {
     const active = settings;
-    if (descriptor.path.startsWith("/grpc.") || (active.latencyMs === 0 && active.jitterMs === 0 && active.errorRate === 0)) {
+    if (
+      descriptor.path.startsWith("/grpc.") ||
+      (active.latencyMs === 0 && active.jitterMs === 0 && active.errorRate === 0)
+    ) {
       return new ServerInterceptingCall(call);
     }
     let timer: NodeJS.Timeout | undefined;
@@ -67,11 +80,19 @@ export function createFaultInjector(initial: FaultSettings = noFaults): FaultInj
           // Holding the metadata holds the whole call: grpc-js queues its message until we pass it on.
           onReceiveMetadata: (metadata, nextMetadata) => {
             const fail = Math.random() < active.errorRate;
-            timer = setTimeout(() => {
-              timer = undefined;
-              if (fail) intercepting.sendStatus({ code: Status[active.errorCode], details: `injected fault: ${active.errorCode}`, metadata: new Metadata() });
-              else nextMetadata(metadata);
-            }, active.latencyMs + Math.random() * active.jitterMs);
+            timer = setTimeout(
+              () => {
+                timer = undefined;
+                if (fail)
+                  intercepting.sendStatus({
+                    code: Status[active.errorCode],
+                    details: `injected fault: ${active.errorCode}`,
+                    metadata: new Metadata(),
+                  });
+                else nextMetadata(metadata);
+              },
+              active.latencyMs + Math.random() * active.jitterMs,
+            );
           },
           onCancel: () => clearTimeout(timer),
         }),
@@ -90,10 +111,12 @@ export function createFaultInjector(initial: FaultSettings = noFaults): FaultInj
 
 function validateFaults(input: Record<keyof FaultSettings, unknown>): FaultSettings {
   const { latencyMs, jitterMs, errorRate, errorCode } = input;
-  const isMs = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 60_000;
+  const isMs = (value: unknown): value is number =>
+    Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 60_000;
   if (!isMs(latencyMs)) throw new InvalidArgumentError("latencyMs", "must be an integer from 0 to 60000");
   if (!isMs(jitterMs)) throw new InvalidArgumentError("jitterMs", "must be an integer from 0 to 60000");
-  if (typeof errorRate !== "number" || !(errorRate >= 0 && errorRate <= 1)) throw new InvalidArgumentError("errorRate", "must be a number from 0 to 1");
+  if (typeof errorRate !== "number" || !(errorRate >= 0 && errorRate <= 1))
+    throw new InvalidArgumentError("errorRate", "must be a number from 0 to 1");
   if (typeof errorCode !== "string" || !isStatusName(errorCode) || errorCode === "OK") {
     throw new InvalidArgumentError("errorCode", "must be a gRPC status name other than OK, e.g. UNAVAILABLE");
   }

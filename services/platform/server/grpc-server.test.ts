@@ -45,7 +45,9 @@ describe("startGrpcServer: requests it cannot handle", { timeout: 20_000 }, () =
   });
 
   it("answers RESOURCE_EXHAUSTED to a request larger than the message limit", async () => {
-    const request = Buffer.from(toBinary(ListHeroesRequestSchema, create(ListHeroesRequestSchema, { nameFilter: "a".repeat(2000) })));
+    const request = Buffer.from(
+      toBinary(ListHeroesRequestSchema, create(ListHeroesRequestSchema, { nameFilter: "a".repeat(2000) })),
+    );
     await assert.rejects(callRawUnary(test.client, "/superheroes.hero.v1.HeroService/ListHeroes", request), {
       code: Status.RESOURCE_EXHAUSTED,
       details: `Received message larger than max (${request.length} vs 1024)`,
@@ -69,7 +71,10 @@ describe("startGrpcServer: shutdown", { timeout: 20_000 }, () => {
     assert.equal(test.server.health.isServing(), false);
     assert.equal(await watch.next(), "NOT_SERVING");
     const latecomer = createTestClient(test.server.port);
-    await assert.rejects(callUnary(latecomer, HeroService.method.getHero, { id: 1n }), statusMatching(Status.UNAVAILABLE, connectionRefused));
+    await assert.rejects(
+      callUnary(latecomer, HeroService.method.getHero, { id: 1n }),
+      statusMatching(Status.UNAVAILABLE, connectionRefused),
+    );
     latecomer.close();
 
     gate.open();
@@ -83,7 +88,10 @@ describe("startGrpcServer: shutdown", { timeout: 20_000 }, () => {
     const gate = createGate();
     const test = await startTestGrpcServer({ hold: () => gate.pass() });
     t.after(() => (gate.open(), test.close()));
-    const stuck = assert.rejects(callUnary(test.client, HeroService.method.getHero, { id: 1n }), { code: Status.CANCELLED, details: "Call cancelled" });
+    const stuck = assert.rejects(callUnary(test.client, HeroService.method.getHero, { id: 1n }), {
+      code: Status.CANCELLED,
+      details: "Call cancelled",
+    });
     await gate.waiting(1);
 
     await test.server.shutdown(50);

@@ -23,7 +23,10 @@ export interface ServiceRegistration {
 }
 
 /** Pairs a generated service with its implementation, checking the implementation's type. */
-export function registration<S extends DescService>(service: S, implementation: ServiceImplementation<S>): ServiceRegistration {
+export function registration<S extends DescService>(
+  service: S,
+  implementation: ServiceImplementation<S>,
+): ServiceRegistration {
   return { service, implementation };
 }
 
@@ -92,7 +95,9 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   const loadShedder = createLoadShedder(options.maxInFlight);
   const interceptors = [
     traceInterceptor,
-    ...(options.accessLog === "off" ? [] : [createObservingInterceptor(createAccessLogObserver(options.logger, options.accessLog))]),
+    ...(options.accessLog === "off"
+      ? []
+      : [createObservingInterceptor(createAccessLogObserver(options.logger, options.accessLog))]),
     createObservingInterceptor(createServerMetricsObserver(options.registry)),
     loadShedder.interceptor,
     ...(options.interceptors ?? []),
@@ -101,13 +106,20 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   // Aborted when shutdown starts: server streams end at once instead of holding the drain.
   const stopping = new AbortController();
   for (const { service, implementation } of options.services) {
-    const handlers = grpcHandlersFromImplementation(service, implementation as ServiceImplementation<DescService>, { logger: options.logger, shutdownSignal: stopping.signal });
+    const handlers = grpcHandlersFromImplementation(service, implementation as ServiceImplementation<DescService>, {
+      logger: options.logger,
+      shutdownSignal: stopping.signal,
+    });
     server.addService(grpcDefinitionFromDesc(service), handlers);
   }
   const health = createHealthReporter(options.services.map(({ service }) => service.typeName));
   health.addToServer(server);
   addReflection(server, options.files);
-  const port = await bind(server, `${formatHost(options.host)}:${options.port}`, options.credentials ?? serverCredentialsFromTls(options.tls));
+  const port = await bind(
+    server,
+    `${formatHost(options.host)}:${options.port}`,
+    options.credentials ?? serverCredentialsFromTls(options.tls),
+  );
   return {
     port,
     health,
@@ -130,7 +142,12 @@ function bind(server: Server, address: string, credentials: ServerCredentials): 
  * `graceMs`. Health Watch and reflection streams are not ours to wait for: once our calls are
  * done they are closed with the server.
  */
-async function shutdown(server: Server, health: HealthReporter, loadShedder: LoadShedder, graceMs: number): Promise<void> {
+async function shutdown(
+  server: Server,
+  health: HealthReporter,
+  loadShedder: LoadShedder,
+  graceMs: number,
+): Promise<void> {
   health.setServing(false);
   const drained = new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
   const deadline = Date.now() + graceMs;

@@ -19,7 +19,10 @@ describe("grpc.health.v1 of a service process", { timeout: 20_000 }, () => {
 
     assert.equal(await checkHealth(test.client, ""), "NOT_SERVING");
     assert.equal(await checkHealth(test.client, heroService), "NOT_SERVING");
-    assert.deepEqual(await adminRequest(test.service.adminPort, "/readyz"), { status: 503, body: { status: "not ready" } });
+    assert.deepEqual(await adminRequest(test.service.adminPort, "/readyz"), {
+      status: 503,
+      body: { status: "not ready" },
+    });
     assert.equal(await watch.next(), "NOT_SERVING");
 
     readinessGate.open();
@@ -42,7 +45,11 @@ describe("grpc.health.v1 of a service process", { timeout: 20_000 }, () => {
     ready = false;
     assert.equal(await watch.next(), "NOT_SERVING");
     assert.equal(await checkHealth(test.client, heroService), "NOT_SERVING");
-    assert.equal(await checkHealth(test.client, "liveness"), "SERVING", "not ready is not dead: liveness stays SERVING");
+    assert.equal(
+      await checkHealth(test.client, "liveness"),
+      "SERVING",
+      "not ready is not dead: liveness stays SERVING",
+    );
     ready = true;
     assert.equal(await watch.next(), "SERVING");
     assert.equal(await checkHealth(test.client, heroService), "SERVING");
@@ -69,7 +76,10 @@ describe("grpc.health.v1 of a service process", { timeout: 20_000 }, () => {
   it("answers NOT_FOUND to Check of a service the server does not serve", async (t) => {
     const test = await startTestService();
     t.after(() => test.close());
-    await assert.rejects(checkHealth(test.client, "superheroes.villain.v1.VillainService"), { code: 5, details: "Health status unknown for service superheroes.villain.v1.VillainService" });
+    await assert.rejects(checkHealth(test.client, "superheroes.villain.v1.VillainService"), {
+      code: 5,
+      details: "Health status unknown for service superheroes.villain.v1.VillainService",
+    });
   });
 
   it("goes NOT_SERVING as soon as shutdown starts, while an in-flight call still completes", async (t) => {

@@ -18,39 +18,66 @@ describe("load shedding", { timeout: 20_000 }, () => {
     t.after(() => (gate.open(), test.close()));
     await waitFor("SERVING", () => test.service.grpc.health.isServing());
 
-    const held = [callUnary(test.client, HeroService.method.getHero, { id: 1n }), callUnary(test.client, HeroService.method.getHero, { id: 2n })];
+    const held = [
+      callUnary(test.client, HeroService.method.getHero, { id: 1n }),
+      callUnary(test.client, HeroService.method.getHero, { id: 2n }),
+    ];
     await gate.waiting(2);
     assert.equal(test.service.grpc.loadShedder.inFlight(), 2);
 
     // Refused while the two held calls are still running: nothing waits in a queue.
-    await assert.rejects(callUnary(test.client, HeroService.method.getHero, { id: 1n }), { code: Status.RESOURCE_EXHAUSTED, details: busy });
-    await assert.rejects(callUnary(test.client, HeroService.method.getRandomHero, {}), { code: Status.RESOURCE_EXHAUSTED, details: busy });
+    await assert.rejects(callUnary(test.client, HeroService.method.getHero, { id: 1n }), {
+      code: Status.RESOURCE_EXHAUSTED,
+      details: busy,
+    });
+    await assert.rejects(callUnary(test.client, HeroService.method.getRandomHero, {}), {
+      code: Status.RESOURCE_EXHAUSTED,
+      details: busy,
+    });
     // Health is never shed, so probes keep telling the truth under overload.
     assert.equal(await checkHealth(test.client, ""), "SERVING");
     assert.equal(await readMetric(test.service.adminPort, "grpc_server_shed_total"), 2);
     assert.equal(await readMetric(test.service.adminPort, "grpc_server_in_flight"), 2);
 
     gate.open();
-    assert.deepEqual((await Promise.all(held)).map((response) => response.hero?.name), ["Chewbacca", "Yoda"]);
+    assert.deepEqual(
+      (await Promise.all(held)).map((response) => response.hero?.name),
+      ["Chewbacca", "Yoda"],
+    );
     assert.equal(test.service.grpc.loadShedder.inFlight(), 0);
     assert.equal((await callUnary(test.client, HeroService.method.getHero, { id: 2n })).hero?.name, "Yoda");
     const stats = (await adminRequest(test.service.adminPort, "/stats")).body as Record<string, unknown>;
     assert.deepEqual({ inFlight: stats.inFlight, shed: stats.shed }, { inFlight: 0, shed: 2 });
     const handled = { grpc_service: "superheroes.hero.v1.HeroService", grpc_method: "GetHero" };
-    assert.equal(await readMetric(test.service.adminPort, "grpc_server_handled_total", { ...handled, grpc_code: "RESOURCE_EXHAUSTED" }), 1);
-    assert.equal(await readMetric(test.service.adminPort, "grpc_server_handled_total", { ...handled, grpc_code: "OK" }), 3);
+    assert.equal(
+      await readMetric(test.service.adminPort, "grpc_server_handled_total", {
+        ...handled,
+        grpc_code: "RESOURCE_EXHAUSTED",
+      }),
+      1,
+    );
+    assert.equal(
+      await readMetric(test.service.adminPort, "grpc_server_handled_total", { ...handled, grpc_code: "OK" }),
+      3,
+    );
   });
 
   it("releases the slot of a call the client cancels", async (t) => {
     const gate = createGate();
-    const test = await startTestService({ config: { maxInFlight: 1 }, hold: (_method, context) => Promise.race([gate.pass(), abortOf(context.signal)]) });
+    const test = await startTestService({
+      config: { maxInFlight: 1 },
+      hold: (_method, context) => Promise.race([gate.pass(), abortOf(context.signal)]),
+    });
     t.after(() => (gate.open(), test.close()));
 
-    await assert.rejects(callUnary(test.client, HeroService.method.getHero, { id: 1n }, { deadlineMs: 100 }), (error: { code?: unknown; details?: unknown }) => {
-      assert.equal(error.code, Status.DEADLINE_EXCEEDED);
-      assert.match(String(error.details), /^Deadline exceeded after \d+\.\d+s/);
-      return true;
-    });
+    await assert.rejects(
+      callUnary(test.client, HeroService.method.getHero, { id: 1n }, { deadlineMs: 100 }),
+      (error: { code?: unknown; details?: unknown }) => {
+        assert.equal(error.code, Status.DEADLINE_EXCEEDED);
+        assert.match(String(error.details), /^Deadline exceeded after \d+\.\d+s/);
+        return true;
+      },
+    );
     await waitFor("the slot to be released", () => test.service.grpc.loadShedder.inFlight() === 0);
     gate.open();
     assert.equal((await callUnary(test.client, HeroService.method.getHero, { id: 1n })).hero?.name, "Chewbacca");

@@ -25,7 +25,10 @@ export interface LoadShedder {
 export function createLoadShedder(maxInFlight: number): LoadShedder {
   let inFlight = 0;
   let shed = 0;
-  const interceptor: ServerInterceptor = (descriptor: ServerMethodDefinition<unknown, unknown>, call: ServerInterceptingCallInterface) => {
+  const interceptor: ServerInterceptor = (
+    descriptor: ServerMethodDefinition<unknown, unknown>,
+    call: ServerInterceptingCallInterface,
+  ) => {
     if (descriptor.path.startsWith("/grpc.")) return new ServerInterceptingCall(call);
     let counted = false;
     const release = () => {

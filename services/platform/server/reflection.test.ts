@@ -25,14 +25,29 @@ describe("server reflection", { timeout: 20_000 }, () => {
       const answer = await reflect(test.client, version, { fileContainingSymbol: "superheroes.hero.v1.HeroService" });
       assert.equal(answer.error, undefined);
       // grpcurl needs every import to describe a message, so the imports come along.
-      assert.deepEqual(answer.files.map((descriptor) => descriptor.name).sort(), ["google/protobuf/field_mask.proto", heroFile]);
+      assert.deepEqual(answer.files.map((descriptor) => descriptor.name).sort(), [
+        "google/protobuf/field_mask.proto",
+        heroFile,
+      ]);
       const file = answer.files.find((descriptor) => descriptor.name === heroFile);
       assert.equal(file?.package, "superheroes.hero.v1");
       assert.deepEqual(file?.dependency, ["google/protobuf/field_mask.proto"]);
-      assert.deepEqual(file?.service.map((service) => service.name), ["HeroService"]);
+      assert.deepEqual(
+        file?.service.map((service) => service.name),
+        ["HeroService"],
+      );
       assert.deepEqual(
         file?.service[0]?.method.map((method) => method.name),
-        ["GetRandomHero", "GetRandomHeroes", "GetHero", "BatchGetHeroes", "ListHeroes", "CreateHero", "UpdateHero", "DeleteHero"],
+        [
+          "GetRandomHero",
+          "GetRandomHeroes",
+          "GetHero",
+          "BatchGetHeroes",
+          "ListHeroes",
+          "CreateHero",
+          "UpdateHero",
+          "DeleteHero",
+        ],
       );
     });
 
@@ -43,7 +58,9 @@ describe("server reflection", { timeout: 20_000 }, () => {
       const root = byName.get(heroFile);
       assert.ok(root);
       const registry = createFileRegistry(root, (name) => byName.get(name));
-      const method = registry.getService("superheroes.hero.v1.HeroService")?.methods.find((candidate) => candidate.name === "UpdateHero");
+      const method = registry
+        .getService("superheroes.hero.v1.HeroService")
+        ?.methods.find((candidate) => candidate.name === "UpdateHero");
       assert.equal(method?.input.field.updateMask?.message?.typeName, "google.protobuf.FieldMask");
     });
 
@@ -52,7 +69,9 @@ describe("server reflection", { timeout: 20_000 }, () => {
       const [file] = answer.files;
       assert.ok(file);
       const registry = createFileRegistry(file, () => undefined);
-      const check = registry.getService("grpc.health.v1.Health")?.methods.find((candidate) => candidate.name === "Check");
+      const check = registry
+        .getService("grpc.health.v1.Health")
+        ?.methods.find((candidate) => candidate.name === "Check");
       assert.equal(check?.input.typeName, "grpc.health.v1.HealthCheckRequest");
       assert.equal(check?.output.field.status?.enum?.typeName, "grpc.health.v1.HealthCheckResponse.ServingStatus");
     });
@@ -66,7 +85,10 @@ describe("server reflection", { timeout: 20_000 }, () => {
     it(`${version}: file_by_filename returns the file`, async () => {
       const answer = await reflect(test.client, version, { fileByFilename: "superheroes/hero/v1/hero_service.proto" });
       assert.equal(answer.error, undefined);
-      assert.deepEqual(answer.files.map((descriptor) => descriptor.name).sort(), ["google/protobuf/field_mask.proto", heroFile]);
+      assert.deepEqual(answer.files.map((descriptor) => descriptor.name).sort(), [
+        "google/protobuf/field_mask.proto",
+        heroFile,
+      ]);
     });
 
     it(`${version}: answers NOT_FOUND for an unknown symbol`, async () => {

@@ -1,8 +1,18 @@
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import type { DescFile } from "@bufbuild/protobuf";
-import { type DescriptorProto, type FileDescriptorProto, FileDescriptorProtoSchema, FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
+import {
+  type DescriptorProto,
+  type FileDescriptorProto,
+  FileDescriptorProtoSchema,
+  FileDescriptorSetSchema,
+} from "@bufbuild/protobuf/wkt";
 import type { Server } from "@grpc/grpc-js";
-import { loadFileDescriptorSetFromBuffer, loadSync, type AnyDefinition, type PackageDefinition } from "@grpc/proto-loader";
+import {
+  loadFileDescriptorSetFromBuffer,
+  loadSync,
+  type AnyDefinition,
+  type PackageDefinition,
+} from "@grpc/proto-loader";
 import { ReflectionService } from "@grpc/reflection";
 import { protoPath as healthProtoPath } from "grpc-health-check";
 
@@ -17,7 +27,10 @@ export function addReflection(server: Server, files: readonly DescFile[]): void 
   // proto-loader re-derives each file's descriptor through protobufjs, which drops `dependency`
   // and writes relative type names; clients that link what they get (grpcurl describe) then
   // fail on `google.protobuf.FieldMask`. Serve the original descriptors (reflection.test.ts).
-  const ours = mapFileDescriptors(loadFileDescriptorSetFromBuffer(Buffer.from(toBinary(FileDescriptorSetSchema, descriptorSet))), () => originals);
+  const ours = mapFileDescriptors(
+    loadFileDescriptorSetFromBuffer(Buffer.from(toBinary(FileDescriptorSetSchema, descriptorSet))),
+    () => originals,
+  );
   // Health has no buf-built descriptor here: qualify the names protobufjs left relative.
   const health = mapFileDescriptors(loadSync(healthProtoPath), (protos) => protos.map(qualifyTypeNames));
   new ReflectionService({ ...ours, ...health }).addToServer(server);
@@ -58,7 +71,10 @@ function qualifyTypeNames(bytes: Buffer): Buffer {
   return Buffer.from(toBinary(FileDescriptorProtoSchema, file));
 }
 /** The definition with each type's file descriptors replaced by `replace(descriptors)`. */
-function mapFileDescriptors(definition: PackageDefinition, replace: (descriptors: Buffer[]) => Buffer[]): PackageDefinition {
+function mapFileDescriptors(
+  definition: PackageDefinition,
+  replace: (descriptors: Buffer[]) => Buffer[],
+): PackageDefinition {
   const served: PackageDefinition = {};
   for (const [name, type] of Object.entries(definition)) {
     const protos = "fileDescriptorProtos" in type ? (type.fileDescriptorProtos as Buffer[]) : undefined;

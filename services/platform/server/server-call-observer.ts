@@ -52,13 +52,23 @@ export function createObservingInterceptor(observer: ServerCallObserver): Server
         next({
           onReceiveMetadata: (metadata, nextMetadata) => {
             startedAt = performance.now();
-            finish = observer({ path: descriptor.path, service, method, type: callType(descriptor), metadata, peer: call.getPeer() });
+            finish = observer({
+              path: descriptor.path,
+              service,
+              method,
+              type: callType(descriptor),
+              metadata,
+              peer: call.getPeer(),
+            });
             nextMetadata(metadata);
           },
           onCancel: () => {
             // A cancel that close to the deadline is the deadline (seen as a flaky CANCELLED in CI).
             const passed = cancelledByDeadline(deadlineFromGrpc(call.getDeadline()));
-            end(passed ? Status.DEADLINE_EXCEEDED : Status.CANCELLED, passed ? "deadline exceeded" : "cancelled by the client");
+            end(
+              passed ? Status.DEADLINE_EXCEEDED : Status.CANCELLED,
+              passed ? "deadline exceeded" : "cancelled by the client",
+            );
           },
         }),
       sendStatus: (status, next) => {

@@ -11,7 +11,10 @@ const traceId = "0af7651916cd43dd8448eb211c80319c";
 
 describe("a service process (spawned fixture-service.ts)", { timeout: 120_000 }, () => {
   const badValues: { env: Record<string, string>; line: string }[] = [
-    { env: { FIXTURE_GRPC_PORT: "abc" }, line: 'configuration error: FIXTURE_GRPC_PORT: "abc" is not an integer from 0 to 65535\n' },
+    {
+      env: { FIXTURE_GRPC_PORT: "abc" },
+      line: 'configuration error: FIXTURE_GRPC_PORT: "abc" is not an integer from 0 to 65535\n',
+    },
     {
       env: { FIXTURE_ADMIN_HOST: "0.0.0.0" },
       line: "configuration error: FIXTURE_ADMIN_TOKEN: must be set when FIXTURE_ADMIN_HOST (0.0.0.0) is not a loopback address\n",
@@ -35,7 +38,12 @@ describe("a service process (spawned fixture-service.ts)", { timeout: 120_000 },
     t.after(() => client.close());
 
     await waitFor("SERVING", async () => (await checkHealth(client, "")) === "SERVING");
-    const response = await callUnary(client, HeroService.method.getHero, { id: 1n }, { metadata: { traceparent: `00-${traceId}-b7ad6b7169203331-01` } });
+    const response = await callUnary(
+      client,
+      HeroService.method.getHero,
+      { id: 1n },
+      { metadata: { traceparent: `00-${traceId}-b7ad6b7169203331-01` } },
+    );
     assert.equal(response.hero?.name, "Chewbacca");
     const access = await fixture.waitForLine((line) => line.grpc_method === "GetHero");
     assert.deepEqual(
@@ -47,7 +55,10 @@ describe("a service process (spawned fixture-service.ts)", { timeout: 120_000 },
 
     fixture.child.kill("SIGTERM");
     const exit = await fixture.exited;
-    assert.deepEqual({ code: exit.code, signal: exit.signal, stderr: exit.stderr }, { code: 0, signal: null, stderr: "" });
+    assert.deepEqual(
+      { code: exit.code, signal: exit.signal, stderr: exit.stderr },
+      { code: 0, signal: null, stderr: "" },
+    );
     const messages = fixture.lines().map((line) => line.msg);
     assert.deepEqual(messages.slice(messages.indexOf("shutting down")), ["shutting down", "fixture stopped"]);
   });

@@ -80,7 +80,10 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
   }
   registerServiceGauges(registry, grpc);
   const readiness = startReadinessLoop(options, grpc);
-  logger.info({ grpcPort: grpc.port, adminPort: admin.port, faultsEnabled: faults !== undefined }, `${options.name} listening`);
+  logger.info(
+    { grpcPort: grpc.port, adminPort: admin.port, faultsEnabled: faults !== undefined },
+    `${options.name} listening`,
+  );
 
   let stopping: Promise<void> | undefined;
   const stop = () =>

@@ -46,9 +46,23 @@ export function createArena(root: HTMLElement, options: ArenaOptions): Arena {
       fighters = response.fighters;
       if (fighters === undefined) throw new Error("the answer had no fighters");
       const view = fightersViewFromMessage(fighters);
-      replace(stage, renderFighterCard(view.hero), h("div", { class: "versus" }, h("p", { class: "vs", "aria-hidden": "true" }, "VS"), renderLocationCard(view.location)), renderFighterCard(view.villain));
+      replace(
+        stage,
+        renderFighterCard(view.hero),
+        h(
+          "div",
+          { class: "versus" },
+          h("p", { class: "vs", "aria-hidden": "true" }, "VS"),
+          renderLocationCard(view.location),
+        ),
+        renderFighterCard(view.villain),
+      );
       const note = fallbackNote(fighters);
-      showMessage(result, note.length > 0 ? note : "Press Fight! to decide who wins.", note.length > 0 ? "note" : "hint");
+      showMessage(
+        result,
+        note.length > 0 ? note : "Press Fight! to decide who wins.",
+        note.length > 0 ? "note" : "hint",
+      );
     } catch (error) {
       options.status.failed(error);
       showMessage(result, `Could not get new fighters: ${describeError(error)}.`, "error");
@@ -80,8 +94,10 @@ function showResult(stage: HTMLElement, result: HTMLElement, fight: Fight, fight
     const isHero = card.dataset["side"] === "hero";
     markOutcome(card, isHero === heroWon ? "winner" : "loser");
   }
-  const winnerFallback = (fight.winner?.fallback ?? false) || (heroWon ? fighters.heroFallback : fighters.villainFallback);
-  const loserFallback = (fight.loser?.fallback ?? false) || (heroWon ? fighters.villainFallback : fighters.heroFallback);
+  const winnerFallback =
+    (fight.winner?.fallback ?? false) || (heroWon ? fighters.heroFallback : fighters.villainFallback);
+  const loserFallback =
+    (fight.loser?.fallback ?? false) || (heroWon ? fighters.villainFallback : fighters.heroFallback);
   const placeFallback = (fight.location?.fallback ?? false) || fighters.locationFallback;
   replace(
     result,
@@ -110,7 +126,11 @@ function showMessage(result: HTMLElement, text: string, kind: "hint" | "note" | 
 }
 
 function fallbackNote(fighters: Fighters): string {
-  const missing = [fighters.heroFallback && "heroes", fighters.villainFallback && "villains", fighters.locationFallback && "locations"].filter((name) => name !== false);
+  const missing = [
+    fighters.heroFallback && "heroes",
+    fighters.villainFallback && "villains",
+    fighters.locationFallback && "locations",
+  ].filter((name) => name !== false);
   if (missing.length === 0) return "";
   return `The ${missing.join(" and ")} service${missing.length > 1 ? "s" : ""} did not answer: fallbacks fight instead.`;
 }

@@ -23,7 +23,9 @@ export function createBackendStatus(pill: HTMLElement, banner: HTMLElement): Bac
     pill.textContent = next ? "Online" : "Offline";
     pill.dataset["state"] = next ? "online" : "offline";
     banner.hidden = next;
-    banner.textContent = next ? "" : "The fights service cannot be reached. Showing the last known data; the page keeps retrying and recovers on its own.";
+    banner.textContent = next
+      ? ""
+      : "The fights service cannot be reached. Showing the last known data; the page keeps retrying and recovers on its own.";
   };
   return {
     reached: () => show(true),

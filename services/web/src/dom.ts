@@ -8,7 +8,11 @@ export type Attributes = Record<string, string | number | boolean | undefined>;
  * Makes an element: `h("button", { type: "button", class: "primary" }, "Fight!")`. Text is
  * always set as text, never parsed as HTML, so names from the data services cannot inject markup.
  */
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Attributes = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attributes: Attributes = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const element = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) {
     if (value === undefined || value === false) continue;

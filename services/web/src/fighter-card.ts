@@ -30,11 +30,18 @@ export function renderFighterCard(fighter: FighterView): HTMLElement {
   const titleId = `${fighter.side}-name`;
   return h(
     "article",
-    { class: `card fighter ${fighter.side}`, "data-side": fighter.side, "data-fallback": fighter.fallback, "aria-labelledby": titleId },
+    {
+      class: `card fighter ${fighter.side}`,
+      "data-side": fighter.side,
+      "data-fallback": fighter.fallback,
+      "aria-labelledby": titleId,
+    },
     h("p", { class: "role" }, fighter.side === "hero" ? "Hero" : "Villain"),
     createPicture(fighter.picture, `Picture of ${fighter.name}`, fighter.side),
     h("h3", { id: titleId, class: "name" }, fighter.name),
-    fighter.otherName.length > 0 && fighter.otherName !== fighter.name ? h("p", { class: "alias" }, fighter.otherName) : null,
+    fighter.otherName.length > 0 && fighter.otherName !== fighter.name
+      ? h("p", { class: "alias" }, fighter.otherName)
+      : null,
     h("p", { class: "level" }, "Level ", h("strong", {}, formatCount(fighter.level))),
     renderPowers(fighter.powers),
     fighter.fallback ? fallbackBadge(fighter.side) : null,
@@ -63,11 +70,19 @@ export function markOutcome(card: HTMLElement, outcome: "winner" | "loser" | und
 }
 
 function renderPowers(powers: string): HTMLElement | null {
-  const list = powers.split(",").map((power) => power.trim()).filter((power) => power.length > 0);
+  const list = powers
+    .split(",")
+    .map((power) => power.trim())
+    .filter((power) => power.length > 0);
   if (list.length === 0) return null;
   return h("ul", { class: "powers", "aria-label": "Powers" }, ...list.slice(0, 6).map((power) => h("li", {}, power)));
 }
 
 function fallbackBadge(kind: PictureKind): HTMLElement {
-  return h("p", { class: "fallback-badge" }, h("strong", {}, "Fallback"), ` · the ${serviceOf[kind]} service did not answer`);
+  return h(
+    "p",
+    { class: "fallback-badge" },
+    h("strong", {}, "Fallback"),
+    ` · the ${serviceOf[kind]} service did not answer`,
+  );
 }

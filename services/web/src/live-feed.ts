@@ -23,7 +23,12 @@ export interface LiveFeedOptions {
  */
 export function startLiveFeed(root: HTMLElement, options: LiveFeedOptions): void {
   const state = h("p", { class: "feed-state", role: "status", "data-state": "connecting" }, "Connecting…");
-  const list = h("ol", { class: "feed-list", "aria-live": "polite", "aria-relevant": "additions", "aria-label": "Latest fights, newest first" });
+  const list = h("ol", {
+    class: "feed-list",
+    "aria-live": "polite",
+    "aria-relevant": "additions",
+    "aria-label": "Latest fights, newest first",
+  });
   root.append(state, list);
   const shown = new Map<bigint, HTMLElement>();
   const maxItems = options.maxItems ?? 12;
@@ -33,7 +38,9 @@ export function startLiveFeed(root: HTMLElement, options: LiveFeedOptions): void
     const newer = [...shown.entries()].filter(([id]) => id > fight.id).length;
     list.insertBefore(item, list.children[newer] ?? null);
     shown.set(fight.id, item);
-    for (const [id, element] of [...shown.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).slice(0, Math.max(0, shown.size - maxItems))) {
+    for (const [id, element] of [...shown.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .slice(0, Math.max(0, shown.size - maxItems))) {
       element.remove();
       shown.delete(id);
     }
@@ -45,7 +52,11 @@ export function startLiveFeed(root: HTMLElement, options: LiveFeedOptions): void
   void watch(options, add, setState);
 }
 
-async function watch(options: LiveFeedOptions, add: (fight: Fight) => void, setState: (name: "live" | "connecting" | "down", text: string) => void): Promise<void> {
+async function watch(
+  options: LiveFeedOptions,
+  add: (fight: Fight) => void,
+  setState: (name: "live" | "connecting" | "down", text: string) => void,
+): Promise<void> {
   const { client, status, signal } = options;
   const backoff = createBackoff();
   while (!signal.aborted) {
@@ -77,7 +88,15 @@ function renderFight(fight: Fight): HTMLElement {
     "li",
     { class: "feed-item", "data-fight-id": String(fight.id) },
     time === undefined ? null : h("time", { datetime: time.toISOString() }, time.toLocaleTimeString("en-GB")),
-    h("span", { class: "feed-text" }, combatant(fight.winner, "winner"), " beat ", combatant(fight.loser, "loser"), h("span", { class: "feed-place" }, ` at ${fight.location?.name ?? "somewhere"}`), fight.location?.fallback === true ? fallbackTag() : null),
+    h(
+      "span",
+      { class: "feed-text" },
+      combatant(fight.winner, "winner"),
+      " beat ",
+      combatant(fight.loser, "loser"),
+      h("span", { class: "feed-place" }, ` at ${fight.location?.name ?? "somewhere"}`),
+      fight.location?.fallback === true ? fallbackTag() : null,
+    ),
   );
 }
 

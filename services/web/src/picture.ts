@@ -9,10 +9,14 @@ export type PictureKind = "hero" | "villain" | "location";
  */
 export function createPicture(src: string, alt: string, kind: PictureKind): HTMLImageElement {
   const image = h("img", { class: "picture", alt, width: 160, height: 160, decoding: "async" });
-  image.addEventListener("error", () => {
-    image.dataset["placeholder"] = "true";
-    image.src = placeholders[kind];
-  }, { once: true });
+  image.addEventListener(
+    "error",
+    () => {
+      image.dataset["placeholder"] = "true";
+      image.src = placeholders[kind];
+    },
+    { once: true },
+  );
   const url = localPictureUrl(src);
   if (url === undefined) image.dataset["placeholder"] = "true";
   image.src = url ?? placeholders[kind];

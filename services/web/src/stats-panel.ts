@@ -18,11 +18,20 @@ export interface StatsPanelOptions {
 export function startStatsPanel(root: HTMLElement, options: StatsPanelOptions): Poller {
   const heroWins = h("strong", { id: "hero-wins", class: "score-value" }, "–");
   const villainWins = h("strong", { id: "villain-wins", class: "score-value" }, "–");
-  const bar = h("div", { class: "ratio-bar", role: "img", "aria-label": "No fights yet" }, h("span", { class: "ratio-heroes" }));
+  const bar = h(
+    "div",
+    { class: "ratio-bar", role: "img", "aria-label": "No fights yet" },
+    h("span", { class: "ratio-heroes" }),
+  );
   const note = h("p", { class: "stats-note muted", role: "status" });
   const winners = h("ol", { class: "winners", "aria-labelledby": "winners-title" });
   root.append(
-    h("div", { class: "scores" }, h("p", { class: "score hero" }, h("span", {}, "Heroes"), heroWins), h("p", { class: "score villain" }, h("span", {}, "Villains"), villainWins)),
+    h(
+      "div",
+      { class: "scores" },
+      h("p", { class: "score hero" }, h("span", {}, "Heroes"), heroWins),
+      h("p", { class: "score villain" }, h("span", {}, "Villains"), villainWins),
+    ),
     bar,
     note,
     h("h3", { id: "winners-title" }, "Top winners"),
@@ -34,12 +43,23 @@ export function startStatsPanel(root: HTMLElement, options: StatsPanelOptions): 
     const total = stats.heroWins + stats.villainWins;
     const percent = total === 0n ? 50 : Math.round(stats.heroWinRatio * 100);
     bar.style.setProperty("--hero-share", `${percent}%`);
-    bar.setAttribute("aria-label", total === 0n ? "No fights yet" : `Heroes won ${percent}% of ${formatCount(total)} fights`);
-    note.textContent = total === 0n ? "No fights yet: press Fight!" : `${percent}% hero wins over ${formatCount(total)} ${total === 1n ? "fight" : "fights"}`;
+    bar.setAttribute(
+      "aria-label",
+      total === 0n ? "No fights yet" : `Heroes won ${percent}% of ${formatCount(total)} fights`,
+    );
+    note.textContent =
+      total === 0n
+        ? "No fights yet: press Fight!"
+        : `${percent}% hero wins over ${formatCount(total)} ${total === 1n ? "fight" : "fights"}`;
     replace(
       winners,
       ...stats.topWinners.map((winner) =>
-        h("li", {}, h("span", { class: `name ${winner.team === Team.HEROES ? "hero" : "villain"}` }, winner.name), h("span", { class: "wins" }, `${formatCount(winner.wins)} ${winner.wins === 1n ? "win" : "wins"}`)),
+        h(
+          "li",
+          {},
+          h("span", { class: `name ${winner.team === Team.HEROES ? "hero" : "villain"}` }, winner.name),
+          h("span", { class: "wins" }, `${formatCount(winner.wins)} ${winner.wins === 1n ? "win" : "wins"}`),
+        ),
       ),
     );
     if (stats.topWinners.length === 0) winners.append(h("li", { class: "muted" }, "Nobody has won yet."));

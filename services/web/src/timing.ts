@@ -51,7 +51,11 @@ export interface Poller {
 }
 
 /** Starts polling `task` until `signal` aborts. */
-export function startPoller(task: (signal: AbortSignal) => Promise<void>, intervalMs: number, signal: AbortSignal): Poller {
+export function startPoller(
+  task: (signal: AbortSignal) => Promise<void>,
+  intervalMs: number,
+  signal: AbortSignal,
+): Poller {
   let wake: (() => void) | undefined;
   let again = false;
   void (async () => {

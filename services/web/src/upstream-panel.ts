@@ -14,7 +14,11 @@ export interface UpstreamPanelOptions {
   intervalMs?: number;
 }
 
-const fallbackOf: Record<string, string> = { heroes: "the fallback hero", villains: "the fallback villain", locations: "the fallback location" };
+const fallbackOf: Record<string, string> = {
+  heroes: "the fallback hero",
+  villains: "the fallback villain",
+  locations: "the fallback location",
+};
 
 /**
  * Health of the three data services as the fights service sees them (GetUpstreamStatus):
@@ -22,13 +26,18 @@ const fallbackOf: Record<string, string> = { heroes: "the fallback hero", villai
  * politely to screen readers when it changes, says what is wrong and what the fights do about it.
  */
 export function startUpstreamPanel(root: HTMLElement, options: UpstreamPanelOptions): void {
-  const summary = h("p", { class: "upstream-summary", role: "status", "aria-live": "polite", "data-health": "unknown" }, "Checking the data services…");
+  const summary = h(
+    "p",
+    { class: "upstream-summary", role: "status", "aria-live": "polite", "data-health": "unknown" },
+    "Checking the data services…",
+  );
   const list = h("ul", { class: "upstreams" });
   root.append(summary, list);
   // Lines are replaced only when they change, so screen readers hear each change once.
   const setSummary = (health: string, lines: string[]) => {
     summary.dataset["health"] = health;
-    if (summary.textContent !== lines.join("")) replace(summary, ...lines.map((line) => h("span", { class: "problem" }, line)));
+    if (summary.textContent !== lines.join(""))
+      replace(summary, ...lines.map((line) => h("span", { class: "problem" }, line)));
   };
   startPoller(
     async (signal) => {
@@ -38,7 +47,10 @@ export function startUpstreamPanel(root: HTMLElement, options: UpstreamPanelOpti
         root.removeAttribute("data-stale");
         replace(list, ...upstreams.map(renderUpstream));
         const problems = upstreams.map(problemOf).filter((problem) => problem.length > 0);
-        setSummary(problems.length === 0 ? "ok" : "degraded", problems.length === 0 ? ["All data services answer."] : problems);
+        setSummary(
+          problems.length === 0 ? "ok" : "degraded",
+          problems.length === 0 ? ["All data services answer."] : problems,
+        );
       } catch (error) {
         if (signal.aborted) return;
         options.status.failed(error);
@@ -55,11 +67,24 @@ function renderUpstream(upstream: UpstreamStatus): HTMLElement {
   const breaker = BreakerState[upstream.breakerState] ?? "UNSPECIFIED";
   return h(
     "li",
-    { class: "upstream", "data-upstream": upstream.name, "data-breaker": breaker, "data-channel": upstream.channelState },
+    {
+      class: "upstream",
+      "data-upstream": upstream.name,
+      "data-breaker": breaker,
+      "data-channel": upstream.channelState,
+    },
     h("span", { class: "upstream-name" }, title(upstream.name)),
-    h("span", { class: "breaker", "data-state": breaker, title: "Circuit breaker" }, breakerLabel(upstream.breakerState)),
+    h(
+      "span",
+      { class: "breaker", "data-state": breaker, title: "Circuit breaker" },
+      breakerLabel(upstream.breakerState),
+    ),
     h("span", { class: "channel", title: "gRPC channel state" }, upstream.channelState.replace("_", " ").toLowerCase()),
-    h("span", { class: "counts" }, `${plural(upstream.calls, "call")} · ${formatCount(upstream.failures)} failed · ${formatCount(upstream.rejections)} refused`),
+    h(
+      "span",
+      { class: "counts" },
+      `${plural(upstream.calls, "call")} · ${formatCount(upstream.failures)} failed · ${formatCount(upstream.rejections)} refused`,
+    ),
   );
 }
 
@@ -80,7 +105,8 @@ function problemOf(upstream: UpstreamStatus): string {
   const name = title(upstream.name);
   const fallback = fallbackOf[upstream.name] ?? "a fallback";
   if (upstream.breakerState === BreakerState.OPEN) return `${name}: breaker open, fights use ${fallback}.`;
-  if (upstream.breakerState === BreakerState.HALF_OPEN) return `${name}: breaker half-open, probing whether it is back.`;
+  if (upstream.breakerState === BreakerState.HALF_OPEN)
+    return `${name}: breaker half-open, probing whether it is back.`;
   if (upstream.channelState === "TRANSIENT_FAILURE") return `${name}: unreachable, fights use ${fallback}.`;
   return "";
 }

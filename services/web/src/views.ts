@@ -25,7 +25,11 @@ export function fightersViewFromMessage(fighters: Fighters): FightersView {
   };
 }
 
-function fighterView(side: FighterView["side"], fighter: Fighters["hero"] | Fighters["villain"], fallback: boolean): FighterView {
+function fighterView(
+  side: FighterView["side"],
+  fighter: Fighters["hero"] | Fighters["villain"],
+  fallback: boolean,
+): FighterView {
   return {
     side,
     name: fighter?.name ?? `Unknown ${side}`,

@@ -19,11 +19,16 @@ for (const { name, prefix, connect } of services) {
     let database: ThrowawayDatabase;
     let service: ServiceProcess;
     let client: CatalogClient;
-    before(async () => {
-      database = await createThrowawayDatabase({ prefix: "resilience" });
-      service = await launchService(name, { env: { [`${prefix}_DATABASE_URL`]: database.url, [`${prefix}_SEED`]: "false" } });
-      client = connect(service.grpcPort);
-    }, { timeout: 45_000 });
+    before(
+      async () => {
+        database = await createThrowawayDatabase({ prefix: "resilience" });
+        service = await launchService(name, {
+          env: { [`${prefix}_DATABASE_URL`]: database.url, [`${prefix}_SEED`]: "false" },
+        });
+        client = connect(service.grpcPort);
+      },
+      { timeout: 45_000 },
+    );
     after(async () => {
       client?.close();
       await service?.kill();
@@ -31,20 +36,39 @@ for (const { name, prefix, connect } of services) {
     });
 
     for (const refused of refusedCatalogCases) {
-      it(`refuses ${refused.what}`, () => assertStatus(refused.call(client.calls), refused.code, refused.details(client.calls)));
+      it(`refuses ${refused.what}`, () =>
+        assertStatus(refused.call(client.calls), refused.code, refused.details(client.calls)));
     }
 
     it("stores names with SQL metacharacters, quotes, wildcards and unicode verbatim, and finds them by filter", async (t) => {
       for (const stored of verbatimNames) {
         const created = await client.calls.create(stored);
         assert.equal(created.name, stored);
-        assert.deepEqual(await client.calls.get(created.id).then((item) => (item as Record<string, { name?: string }>)[client.calls.singular]?.name), stored);
-        assert.deepEqual((await client.calls.list({ nameFilter: [...stored].slice(0, 12).join(""), pageSize: 100 })).names, [stored]);
+        assert.deepEqual(
+          await client.calls
+            .get(created.id)
+            .then((item) => (item as Record<string, { name?: string }>)[client.calls.singular]?.name),
+          stored,
+        );
+        assert.deepEqual(
+          (await client.calls.list({ nameFilter: [...stored].slice(0, 12).join(""), pageSize: 100 })).names,
+          [stored],
+        );
       }
-      assert.deepEqual((await client.calls.list({ nameFilter: "'", pageSize: 100 })).names.toSorted(), [verbatimNames[0], verbatimNames[2]].toSorted());
+      assert.deepEqual(
+        (await client.calls.list({ nameFilter: "'", pageSize: 100 })).names.toSorted(),
+        [verbatimNames[0], verbatimNames[2]].toSorted(),
+      );
       assert.deepEqual((await client.calls.list({ nameFilter: "%", pageSize: 100 })).names, [verbatimNames[1]]);
       assert.deepEqual((await client.calls.list({ nameFilter: "\\", pageSize: 100 })).names, [verbatimNames[1]]);
-      t.diagnostic(recordOutcome({ group: "bad input", what: `${name}: ${refusedCatalogCases.length} extra bad-input rows, ${verbatimNames.length} hostile names`, outcome: "each refused with the documented code and message; hostile names stored and filtered verbatim (% _ \\ ' are literals)" }));
+      t.diagnostic(
+        recordOutcome({
+          group: "bad input",
+          what: `${name}: ${refusedCatalogCases.length} extra bad-input rows, ${verbatimNames.length} hostile names`,
+          outcome:
+            "each refused with the documented code and message; hostile names stored and filtered verbatim (% _ \\ ' are literals)",
+        }),
+      );
     });
   });
 }

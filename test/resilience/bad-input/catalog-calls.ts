@@ -25,8 +25,14 @@ export function heroCalls(port: number): CatalogClient {
       getRandoms: (count) => m.getRandomHeroes({ count }, deadline()),
       get: (id) => m.getHero({ id }, deadline()),
       delete: (id) => m.deleteHero({ id }, deadline()),
-      list: async (request) => m.listHeroes(request, deadline()).then((r) => ({ names: r.heroes.map((h) => h.name), nextPageToken: r.nextPageToken })),
-      create: async (name) => m.createHero({ hero: fighter(name) }, deadline()).then((r) => ({ id: r.hero?.id ?? 0n, name: r.hero?.name ?? "" })),
+      list: async (request) =>
+        m
+          .listHeroes(request, deadline())
+          .then((r) => ({ names: r.heroes.map((h) => h.name), nextPageToken: r.nextPageToken })),
+      create: async (name) =>
+        m
+          .createHero({ hero: fighter(name) }, deadline())
+          .then((r) => ({ id: r.hero?.id ?? 0n, name: r.hero?.name ?? "" })),
     },
   };
 }
@@ -43,8 +49,14 @@ export function villainCalls(port: number): CatalogClient {
       getRandoms: (count) => m.getRandomVillains({ count }, deadline()),
       get: (id) => m.getVillain({ id }, deadline()),
       delete: (id) => m.deleteVillain({ id }, deadline()),
-      list: async (request) => m.listVillains(request, deadline()).then((r) => ({ names: r.villains.map((v) => v.name), nextPageToken: r.nextPageToken })),
-      create: async (name) => m.createVillain({ villain: fighter(name) }, deadline()).then((r) => ({ id: r.villain?.id ?? 0n, name: r.villain?.name ?? "" })),
+      list: async (request) =>
+        m
+          .listVillains(request, deadline())
+          .then((r) => ({ names: r.villains.map((v) => v.name), nextPageToken: r.nextPageToken })),
+      create: async (name) =>
+        m
+          .createVillain({ villain: fighter(name) }, deadline())
+          .then((r) => ({ id: r.villain?.id ?? 0n, name: r.villain?.name ?? "" })),
     },
   };
 }
@@ -61,9 +73,14 @@ export function locationCalls(port: number): CatalogClient {
       getRandoms: (count) => m.getRandomLocations({ count }, deadline()),
       get: (id) => m.getLocation({ id }, deadline()),
       delete: (id) => m.deleteLocation({ id }, deadline()),
-      list: async (request) => m.listLocations(request, deadline()).then((r) => ({ names: r.locations.map((l) => l.name), nextPageToken: r.nextPageToken })),
+      list: async (request) =>
+        m
+          .listLocations(request, deadline())
+          .then((r) => ({ names: r.locations.map((l) => l.name), nextPageToken: r.nextPageToken })),
       create: async (name) =>
-        m.createLocation({ location: { name, description: "", picture: "", type: LocationType.PLACE } }, deadline()).then((r) => ({ id: r.location?.id ?? 0n, name: r.location?.name ?? "" })),
+        m
+          .createLocation({ location: { name, description: "", picture: "", type: LocationType.PLACE } }, deadline())
+          .then((r) => ({ id: r.location?.id ?? 0n, name: r.location?.name ?? "" })),
     },
   };
 }

@@ -22,14 +22,22 @@ describe("fights SIGKILLed under load and restarted on the same database", { tim
   let fights: ServiceProcess;
   let client: ServiceClient<typeof FightService>;
 
-  before(async () => {
-    [database, refuser] = await Promise.all([createThrowawayDatabase({ prefix: "resilience" }), startRefuser()]);
-    const down = `127.0.0.1:${refuser.port}`;
-    fights = await launchService("fights", {
-      env: { FIGHTS_DATABASE_URL: database.url, FIGHTS_HEROES_TARGET: down, FIGHTS_VILLAINS_TARGET: down, FIGHTS_LOCATIONS_TARGET: down },
-    });
-    client = createPromiseClient(FightService, `127.0.0.1:${fights.grpcPort}`);
-  }, { timeout: 45_000 });
+  before(
+    async () => {
+      [database, refuser] = await Promise.all([createThrowawayDatabase({ prefix: "resilience" }), startRefuser()]);
+      const down = `127.0.0.1:${refuser.port}`;
+      fights = await launchService("fights", {
+        env: {
+          FIGHTS_DATABASE_URL: database.url,
+          FIGHTS_HEROES_TARGET: down,
+          FIGHTS_VILLAINS_TARGET: down,
+          FIGHTS_LOCATIONS_TARGET: down,
+        },
+      });
+      client = createPromiseClient(FightService, `127.0.0.1:${fights.grpcPort}`);
+    },
+    { timeout: 45_000 },
+  );
   after(async () => {
     client?.close();
     await fights?.kill();
@@ -39,8 +47,14 @@ describe("fights SIGKILLed under load and restarted on the same database", { tim
 
   it("keeps every fight a client got OK for, and no half-written fight", async (t) => {
     const deadline = () => ({ deadline: Date.now() + 3000 });
-    const single = startLoad({ concurrency: 6, call: () => client.methods.performRandomFight({}, deadline()).then((r) => [r.fight!]) });
-    const batch = startLoad({ concurrency: 3, call: () => client.methods.performRandomFights({ count: batchSize }, deadline()).then((r) => r.fights) });
+    const single = startLoad({
+      concurrency: 6,
+      call: () => client.methods.performRandomFight({}, deadline()).then((r) => [r.fight!]),
+    });
+    const batch = startLoad({
+      concurrency: 3,
+      call: () => client.methods.performRandomFights({ count: batchSize }, deadline()).then((r) => r.fights),
+    });
     await sleep(1500);
     const killedAt = performance.now();
     await fights.kill("SIGKILL");
@@ -59,7 +73,11 @@ describe("fights SIGKILLed under load and restarted on the same database", { tim
 
     const audit = await auditDatabase(database.url);
     const missing = acknowledged.filter((fight) => !audit.ids.has(String(fight.id)));
-    assert.deepEqual(missing.map((fight) => fight.id), [], "every acknowledged fight is stored");
+    assert.deepEqual(
+      missing.map((fight) => fight.id),
+      [],
+      "every acknowledged fight is stored",
+    );
     assert.deepEqual(
       { incomplete: audit.incomplete, teamWins: audit.teamWins, winnerWins: audit.winnerWins },
       { incomplete: 0, teamWins: audit.ids.size, winnerWins: audit.ids.size },
@@ -67,11 +85,16 @@ describe("fights SIGKILLed under load and restarted on the same database", { tim
     );
     // The restarted process serves the stored fights as the clients got them: a new channel with
     // its own subchannel, since the shared one is backing off after the refused reconnects.
-    const restarted = createPromiseClient(FightService, `127.0.0.1:${fights.grpcPort}`, { channelOptions: { "grpc.use_local_subchannel_pool": 1 } });
+    const restarted = createPromiseClient(FightService, `127.0.0.1:${fights.grpcPort}`, {
+      channelOptions: { "grpc.use_local_subchannel_pool": 1 },
+    });
     t.after(() => restarted.close());
     for (const fight of acknowledged.slice(-5)) {
       const stored = (await restarted.methods.getFight({ id: fight.id }, deadline())).fight;
-      assert.deepEqual([stored?.id, stored?.winner?.name, stored?.loser?.name], [fight.id, fight.winner?.name, fight.loser?.name]);
+      assert.deepEqual(
+        [stored?.id, stored?.winner?.name, stored?.loser?.name],
+        [fight.id, fight.winner?.name, fight.loser?.name],
+      );
     }
 
     t.diagnostic(

@@ -16,7 +16,11 @@ const fightsPerSecond = 50;
  */
 export async function heroesKillScenario(system: ProcessSystem): Promise<string> {
   const breaker = watchBreaker(system.client.methods, "heroes");
-  const load = startLoad({ concurrency: 10, ratePerSecond: fightsPerSecond, call: () => system.client.methods.performRandomFight({}, { deadline: Date.now() + 5000 }) });
+  const load = startLoad({
+    concurrency: 10,
+    ratePerSecond: fightsPerSecond,
+    call: () => system.client.methods.performRandomFight({}, { deadline: Date.now() + 5000 }),
+  });
   try {
     await sleep(1000);
     const killedAt = performance.now();
@@ -30,13 +34,20 @@ export async function heroesKillScenario(system: ProcessSystem): Promise<string>
     const closedAt = breaker.firstSeen("CLOSED", restartedAt)!;
     await sleep(1000);
     const samples = await load.stop();
-    const heroOf = (sample: (typeof samples)[number]) => [sample.value?.fight?.winner, sample.value?.fight?.loser].find((c) => c?.team === Team.HEROES);
+    const heroOf = (sample: (typeof samples)[number]) =>
+      [sample.value?.fight?.winner, sample.value?.fight?.loser].find((c) => c?.team === Team.HEROES);
     const duringOutage = samples.filter((s) => s.startedAt > openedAt && s.startedAt < restartedAt);
     const afterClose = samples.filter((s) => s.startedAt > closedAt + 100);
 
     assert.deepEqual(outcomesOf(samples), { "0:": samples.length }, "every fight succeeded");
-    assert.ok(duringOutage.length > 0 && duringOutage.every((s) => heroOf(s)?.fallback === true), "fallback heroes while heroes was down");
-    assert.ok(afterClose.length > 0 && afterClose.every((s) => heroOf(s)?.fallback === false), "real heroes after the breaker closed");
+    assert.ok(
+      duringOutage.length > 0 && duringOutage.every((s) => heroOf(s)?.fallback === true),
+      "fallback heroes while heroes was down",
+    );
+    assert.ok(
+      afterClose.length > 0 && afterClose.every((s) => heroOf(s)?.fallback === false),
+      "real heroes after the breaker closed",
+    );
     const seconds = (samples.at(-1)!.startedAt - samples[0]!.startedAt) / 1000;
     return recordOutcome({
       group: "fault",

@@ -20,7 +20,14 @@ const overloadConcurrency = 100;
  */
 export async function overloadScenario(system: ProcessSystem): Promise<string> {
   const database = await createThrowawayDatabase({ prefix: "resilience" });
-  const fights = await launchService("fights", { env: { FIGHTS_DATABASE_URL: database.url, FIGHTS_MAX_IN_FLIGHT: String(maxInFlight), LOG_LEVEL: "info", ...fightsTargets(system) } });
+  const fights = await launchService("fights", {
+    env: {
+      FIGHTS_DATABASE_URL: database.url,
+      FIGHTS_MAX_IN_FLIGHT: String(maxInFlight),
+      LOG_LEVEL: "info",
+      ...fightsTargets(system),
+    },
+  });
   const client = createPromiseClient(FightService, `127.0.0.1:${fights.grpcPort}`);
   const fight = () => client.methods.performRandomFight({}, { deadline: Date.now() + 5000 });
   const p50Of = async (ms: number) => {
@@ -28,7 +35,10 @@ export async function overloadScenario(system: ProcessSystem): Promise<string> {
     await sleep(ms);
     const samples = await load.stop();
     assert.deepEqual(outcomesOf(samples), { "0:": samples.length });
-    return percentile(samples.map((s) => s.durationMs), 50);
+    return percentile(
+      samples.map((s) => s.durationMs),
+      50,
+    );
   };
   try {
     const startTime = await readMetric(fights.adminPort, "process_start_time_seconds");
@@ -48,12 +58,24 @@ export async function overloadScenario(system: ProcessSystem): Promise<string> {
     const served = samples.filter((s) => s.code === Status.OK);
     assert.deepEqual(
       outcomesOf(samples),
-      { "0:": served.length, [`8:server busy: more than ${maxInFlight} calls in flight; retry with backoff`]: refused.length },
+      {
+        "0:": served.length,
+        [`8:server busy: more than ${maxInFlight} calls in flight; retry with backoff`]: refused.length,
+      },
       "every call either served or refused with RESOURCE_EXHAUSTED",
     );
-    assert.ok(refused.length > served.length, `most calls refused (${refused.length} refused, ${served.length} served)`);
-    const refusedP50 = percentile(refused.map((s) => s.durationMs), 50);
-    const servedP50 = percentile(served.map((s) => s.durationMs), 50);
+    assert.ok(
+      refused.length > served.length,
+      `most calls refused (${refused.length} refused, ${served.length} served)`,
+    );
+    const refusedP50 = percentile(
+      refused.map((s) => s.durationMs),
+      50,
+    );
+    const servedP50 = percentile(
+      served.map((s) => s.durationMs),
+      50,
+    );
     assert.ok(refusedP50 < servedP50, `refusals (p50 ${refusedP50} ms) faster than served calls (p50 ${servedP50} ms)`);
     assert.ok(peakRss - idleRss < 128 * 1024 * 1024, `RSS ${idleRss} → ${peakRss} bytes grows less than 128 MiB`);
     // Server-side time to refuse, from the access log line of each refused call (info level).
@@ -64,7 +86,9 @@ export async function overloadScenario(system: ProcessSystem): Promise<string> {
         .current()
         .lines()
         .filter((line) => line.grpc_code === "RESOURCE_EXHAUSTED" && line.grpc_method === "PerformRandomFight");
-    await waitFor("an access log line per refusal", () => refusalLines().length >= refused.length, 5000).catch(() => undefined);
+    await waitFor("an access log line per refusal", () => refusalLines().length >= refused.length, 5000).catch(
+      () => undefined,
+    );
     const refusalMs = refusalLines().map((line) => Number(line.durationMs));
     assert.equal(refusalMs.length, refused.length, "one access log line per refusal");
     assert.ok(percentile(refusalMs, 50) < 5, `refused within 5 ms server-side (p50 ${percentile(refusalMs, 50)} ms)`);
@@ -78,7 +102,10 @@ export async function overloadScenario(system: ProcessSystem): Promise<string> {
         break;
       }
     }
-    assert.ok(recovered < 5000, `latency back to baseline (${baseline.toFixed(1)} ms) within 5 s of the load stopping; last p50 ${afterP50.toFixed(1)} ms`);
+    assert.ok(
+      recovered < 5000,
+      `latency back to baseline (${baseline.toFixed(1)} ms) within 5 s of the load stopping; last p50 ${afterP50.toFixed(1)} ms`,
+    );
     assert.equal(fights.current().child.exitCode, null, "still the same process");
     assert.equal(await readMetric(fights.adminPort, "process_start_time_seconds"), startTime, "not restarted");
     return recordOutcome({

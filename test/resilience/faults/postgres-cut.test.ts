@@ -31,28 +31,34 @@ describe("PostgreSQL unreachable under load, and back", { timeout: 60_000 }, () 
   let healthClient: Client;
   let refuser: Refuser;
 
-  before(async () => {
-    databases = await Promise.all([createThrowawayDatabase({ prefix: "resilience" }), createThrowawayDatabase({ prefix: "resilience" })]);
-    proxy = await startTcpProxy("127.0.0.1", 5432);
-    const proxied = new URL(databases[0]!.url);
-    proxied.port = String(proxy.port);
-    heroes = await launchService("heroes", { env: { HEROES_DATABASE_URL: proxied.toString() } });
-    refuser = await startRefuser();
-    const closed = `127.0.0.1:${refuser.port}`;
-    fights = await launchService("fights", {
-      env: {
-        FIGHTS_DATABASE_URL: databases[1]!.url,
-        FIGHTS_HEROES_TARGET: `127.0.0.1:${heroes.grpcPort}`,
-        FIGHTS_VILLAINS_TARGET: closed,
-        FIGHTS_LOCATIONS_TARGET: closed,
-        // The breaker's open time doubles while heroes fails (up to 30 s by default): capped so
-        // real heroes return within seconds of the database, which is what this test measures.
-        FIGHTS_BREAKER_MAX_OPEN_MS: "2000",
-      },
-    });
-    client = createPromiseClient(FightService, `127.0.0.1:${fights.grpcPort}`);
-    healthClient = createTestClient(heroes.grpcPort);
-  }, { timeout: 45_000 });
+  before(
+    async () => {
+      databases = await Promise.all([
+        createThrowawayDatabase({ prefix: "resilience" }),
+        createThrowawayDatabase({ prefix: "resilience" }),
+      ]);
+      proxy = await startTcpProxy("127.0.0.1", 5432);
+      const proxied = new URL(databases[0]!.url);
+      proxied.port = String(proxy.port);
+      heroes = await launchService("heroes", { env: { HEROES_DATABASE_URL: proxied.toString() } });
+      refuser = await startRefuser();
+      const closed = `127.0.0.1:${refuser.port}`;
+      fights = await launchService("fights", {
+        env: {
+          FIGHTS_DATABASE_URL: databases[1]!.url,
+          FIGHTS_HEROES_TARGET: `127.0.0.1:${heroes.grpcPort}`,
+          FIGHTS_VILLAINS_TARGET: closed,
+          FIGHTS_LOCATIONS_TARGET: closed,
+          // The breaker's open time doubles while heroes fails (up to 30 s by default): capped so
+          // real heroes return within seconds of the database, which is what this test measures.
+          FIGHTS_BREAKER_MAX_OPEN_MS: "2000",
+        },
+      });
+      client = createPromiseClient(FightService, `127.0.0.1:${fights.grpcPort}`);
+      healthClient = createTestClient(heroes.grpcPort);
+    },
+    { timeout: 45_000 },
+  );
   after(async () => {
     client?.close();
     healthClient?.close();
@@ -63,13 +69,24 @@ describe("PostgreSQL unreachable under load, and back", { timeout: 60_000 }, () 
   });
 
   it("turns heroes NOT_SERVING with fallback heroes in every fight, then SERVING with real heroes, same process", async (t) => {
-    const health = () => checkHealth(healthClient, "superheroes.hero.v1.HeroService", { deadlineMs: 1000 }).catch((): ServingStatus => "UNKNOWN");
+    const health = () =>
+      checkHealth(healthClient, "superheroes.hero.v1.HeroService", { deadlineMs: 1000 }).catch(
+        (): ServingStatus => "UNKNOWN",
+      );
     assert.equal(await health(), "SERVING");
     const pid = heroes.current().child.pid;
     // The first fights may still find heroes' channel connecting: start once one has a real hero.
-    const realHero = () => client.methods.performRandomFight({}, { deadline: Date.now() + 3000 }).then((value) => heroOf({ value })?.fallback === false, () => false);
+    const realHero = () =>
+      client.methods.performRandomFight({}, { deadline: Date.now() + 3000 }).then(
+        (value) => heroOf({ value })?.fallback === false,
+        () => false,
+      );
     await waitFor("a real hero", realHero, 15_000);
-    const load = startLoad({ concurrency: 6, ratePerSecond: fightsPerSecond, call: () => client.methods.performRandomFight({}, { deadline: Date.now() + 3000 }) });
+    const load = startLoad({
+      concurrency: 6,
+      ratePerSecond: fightsPerSecond,
+      call: () => client.methods.performRandomFight({}, { deadline: Date.now() + 3000 }),
+    });
     try {
       await sleep(1000);
       const cutAt = performance.now();
@@ -83,8 +100,14 @@ describe("PostgreSQL unreachable under load, and back", { timeout: 60_000 }, () 
       await waitFor("heroes SERVING again", async () => (await health()) === "SERVING", 10_000);
       const servingAt = performance.now();
       assert.deepEqual(await adminRequest(heroes.adminPort, "/readyz"), { status: 200, body: { status: "ready" } });
-      await waitFor("a real hero in a fight", () => load.samples().some((s) => s.startedAt > servingAt && heroOf(s)?.fallback === false), 15_000);
-      const realAgainAt = load.samples().find((s) => s.startedAt > servingAt && heroOf(s)?.fallback === false)!.startedAt;
+      await waitFor(
+        "a real hero in a fight",
+        () => load.samples().some((s) => s.startedAt > servingAt && heroOf(s)?.fallback === false),
+        15_000,
+      );
+      const realAgainAt = load
+        .samples()
+        .find((s) => s.startedAt > servingAt && heroOf(s)?.fallback === false)!.startedAt;
       await sleep(1500);
       const samples = await load.stop();
 
@@ -94,10 +117,24 @@ describe("PostgreSQL unreachable under load, and back", { timeout: 60_000 }, () 
       const before = samples.filter((s) => endOf(s) < cutAt);
       const outage = samples.filter((s) => s.startedAt > notServingAt && endOf(s) < restoredAt);
       const recovered = samples.filter((s) => s.startedAt > realAgainAt + 500);
-      assert.deepEqual([before.length > 0, before.filter((s) => heroOf(s)?.fallback !== false).length], [true, 0], "real heroes before the cut");
-      assert.ok(outage.length > 0 && outage.every((s) => heroOf(s)?.fallback === true), "the fallback hero while the database was unreachable");
-      assert.ok(recovered.length > 0 && recovered.every((s) => heroOf(s)?.fallback === false), "real heroes once recovered");
-      assert.deepEqual({ pid: heroes.current().child.pid, exitCode: heroes.current().child.exitCode }, { pid, exitCode: null }, "no restart");
+      assert.deepEqual(
+        [before.length > 0, before.filter((s) => heroOf(s)?.fallback !== false).length],
+        [true, 0],
+        "real heroes before the cut",
+      );
+      assert.ok(
+        outage.length > 0 && outage.every((s) => heroOf(s)?.fallback === true),
+        "the fallback hero while the database was unreachable",
+      );
+      assert.ok(
+        recovered.length > 0 && recovered.every((s) => heroOf(s)?.fallback === false),
+        "real heroes once recovered",
+      );
+      assert.deepEqual(
+        { pid: heroes.current().child.pid, exitCode: heroes.current().child.exitCode },
+        { pid, exitCode: null },
+        "no restart",
+      );
 
       const seconds = (samples.at(-1)!.startedAt - samples[0]!.startedAt) / 1000;
       t.diagnostic(

@@ -23,7 +23,11 @@ interface ResourceSample {
  */
 export async function soakScenario(system: ProcessSystem): Promise<string> {
   const warmUpMs = (soakSeconds * 1000) / 2;
-  const load = startLoad({ concurrency, ratePerSecond: fightsPerSecond, call: () => system.client.methods.performRandomFight({}, { deadline: Date.now() + 5000 }) });
+  const load = startLoad({
+    concurrency,
+    ratePerSecond: fightsPerSecond,
+    call: () => system.client.methods.performRandomFight({}, { deadline: Date.now() + 5000 }),
+  });
   const samples: ResourceSample[] = [];
   try {
     await sleep(warmUpMs);
@@ -55,13 +59,19 @@ export async function soakScenario(system: ProcessSystem): Promise<string> {
     group: "fault",
     what: `soak: ${fightsPerSecond} fights/s for ${soakSeconds} s (SOAK_SECONDS)`,
     outcome:
-      `${calls.length} fights, 0 failed, p99 ${percentile(calls.map((c) => c.durationMs), 99).toFixed(1)} ms; after ${warmUpMs / 1000} s warm-up, fights peak RSS ` +
+      `${calls.length} fights, 0 failed, p99 ${percentile(
+        calls.map((c) => c.durationMs),
+        99,
+      ).toFixed(1)} ms; after ${warmUpMs / 1000} s warm-up, fights peak RSS ` +
       `${mib(rssStart)} → ${mib(rssEnd)} MiB (${(growth * 100).toFixed(1)}%), active handles ${handlesStart} → ${handlesEnd}`,
   });
 }
 
 async function resources(service: ServiceProcess): Promise<ResourceSample> {
-  const [rss, handles] = await Promise.all([readMetric(service.adminPort, "process_resident_memory_bytes"), readMetric(service.adminPort, "nodejs_active_handles_total")]);
+  const [rss, handles] = await Promise.all([
+    readMetric(service.adminPort, "process_resident_memory_bytes"),
+    readMetric(service.adminPort, "nodejs_active_handles_total"),
+  ]);
   assert.ok(rss !== undefined && handles !== undefined, "RSS and handle metrics exposed on /metrics");
   return { rss, handles };
 }

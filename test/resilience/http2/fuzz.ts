@@ -17,14 +17,29 @@ export interface FuzzReport {
  * random protobuf bytes, some with lying length prefixes or no frame at all. Then opens
  * `junkConnections` raw TCP connections that send the HTTP/2 preface followed by random frames.
  */
-export async function fuzz(session: ClientHttp2Session, port: number, paths: readonly string[], count: number, junkConnections = 50): Promise<FuzzReport> {
+export async function fuzz(
+  session: ClientHttp2Session,
+  port: number,
+  paths: readonly string[],
+  count: number,
+  junkConnections = 50,
+): Promise<FuzzReport> {
   const answers: Record<string, number> = {};
   let next = 0;
   const worker = async () => {
     while (next < count) {
       const index = next++;
-      const answer = await rawRequest(session, paths[index % paths.length]!, randomBody(), { timeoutMs: 10_000 }).catch(() => undefined);
-      const key = answer === undefined ? "no answer" : answer.grpcStatus === undefined ? `http ${answer.httpStatus}` : answer.grpcStatus === 13 ? `13 ${answer.grpcMessage.slice(0, 60)}` : String(answer.grpcStatus);
+      const answer = await rawRequest(session, paths[index % paths.length]!, randomBody(), { timeoutMs: 10_000 }).catch(
+        () => undefined,
+      );
+      const key =
+        answer === undefined
+          ? "no answer"
+          : answer.grpcStatus === undefined
+            ? `http ${answer.httpStatus}`
+            : answer.grpcStatus === 13
+              ? `13 ${answer.grpcMessage.slice(0, 60)}`
+              : String(answer.grpcStatus);
       answers[key] = (answers[key] ?? 0) + 1;
     }
   };
@@ -47,7 +62,9 @@ const preface = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
 /** The HTTP/2 preface then random bytes (random frame headers and payloads), then close. */
 function sendJunk(port: number): Promise<void> {
   return new Promise((resolve) => {
-    const socket = connect(port, "127.0.0.1", () => socket.end(Buffer.concat([preface, randomBytes(randomInt(9, 2048))])));
+    const socket = connect(port, "127.0.0.1", () =>
+      socket.end(Buffer.concat([preface, randomBytes(randomInt(9, 2048))])),
+    );
     socket.on("data", () => undefined);
     socket.on("error", () => resolve());
     socket.on("close", () => resolve());

@@ -16,18 +16,88 @@ const getHero = "/superheroes.hero.v1.HeroService/GetHero";
 const mib = 1024 * 1024;
 
 /** One abusive request and the answer the heroes process must give. */
-const abuses: { what: string; path: string; body: () => Buffer; contentType?: string; expected: Partial<RawAnswer> }[] = [
-  { what: "malformed protobuf bytes", path: getHero, body: () => frame(Buffer.from([0xff, 0xff, 0xff])), expected: { httpStatus: 200, grpcStatus: 3, grpcMessage: "request: not a valid superheroes.hero.v1.GetHeroRequest: premature EOF" } },
-  // grpc-js answers a message cut short by END_STREAM with UNIMPLEMENTED and a message that
-  // says "server streaming" for this unary method: its wording, not ours (no UNKNOWN, no crash).
-  { what: "a length prefix longer than the data", path: getHero, body: () => frame(Buffer.from([0x08, 0x01]), 100), expected: { httpStatus: 200, grpcStatus: 12, grpcMessage: `Received no request message for server streaming method ${getHero}` } },
-  { what: "a length prefix shorter than the data (the rest reads as a 32 MiB frame)", path: getHero, body: () => frame(Buffer.from([0x08, 0x01, 0x08, 0x02, 0, 0, 0]), 2), expected: { httpStatus: 200, grpcStatus: 8, grpcMessage: `Received message larger than max (${32 * mib} vs ${4 * mib})` } },
-  { what: "a 5 MiB message (limit 4 MiB)", path: getHero, body: () => frame(Buffer.alloc(5 * mib)), expected: { httpStatus: 200, grpcStatus: 8, grpcMessage: `Received message larger than max (${5 * mib} vs ${4 * mib})` } },
-  { what: "a 5 MiB length prefix with 10 bytes", path: getHero, body: () => frame(Buffer.alloc(10), 5 * mib), expected: { httpStatus: 200, grpcStatus: 8, grpcMessage: `Received message larger than max (${5 * mib} vs ${4 * mib})` } },
-  { what: "content-type application/json", path: getHero, body: () => Buffer.from("{}"), contentType: "application/json", expected: { httpStatus: 415, grpcStatus: undefined } },
-  { what: "an unknown service", path: "/nope.v1.Nope/Get", body: () => frame(Buffer.alloc(0)), expected: { httpStatus: 200, grpcStatus: 12, grpcMessage: "The server does not implement the method /nope.v1.Nope/Get" } },
-  { what: "an unknown method", path: "/superheroes.hero.v1.HeroService/Nope", body: () => frame(Buffer.alloc(0)), expected: { httpStatus: 200, grpcStatus: 12, grpcMessage: "The server does not implement the method /superheroes.hero.v1.HeroService/Nope" } },
-];
+const abuses: { what: string; path: string; body: () => Buffer; contentType?: string; expected: Partial<RawAnswer> }[] =
+  [
+    {
+      what: "malformed protobuf bytes",
+      path: getHero,
+      body: () => frame(Buffer.from([0xff, 0xff, 0xff])),
+      expected: {
+        httpStatus: 200,
+        grpcStatus: 3,
+        grpcMessage: "request: not a valid superheroes.hero.v1.GetHeroRequest: premature EOF",
+      },
+    },
+    // grpc-js answers a message cut short by END_STREAM with UNIMPLEMENTED and a message that
+    // says "server streaming" for this unary method: its wording, not ours (no UNKNOWN, no crash).
+    {
+      what: "a length prefix longer than the data",
+      path: getHero,
+      body: () => frame(Buffer.from([0x08, 0x01]), 100),
+      expected: {
+        httpStatus: 200,
+        grpcStatus: 12,
+        grpcMessage: `Received no request message for server streaming method ${getHero}`,
+      },
+    },
+    {
+      what: "a length prefix shorter than the data (the rest reads as a 32 MiB frame)",
+      path: getHero,
+      body: () => frame(Buffer.from([0x08, 0x01, 0x08, 0x02, 0, 0, 0]), 2),
+      expected: {
+        httpStatus: 200,
+        grpcStatus: 8,
+        grpcMessage: `Received message larger than max (${32 * mib} vs ${4 * mib})`,
+      },
+    },
+    {
+      what: "a 5 MiB message (limit 4 MiB)",
+      path: getHero,
+      body: () => frame(Buffer.alloc(5 * mib)),
+      expected: {
+        httpStatus: 200,
+        grpcStatus: 8,
+        grpcMessage: `Received message larger than max (${5 * mib} vs ${4 * mib})`,
+      },
+    },
+    {
+      what: "a 5 MiB length prefix with 10 bytes",
+      path: getHero,
+      body: () => frame(Buffer.alloc(10), 5 * mib),
+      expected: {
+        httpStatus: 200,
+        grpcStatus: 8,
+        grpcMessage: `Received message larger than max (${5 * mib} vs ${4 * mib})`,
+      },
+    },
+    {
+      what: "content-type application/json",
+      path: getHero,
+      body: () => Buffer.from("{}"),
+      contentType: "application/json",
+      expected: { httpStatus: 415, grpcStatus: undefined },
+    },
+    {
+      what: "an unknown service",
+      path: "/nope.v1.Nope/Get",
+      body: () => frame(Buffer.alloc(0)),
+      expected: {
+        httpStatus: 200,
+        grpcStatus: 12,
+        grpcMessage: "The server does not implement the method /nope.v1.Nope/Get",
+      },
+    },
+    {
+      what: "an unknown method",
+      path: "/superheroes.hero.v1.HeroService/Nope",
+      body: () => frame(Buffer.alloc(0)),
+      expected: {
+        httpStatus: 200,
+        grpcStatus: 12,
+        grpcMessage: "The server does not implement the method /superheroes.hero.v1.HeroService/Nope",
+      },
+    },
+  ];
 
 describe("heroes process under raw HTTP/2 abuse, serving a healthy client throughout", { timeout: 90_000 }, () => {
   let database: ThrowawayDatabase;
@@ -35,13 +105,20 @@ describe("heroes process under raw HTTP/2 abuse, serving a healthy client throug
   let healthy: ServiceClient<typeof HeroService>;
   let load: RunningLoad<unknown>;
   let session: ClientHttp2Session;
-  before(async () => {
-    database = await createThrowawayDatabase({ prefix: "resilience" });
-    heroes = await launchService("heroes", { env: { HEROES_DATABASE_URL: database.url, LOG_LEVEL: "error" } });
-    healthy = createPromiseClient(HeroService, `127.0.0.1:${heroes.grpcPort}`);
-    load = startLoad({ concurrency: 2, ratePerSecond: 50, call: () => healthy.methods.getRandomHero({}, { deadline: Date.now() + 3000 }) });
-    session = await openSession(heroes.grpcPort);
-  }, { timeout: 45_000 });
+  before(
+    async () => {
+      database = await createThrowawayDatabase({ prefix: "resilience" });
+      heroes = await launchService("heroes", { env: { HEROES_DATABASE_URL: database.url, LOG_LEVEL: "error" } });
+      healthy = createPromiseClient(HeroService, `127.0.0.1:${heroes.grpcPort}`);
+      load = startLoad({
+        concurrency: 2,
+        ratePerSecond: 50,
+        call: () => healthy.methods.getRandomHero({}, { deadline: Date.now() + 3000 }),
+      });
+      session = await openSession(heroes.grpcPort);
+    },
+    { timeout: 45_000 },
+  );
   after(async () => {
     session?.destroy();
     await load?.stop();
@@ -53,7 +130,14 @@ describe("heroes process under raw HTTP/2 abuse, serving a healthy client throug
   for (const abuse of abuses) {
     it(`answers ${abuse.what} with ${abuse.expected.grpcStatus === undefined ? `HTTP ${abuse.expected.httpStatus}` : `grpc-status ${abuse.expected.grpcStatus}`}`, async () => {
       const answer = await rawRequest(session, abuse.path, abuse.body(), { contentType: abuse.contentType });
-      assert.deepEqual({ httpStatus: answer.httpStatus, grpcStatus: answer.grpcStatus, ...(abuse.expected.grpcMessage === undefined ? {} : { grpcMessage: answer.grpcMessage }) }, { grpcStatus: undefined, ...abuse.expected });
+      assert.deepEqual(
+        {
+          httpStatus: answer.httpStatus,
+          grpcStatus: answer.grpcStatus,
+          ...(abuse.expected.grpcMessage === undefined ? {} : { grpcMessage: answer.grpcMessage }),
+        },
+        { grpcStatus: undefined, ...abuse.expected },
+      );
     });
   }
 
@@ -62,7 +146,12 @@ describe("heroes process under raw HTTP/2 abuse, serving a healthy client throug
     const before = load.samples().length;
     const listing = frame(Buffer.from([0x08, 100])); // ListHeroesRequest{page_size: 100}
     for (let i = 0; i < 500; i++) {
-      const stream = greedy.request({ ":method": "POST", ":path": "/superheroes.hero.v1.HeroService/ListHeroes", "content-type": "application/grpc", te: "trailers" });
+      const stream = greedy.request({
+        ":method": "POST",
+        ":path": "/superheroes.hero.v1.HeroService/ListHeroes",
+        "content-type": "application/grpc",
+        te: "trailers",
+      });
       stream.on("error", () => undefined);
       stream.pause();
       stream.end(listing);
@@ -72,11 +161,23 @@ describe("heroes process under raw HTTP/2 abuse, serving a healthy client throug
     greedy.destroy();
     assert.ok(during.length >= 50, `the healthy client kept calling (${during.length} calls in 3 s)`);
     assert.deepEqual(outcomesOf(during), { "0:": during.length });
-    t.diagnostic(recordOutcome({ group: "HTTP/2 abuse", what: "500 streams opened and never read, one connection", outcome: `healthy client: ${during.length} calls in 3 s, 0 failed, p99 ${percentile(during.map((s) => s.durationMs), 99).toFixed(1)} ms` }));
+    t.diagnostic(
+      recordOutcome({
+        group: "HTTP/2 abuse",
+        what: "500 streams opened and never read, one connection",
+        outcome: `healthy client: ${during.length} calls in 3 s, 0 failed, p99 ${percentile(
+          during.map((s) => s.durationMs),
+          99,
+        ).toFixed(1)} ms`,
+      }),
+    );
   });
 
   it("survives 2000 random bodies to every method and 50 connections of random frames: alive, SERVING, never UNKNOWN", async (t) => {
-    const paths = [...HeroService.methods.map((method) => `/${HeroService.typeName}/${method.name}`), "/grpc.health.v1.Health/Check"];
+    const paths = [
+      ...HeroService.methods.map((method) => `/${HeroService.typeName}/${method.name}`),
+      "/grpc.health.v1.Health/Check",
+    ];
     const report = await fuzz(session, heroes.grpcPort, paths, 2000);
     const probe = createTestClient(heroes.grpcPort);
     try {
@@ -85,18 +186,37 @@ describe("heroes process under raw HTTP/2 abuse, serving a healthy client throug
     } finally {
       probe.close();
     }
-    const unanticipated = heroes.current().lines().filter((line) => line.msg === "unanticipated error");
+    const unanticipated = heroes
+      .current()
+      .lines()
+      .filter((line) => line.msg === "unanticipated error");
     // Known gap: grpc.health.v1.Health/Check uses grpc-health-check's proto-loader deserializer,
     // which answers garbage with INTERNAL "Error deserializing request" (not INVALID_ARGUMENT).
     const allowed = ["0", "3", "5", "6", "8", "12", "13 Error deserializing request"];
-    assert.deepEqual(Object.keys(report.answers).filter((key) => !allowed.includes(key)), [], `only OK, INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS, RESOURCE_EXHAUSTED, UNIMPLEMENTED: ${JSON.stringify(report.answers)}`);
+    assert.deepEqual(
+      Object.keys(report.answers).filter((key) => !allowed.includes(key)),
+      [],
+      `only OK, INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS, RESOURCE_EXHAUSTED, UNIMPLEMENTED: ${JSON.stringify(report.answers)}`,
+    );
     assert.deepEqual(unanticipated, []);
-    t.diagnostic(recordOutcome({ group: "HTTP/2 abuse", what: `fuzz: ${report.requests} random bodies over ${paths.length} methods + ${report.junkConnections} connections of random HTTP/2 frames`, outcome: `answers by grpc-status ${JSON.stringify(report.answers)}; process alive, health SERVING, 0 unanticipated errors` }));
+    t.diagnostic(
+      recordOutcome({
+        group: "HTTP/2 abuse",
+        what: `fuzz: ${report.requests} random bodies over ${paths.length} methods + ${report.junkConnections} connections of random HTTP/2 frames`,
+        outcome: `answers by grpc-status ${JSON.stringify(report.answers)}; process alive, health SERVING, 0 unanticipated errors`,
+      }),
+    );
   });
 
   it("has served every healthy call during the abuse", async (t) => {
     const samples = load.samples();
     assert.deepEqual(outcomesOf(samples), { "0:": samples.length });
-    t.diagnostic(recordOutcome({ group: "HTTP/2 abuse", what: `${abuses.length} malformed requests (bad protobuf, lying length prefixes, 5 MiB, JSON content-type, unknown service/method)`, outcome: `each answered as documented (INVALID_ARGUMENT, RESOURCE_EXHAUSTED, HTTP 415, UNIMPLEMENTED); a healthy client's ${samples.length} calls meanwhile all OK` }));
+    t.diagnostic(
+      recordOutcome({
+        group: "HTTP/2 abuse",
+        what: `${abuses.length} malformed requests (bad protobuf, lying length prefixes, 5 MiB, JSON content-type, unknown service/method)`,
+        outcome: `each answered as documented (INVALID_ARGUMENT, RESOURCE_EXHAUSTED, HTTP 415, UNIMPLEMENTED); a healthy client's ${samples.length} calls meanwhile all OK`,
+      }),
+    );
   });
 });

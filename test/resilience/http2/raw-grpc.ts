@@ -33,7 +33,12 @@ export interface RawRequestOptions {
 }
 
 /** Sends `body` as a POST to `path` and collects the answer; bounded by `timeoutMs` (default 5 s). */
-export function rawRequest(session: ClientHttp2Session, path: string, body: Buffer, options: RawRequestOptions = {}): Promise<RawAnswer> {
+export function rawRequest(
+  session: ClientHttp2Session,
+  path: string,
+  body: Buffer,
+  options: RawRequestOptions = {},
+): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
     const stream = session.request({
       [constants.HTTP2_HEADER_METHOD]: "POST",

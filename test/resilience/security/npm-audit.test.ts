@@ -11,7 +11,9 @@ interface AuditResult {
 function audit(): Promise<AuditResult> {
   return new Promise((resolve) => {
     // npm audit exits non-zero both for findings and for an unreachable endpoint: read the JSON.
-    execFile("npm", ["audit", "--omit=dev", "--json"], { timeout: 60_000 }, (_error, stdout, stderr) => resolve({ stdout, stderr }));
+    execFile("npm", ["audit", "--omit=dev", "--json"], { timeout: 60_000 }, (_error, stdout, stderr) =>
+      resolve({ stdout, stderr }),
+    );
   });
 }
 
@@ -26,12 +28,25 @@ describe("npm audit --omit=dev", { timeout: 90_000 }, () => {
     }
     const counts = report.metadata?.vulnerabilities;
     if (counts === undefined) {
-      const reason = report.error?.summary || stderr.split("\n").find((line) => line.includes("audit")) || "no JSON report";
-      t.diagnostic(recordOutcome({ group: "security", what: "npm audit --omit=dev", outcome: `not run: the audit endpoint is unreachable here (${reason.trim()})` }));
+      const reason =
+        report.error?.summary || stderr.split("\n").find((line) => line.includes("audit")) || "no JSON report";
+      t.diagnostic(
+        recordOutcome({
+          group: "security",
+          what: "npm audit --omit=dev",
+          outcome: `not run: the audit endpoint is unreachable here (${reason.trim()})`,
+        }),
+      );
       t.skip(`audit endpoint unreachable: ${reason.trim()}`);
       return;
     }
     assert.deepEqual({ high: counts.high ?? 0, critical: counts.critical ?? 0 }, { high: 0, critical: 0 });
-    t.diagnostic(recordOutcome({ group: "security", what: "npm audit --omit=dev", outcome: `0 high, 0 critical (${JSON.stringify(counts)})` }));
+    t.diagnostic(
+      recordOutcome({
+        group: "security",
+        what: "npm audit --omit=dev",
+        outcome: `0 high, 0 critical (${JSON.stringify(counts)})`,
+      }),
+    );
   });
 });

@@ -12,13 +12,16 @@ const password = "s3cr3t-Pa55word";
 describe("database passwords never appear in logs or /stats", { timeout: 60_000 }, () => {
   let database: ThrowawayDatabase;
   let heroes: ServiceProcess;
-  before(async () => {
-    database = await createThrowawayDatabase({ prefix: "resilience" });
-    // The test cluster trusts local users, so any password connects: it is only there to leak.
-    const url = new URL(database.url);
-    url.password = password;
-    heroes = await launchService("heroes", { env: { HEROES_DATABASE_URL: url.toString(), LOG_LEVEL: "debug" } });
-  }, { timeout: 45_000 });
+  before(
+    async () => {
+      database = await createThrowawayDatabase({ prefix: "resilience" });
+      // The test cluster trusts local users, so any password connects: it is only there to leak.
+      const url = new URL(database.url);
+      url.password = password;
+      heroes = await launchService("heroes", { env: { HEROES_DATABASE_URL: url.toString(), LOG_LEVEL: "debug" } });
+    },
+    { timeout: 45_000 },
+  );
   after(async () => {
     await heroes?.kill();
     await database?.drop();
@@ -37,12 +40,27 @@ describe("database passwords never appear in logs or /stats", { timeout: 60_000 
   });
 
   it("does not log the password when the database cannot be reached at start-up", async (t) => {
-    const spawned = spawnService(serviceList.villains.entryPoint, { VILLAINS_DATABASE_URL: `postgresql://user:${password}@127.0.0.1:1/db`, VILLAINS_GRPC_PORT: "0", VILLAINS_ADMIN_PORT: "0", LOG_LEVEL: "debug" });
+    const spawned = spawnService(serviceList.villains.entryPoint, {
+      VILLAINS_DATABASE_URL: `postgresql://user:${password}@127.0.0.1:1/db`,
+      VILLAINS_GRPC_PORT: "0",
+      VILLAINS_ADMIN_PORT: "0",
+      LOG_LEVEL: "debug",
+    });
     const timer = setTimeout(() => void spawned.kill(), 20_000);
     const { code, stdout, stderr } = await spawned.exited;
     clearTimeout(timer);
     assert.notEqual(code, 0, "the service did not start");
-    assert.deepEqual([stdout.includes(password), stderr.includes(password)], [false, false], `stderr: ${stderr.slice(0, 500)}`);
-    t.diagnostic(recordOutcome({ group: "security", what: "database password in the URL (serving, and unreachable at start-up)", outcome: `redacted to *** in /stats; absent from every log line, stderr and /metrics; unreachable database: exit code ${code}, no password in the output` }));
+    assert.deepEqual(
+      [stdout.includes(password), stderr.includes(password)],
+      [false, false],
+      `stderr: ${stderr.slice(0, 500)}`,
+    );
+    t.diagnostic(
+      recordOutcome({
+        group: "security",
+        what: "database password in the URL (serving, and unreachable at start-up)",
+        outcome: `redacted to *** in /stats; absent from every log line, stderr and /metrics; unreachable database: exit code ${code}, no password in the output`,
+      }),
+    );
   });
 });
