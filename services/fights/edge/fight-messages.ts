@@ -8,14 +8,12 @@ import {
   Team,
   type UpstreamStatusSchema,
 } from "../../../gen/superheroes/fight/v1/fight_service_pb.js";
-import type { Hero } from "../../../gen/superheroes/hero/v1/hero_service_pb.js";
 import { LocationType } from "../../../gen/superheroes/location/v1/location_service_pb.js";
-import type { Villain } from "../../../gen/superheroes/villain/v1/villain_service_pb.js";
 import { InvalidArgumentError } from "../../platform/core/errors.js";
 import type { UpstreamStats } from "../../platform/calls/upstream-client.js";
 import { fallbackHero, fallbackLocation, fallbackVillain } from "../fighters/upstream-policies.js";
 import { type Combatant, type Fight, type Fighter, type Fighters, type PlaceKind, type Place } from "../fight.js";
-import { placeFrom } from "../fighters/upstream-fighters.js";
+import { fighterFrom, placeFrom } from "../fighters/upstream-fighters.js";
 
 /**
  * Conversions between fights messages and the fights domain, shared by the gRPC and the
@@ -29,8 +27,8 @@ export function fightersFromRequest(request: PerformFightRequest): Fighters {
   if (villain === undefined) throw new InvalidArgumentError("villain", "is required");
   if (location === undefined) throw new InvalidArgumentError("location", "is required");
   return {
-    hero: fighterFromMessage(hero),
-    villain: fighterFromMessage(villain),
+    hero: fighterFrom(hero),
+    villain: fighterFrom(villain),
     location: placeFrom(location),
     heroFallback: isFallback(hero, fallbackHero),
     villainFallback: isFallback(villain, fallbackVillain),
@@ -41,16 +39,6 @@ export function fightersFromRequest(request: PerformFightRequest): Fighters {
 /** A fallback sent back by a client (the page fights what GetRandomFighters showed): no id and the fallback's name. */
 function isFallback(message: { id: bigint; name: string }, fallback: { name: string }): boolean {
   return message.id === 0n && message.name === fallback.name;
-}
-
-function fighterFromMessage(message: Hero | Villain): Fighter {
-  return {
-    name: message.name,
-    otherName: message.otherName,
-    level: message.level,
-    picture: message.picture,
-    powers: message.powers,
-  };
 }
 
 /** The Fighters message of a domain Fighters. */
