@@ -6,7 +6,9 @@ import type { CircuitBreakerOptions } from "../platform/calls/circuit-breaker.js
 import { serviceConfigFromEnv, type ServiceConfig, type ServicePorts } from "../platform/config/service-config.js";
 import { type ClientTls, keyPairFromEnv, type KeyPair, clientTlsFromEnv } from "../platform/config/tls-config.js";
 import type { FighterKind } from "./fighters/fighter-source.js";
-import type { UpstreamMode } from "./fights-service.js";
+
+/** How upstream picks are issued: concurrently (default), or one after another (benchmark only). */
+export type UpstreamMode = "concurrent" | "sequential";
 
 export const fighterSourceModes = ["direct", "coalesce", "pool"] as const;
 /** How random fighters are fetched: a call per pick, calls coalesced per event-loop turn, or a pool. */

@@ -11,10 +11,8 @@ import type { FightFeed } from "./storage/fight-feed.js";
 import { decideFight, type RandomSource } from "./rules/fight-rules.js";
 import type { FightWriter } from "./storage/fight-writer.js";
 import type { FighterSource } from "./fighters/fighter-source.js";
+import type { UpstreamMode } from "./config.js";
 import type { FightsRepository, FightStats } from "./storage/fights-repository.js";
-
-/** How upstream picks are issued: concurrently (default), or one after another (benchmark only). */
-export type UpstreamMode = "concurrent" | "sequential";
 
 /** Dependencies of the fights service. */
 export interface FightsServiceOptions {
