@@ -32,6 +32,11 @@ describe("fights SIGKILLed under load and restarted on the same database", { tim
           FIGHTS_HEROES_TARGET: down,
           FIGHTS_VILLAINS_TARGET: down,
           FIGHTS_LOCATIONS_TARGET: down,
+          // Every call spends 10–30 ms in fights before its fight is picked and stored, so calls
+          // are always in flight when the kill comes, however busy the machine is.
+          FIGHTS_FAULTS_ENABLED: "true",
+          FIGHTS_FAULT_LATENCY_MS: "10",
+          FIGHTS_FAULT_JITTER_MS: "20",
         },
       });
       client = createPromiseClient(FightService, `127.0.0.1:${fights.grpcPort}`);
