@@ -91,13 +91,14 @@ describe("PostgreSQL unreachable under load, and back", { timeout: 60_000 }, () 
       await sleep(1000);
       const cutAt = performance.now();
       await proxy.cut();
-      await waitFor("heroes NOT_SERVING", async () => (await health()) === "NOT_SERVING", 10_000);
+      // Bounds only (the measured times are reported): generous, so a starved machine cannot fail it.
+      await waitFor("heroes NOT_SERVING", async () => (await health()) === "NOT_SERVING", 30_000);
       const notServingAt = performance.now();
       assert.deepEqual(await adminRequest(heroes.adminPort, "/readyz"), { status: 503, body: { status: "not ready" } });
       await sleep(outageMs);
       const restoredAt = performance.now();
       await proxy.restore();
-      await waitFor("heroes SERVING again", async () => (await health()) === "SERVING", 10_000);
+      await waitFor("heroes SERVING again", async () => (await health()) === "SERVING", 30_000);
       const servingAt = performance.now();
       assert.deepEqual(await adminRequest(heroes.adminPort, "/readyz"), { status: 200, body: { status: "ready" } });
       await waitFor(

@@ -142,6 +142,10 @@ describe("heroes process under raw HTTP/2 abuse, serving a healthy client throug
   }
 
   it("keeps serving others while one client opens 500 streams and never reads", async (t) => {
+    // The healthy client's pace just before, on this machine as busy as it is now: the yardstick.
+    const baselineStart = load.samples().length;
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const baseline = load.samples().length - baselineStart;
     const greedy = await openSession(heroes.grpcPort);
     const before = load.samples().length;
     const listing = frame(Buffer.from([0x08, 100])); // ListHeroesRequest{page_size: 100}
@@ -159,7 +163,12 @@ describe("heroes process under raw HTTP/2 abuse, serving a healthy client throug
     await new Promise((resolve) => setTimeout(resolve, 3000));
     const during = load.samples().slice(before);
     greedy.destroy();
-    assert.ok(during.length >= 50, `the healthy client kept calling (${during.length} calls in 3 s)`);
+    // Starved, it made a handful of calls (each queued ~2.7 s behind the greedy streams at 1000
+    // streams per connection); served, it keeps most of its own pace.
+    assert.ok(
+      during.length >= baseline / 3,
+      `the healthy client kept calling (${during.length} calls in 3 s, ${baseline} in the 3 s before)`,
+    );
     assert.deepEqual(outcomesOf(during), { "0:": during.length });
     t.diagnostic(
       recordOutcome({
