@@ -1,4 +1,4 @@
-import { type Kysely, type Selectable, sql } from "kysely";
+import { CompiledQuery, type Kysely, type Selectable } from "kysely";
 import { withDatabaseErrors } from "../../platform/database/database-errors.js";
 import type { Combatant, Fight, FightResult, PlaceKind, Team } from "../fight.js";
 import type { FightRow, FightsDatabase } from "./fights-table.js";
@@ -12,7 +12,7 @@ export interface FightStats {
 
 /** SQL of the fights service. */
 export interface FightsRepository {
-  /** Stores fights in one transaction (one multi-row insert plus the win counters); returns them with ids, in order. */
+  /** Stores fights and their wins atomically in one statement; returns them with ids, in order. */
   insert(results: readonly FightResult[]): Promise<Fight[]>;
   get(id: number): Promise<Fight | undefined>;
   /** Up to `limit` fights with id < `beforeId` (all when undefined), newest first. */
@@ -37,38 +37,60 @@ export function createFightsRepository(db: Kysely<FightsDatabase>): FightsReposi
   });
 }
 
+/** The columns a fight is stored in, with their SQL types, in `rowFromResult` order. */
+const fightColumns = [
+  ["fight_time", "timestamptz"],
+  ["winner_name", "text"],
+  ["winner_level", "integer"],
+  ["winner_powers", "text"],
+  ["winner_picture", "text"],
+  ["winner_team", "text"],
+  ["winner_fallback", "boolean"],
+  ["loser_name", "text"],
+  ["loser_level", "integer"],
+  ["loser_powers", "text"],
+  ["loser_picture", "text"],
+  ["loser_team", "text"],
+  ["loser_fallback", "boolean"],
+  ["location_name", "text"],
+  ["location_description", "text"],
+  ["location_picture", "text"],
+  ["location_type", "text"],
+  ["location_fallback", "boolean"],
+] as const satisfies ReadonlyArray<readonly [keyof ReturnType<typeof rowFromResult>, string]>;
+
+const columnList = fightColumns.map(([name]) => name).join(", ");
+const arrayParameters = fightColumns.map(([, type], index) => `$${index + 1}::${type}[]`).join(", ");
+
+/**
+ * One statement, one round trip, for any batch: the fights and both win counters. A statement is
+ * atomic on its own, so this needs no BEGIN/COMMIT (a transaction of three statements was five
+ * round trips). One array parameter per column keeps the text the same for every batch size.
+ * Counter rows are upserted in (team, name) order so concurrent writers lock them in one order;
+ * ids are drawn in `ord` order, so sorting them gives the input order back.
+ */
+const insertFightsSql = `with input as (
+  select * from unnest(${arrayParameters}) with ordinality as input(${columnList}, ord)
+), inserted as (
+  insert into fights (${columnList}) select ${columnList} from input order by ord returning id
+), team_wins as (
+  insert into fight_team_wins (team, wins)
+  select winner_team, count(*) from input group by winner_team order by winner_team
+  on conflict (team) do update set wins = fight_team_wins.wins + excluded.wins
+), winner_wins as (
+  insert into fight_winner_wins (name, team, wins)
+  select winner_name, winner_team, count(*) from input group by winner_team, winner_name order by winner_team, winner_name
+  on conflict (name, team) do update set wins = fight_winner_wins.wins + excluded.wins
+)
+select id from inserted order by id`;
+
 async function insertFights(db: Kysely<FightsDatabase>, results: readonly FightResult[]): Promise<Fight[]> {
   if (results.length === 0) return [];
-  return db.transaction().execute(async (tx) => {
-    const ids = await tx.insertInto("fights").values(results.map(rowFromResult)).returning("id").execute();
-    await addWins(tx, results);
-    return results.map((result, index) => ({ ...result, id: Number(ids[index]!.id) }));
-  });
-}
-
-/** Adds this batch's wins; keys are sorted so concurrent batches lock rows in the same order. */
-async function addWins(tx: Kysely<FightsDatabase>, results: readonly FightResult[]): Promise<void> {
-  const byTeam = countBy(results, (result) => result.winner.team);
-  const byWinner = countBy(results, (result) => `${result.winner.team}\u0000${result.winner.name}`);
-  const teamRows = [...byTeam].sort(([a], [b]) => a.localeCompare(b)).map(([team, wins]) => ({ team, wins }));
-  await tx
-    .insertInto("fight_team_wins")
-    .values(teamRows)
-    .onConflict((conflict) => conflict.column("team").doUpdateSet({ wins: sql`fight_team_wins.wins + excluded.wins` }))
-    .execute();
-  const winnerRows = [...byWinner]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([key, wins]) => {
-      const [team = "", name = ""] = key.split("\u0000");
-      return { name, team, wins };
-    });
-  await tx
-    .insertInto("fight_winner_wins")
-    .values(winnerRows)
-    .onConflict((conflict) =>
-      conflict.columns(["name", "team"]).doUpdateSet({ wins: sql`fight_winner_wins.wins + excluded.wins` }),
-    )
-    .execute();
+  const rows = results.map(rowFromResult);
+  const parameters = fightColumns.map(([name]) => rows.map((row) => row[name]));
+  const { rows: ids } = await db.executeQuery<{ id: string | number }>(CompiledQuery.raw(insertFightsSql, parameters));
+  if (ids.length !== results.length) throw new Error(`stored ${ids.length} fights of ${results.length}`);
+  return results.map((result, index) => ({ ...result, id: Number(ids[index]!.id) }));
 }
 
 async function readStats(db: Kysely<FightsDatabase>, topCount: number): Promise<FightStats> {
@@ -88,12 +110,6 @@ async function readStats(db: Kysely<FightsDatabase>, topCount: number): Promise<
     villainWins: winsOf("villains"),
     topWinners: top.map((row) => ({ name: row.name, team: row.team as Team, wins: Number(row.wins) })),
   };
-}
-
-function countBy<T>(items: readonly T[], key: (item: T) => string): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
-  return counts;
 }
 
 function rowFromResult(result: FightResult) {

@@ -65,18 +65,20 @@ export function createCatalogRepository<T extends CatalogItem>(
           .where("slot", "=", sql<number>`any(${slots}::int[])`)
           .execute();
 
+  // One round trip: PostgreSQL evaluates the uncorrelated subquery once (an InitPlan), so this
+  // is a max(slot) index probe plus one slot lookup. Compiled once: its text never changes.
+  const randomOneQuery = db
+    .selectFrom(table)
+    .selectAll()
+    .where("slot", "=", sql<number>`(select 1 + floor(random() * max(slot))::int from ${sql.table(table)})`)
+    .compile();
+
   return withDatabaseErrors<CatalogRepository<T>>(
     {
       count: () => highestSlot(db, table),
       async randomOne() {
         for (let attempt = 0; attempt < pickAttempts; attempt++) {
-          // One round trip: PostgreSQL evaluates the uncorrelated subquery once (an InitPlan),
-          // so this is a max(slot) index probe plus one slot lookup.
-          const row = await db
-            .selectFrom(table)
-            .selectAll()
-            .where("slot", "=", sql<number>`(select 1 + floor(random() * max(slot))::int from ${sql.table(table)})`)
-            .executeTakeFirst();
+          const [row] = (await db.executeQuery(randomOneQuery)).rows;
           if (row !== undefined) return toItem(row);
           if ((await highestSlot(db, table)) === 0) return undefined;
         }

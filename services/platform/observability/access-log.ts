@@ -21,7 +21,7 @@ export type AccessLogMode = (typeof accessLogModes)[number];
 /**
  * One log line per call: service, method, code, duration, trace id (and `x-request-id` when the
  * caller sent one). The trace was given to the call by the trace interceptor
- * (server/trace-interceptor.ts), which runs first, so the handler and every upstream call it
+ * (server/call-trace.ts), which runs first, so the handler and every upstream call it
  * makes log the same trace id.
  */
 export function createAccessLogObserver(

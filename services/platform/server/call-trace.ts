@@ -1,5 +1,6 @@
-import { type Metadata, type ServerInterceptor, ServerInterceptingCall } from "@grpc/grpc-js";
+import type { Metadata } from "@grpc/grpc-js";
 import { ensureTraceparent, type TraceContext } from "../core/trace-context.js";
+import type { ServerCallObserver } from "./server-call-observer.js";
 
 /** The trace of a grpc-js call, from (or born into) its `traceparent` metadata. */
 export function ensureTrace(metadata: Metadata): TraceContext {
@@ -9,14 +10,13 @@ export function ensureTrace(metadata: Metadata): TraceContext {
   );
 }
 
-/** The outermost server interceptor: gives every call a trace before anything logs it. */
-export const traceInterceptor: ServerInterceptor = (_descriptor, call) =>
-  new ServerInterceptingCall(call, {
-    start: (next) =>
-      next({
-        onReceiveMetadata: (metadata, nextMetadata) => {
-          ensureTrace(metadata);
-          nextMetadata(metadata);
-        },
-      }),
-  });
+const noEnd = () => undefined;
+
+/**
+ * The first observer of every call: gives the call its trace before the access log, the metrics
+ * or the handler look at it.
+ */
+export const traceObserver: ServerCallObserver = (start) => {
+  ensureTrace(start.metadata);
+  return noEnd;
+};

@@ -1,7 +1,18 @@
 import type { Metadata, ServerUnaryCall, ServerWritableStream } from "@grpc/grpc-js";
 import type { CallContext } from "../core/call-context.js";
 import { deadlineFromGrpc } from "../core/deadline.js";
-import { ensureTrace } from "./trace-interceptor.js";
+import { ensureTrace } from "./call-trace.js";
+
+/** The context of a call being served, and how to stop watching it once it is answered. */
+export interface ServedCall {
+  context: CallContext;
+  /**
+   * Stops listening for the call's cancellation; call it once the handler has its answer.
+   * grpc-js emits "cancelled" whenever a call's stream closes, answered or not, so without it
+   * every call would build an Error and abort a signal nobody listens to any more.
+   */
+  release(): void;
+}
 
 /**
  * The CallContext of a grpc-js server call. `alsoAbortOn` (the server's shutdown signal, for
@@ -10,9 +21,10 @@ import { ensureTrace } from "./trace-interceptor.js";
 export function callContextFromCall(
   call: ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown>,
   alsoAbortOn?: AbortSignal,
-): CallContext {
+): ServedCall {
   const controller = new AbortController();
-  call.once("cancelled", () => controller.abort(new Error("call cancelled")));
+  const onCancelled = () => controller.abort(new Error("call cancelled"));
+  call.once("cancelled", onCancelled);
   if (alsoAbortOn !== undefined) {
     const abort = () => controller.abort(new Error("server shutting down"));
     if (alsoAbortOn.aborted) abort();
@@ -22,12 +34,13 @@ export function callContextFromCall(
       call.once("cancelled", () => alsoAbortOn.removeEventListener("abort", abort));
     }
   }
-  return {
+  const context = {
     signal: controller.signal,
     deadline: deadlineFromGrpc(call.getDeadline()),
     trace: ensureTrace(call.metadata),
     requestId: firstValue(call.metadata, "x-request-id"),
   };
+  return { context, release: () => void call.removeListener("cancelled", onCancelled) };
 }
 
 /** First string value of a metadata key. */

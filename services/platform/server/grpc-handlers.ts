@@ -50,18 +50,24 @@ export function grpcHandlersFromImplementation<S extends DescService>(
 
 function unaryHandler(method: DescMethod, impl: UnaryImpl<DescMethod>, options: GrpcHandlerOptions) {
   return (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
-    const context = callContextFromCall(call);
+    const { context, release } = callContextFromCall(call);
     // An async wrapper, so a synchronous throw in the implementation becomes a rejection too.
     (async () => impl(requestOf(call.request, method), context))().then(
-      (response) => callback(null, create(method.output, response)),
-      (error: unknown) => callback(statusObject(mapError(error, method, context, options))),
+      (response) => {
+        release();
+        callback(null, create(method.output, response));
+      },
+      (error: unknown) => {
+        release();
+        callback(statusObject(mapError(error, method, context, options)));
+      },
     );
   };
 }
 
 function serverStreamHandler(method: DescMethod, impl: ServerStreamImpl<DescMethod>, options: GrpcHandlerOptions) {
   return (call: ServerWritableStream<unknown, unknown>) => {
-    const context = callContextFromCall(call, options.shutdownSignal);
+    const { context } = callContextFromCall(call, options.shutdownSignal);
     (async () => {
       for await (const response of impl(requestOf(call.request, method), context)) {
         if (context.signal.aborted) return;

@@ -38,8 +38,17 @@ export type ServerCallObserver = (start: ServerCallStart) => (end: ServerCallEnd
  * going through interceptors, so a cancel after the deadline counts as DEADLINE_EXCEEDED).
  */
 export function createObservingInterceptor(observer: ServerCallObserver): ServerInterceptor {
+  const names = new Map<string, readonly [service: string, method: string]>();
+  // A server serves a handful of paths; unknown ones (probes, typos) are not kept.
+  const namesOf = (path: string) => {
+    const known = names.get(path);
+    if (known !== undefined) return known;
+    const [service = "", method = ""] = path.slice(1).split("/");
+    if (names.size < 1000) names.set(path, [service, method]);
+    return [service, method] as const;
+  };
   return (descriptor: ServerMethodDefinition<unknown, unknown>, call: ServerInterceptingCallInterface) => {
-    const [service = "", method = ""] = descriptor.path.slice(1).split("/");
+    const [service, method] = namesOf(descriptor.path);
     let finish: ((end: ServerCallEnd) => void) | undefined;
     let startedAt = 0;
     const end = (code: Status, details: string) => {
@@ -82,4 +91,18 @@ export function createObservingInterceptor(observer: ServerCallObserver): Server
 function callType(descriptor: ServerMethodDefinition<unknown, unknown>): ServerCallStart["type"] {
   if (descriptor.requestStream) return descriptor.responseStream ? "bidi_stream" : "client_stream";
   return descriptor.responseStream ? "server_stream" : "unary";
+}
+
+/**
+ * One observer that tells each of `observers`, in order, of a call's start and end: one
+ * interceptor per call however many observers there are.
+ */
+export function combineObservers(observers: readonly ServerCallObserver[]): ServerCallObserver {
+  if (observers.length === 1) return observers[0]!;
+  return (start) => {
+    const ends = observers.map((observer) => observer(start));
+    return (end) => {
+      for (const report of ends) report(end);
+    };
+  };
 }
