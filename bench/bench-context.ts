@@ -14,6 +14,8 @@ export interface BenchOptions {
 
 /** What every scenario gets: options, timing, progress output and teardown. */
 export interface BenchContext extends BenchOptions {
+  /** The scenario's name. */
+  label: string;
   /** `fullMs` normally, `smokeMs` in a smoke run. */
   ms(fullMs: number, smokeMs: number): number;
   /** One progress line on stderr, prefixed with the elapsed time. */
@@ -32,6 +34,7 @@ export function createBenchContext(options: BenchOptions, label: string): BenchC
   const teardowns: (() => Promise<void>)[] = [];
   const context: BenchContext = {
     ...options,
+    label,
     ms: (fullMs, smokeMs) => (options.smoke ? smokeMs : fullMs),
     progress(line) {
       process.stderr.write(

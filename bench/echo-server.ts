@@ -1,6 +1,6 @@
 /**
- * A trivial grpc-js echo server: the ceiling of one unary RPC on this stack (no interceptors, no
- * database). It has reflection (for ghz/grpcurl) and an admin port with `/metrics`, so the bench
+ * A bare grpc-js echo server, the yardstick of every ratio: no interceptors, no database, and
+ * identity serialisation (the request bytes are the response bytes, never decoded). It has reflection (for ghz/grpcurl) and an admin port with `/metrics`, so the bench
  * reads its RSS, CPU and `grpc_server_handled_total{grpc_code="OK"}` like any service's.
  *
  *   node --import tsx bench/echo-server.ts   (ECHO_GRPC_PORT 50099, ECHO_ADMIN_PORT 9499; 0 = any)
@@ -27,7 +27,14 @@ const handled = new Counter({
 const okLabels = { grpc_service: echoService.typeName, grpc_method: "Echo", grpc_code: "OK" };
 
 const server = new Server();
-server.addService(grpcDefinitionFromDesc(echoService), {
+const identity = (bytes: Buffer) => bytes;
+const definition = Object.fromEntries(
+  Object.entries(grpcDefinitionFromDesc(echoService)).map(([name, method]) => [
+    name,
+    { ...method, requestDeserialize: identity, responseSerialize: identity },
+  ]),
+);
+server.addService(definition, {
   echo(call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) {
     handled.inc(okLabels);
     callback(null, call.request);

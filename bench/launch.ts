@@ -1,3 +1,4 @@
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type DataServiceName, dataServiceNames, serviceList } from "../services/service-list.js";
 import { spawnNodeProcess } from "../testkit/processes/node-process.js";
@@ -97,6 +98,7 @@ async function launch(
       [`${prefix}_ADMIN_PORT`]: String(adminPort),
     },
     stdout: "ignore",
+    nodeFlags: cpuProfileFlags(context, name),
   });
   context.defer(async () => void (await child.stop()));
   await waitServing({ adminUrl: `http://127.0.0.1:${adminPort}`, timeoutMs: 90_000, signal: child.exitSignal });
@@ -112,4 +114,15 @@ async function launch(
     resume: () => child.signal("SIGCONT"),
     stop: async () => void (await child.stop()),
   };
+}
+
+/**
+ * With `BENCH_CPU_PROFILE=<dir>`, every process the bench starts writes a V8 CPU profile of its
+ * whole run into `<dir>/<scenario>/<name>/` when it stops (`npm run bench:profile-summary -- <dir>`
+ * prints the hot spots).
+ */
+function cpuProfileFlags(context: BenchContext, name: string): string[] {
+  const dir = process.env.BENCH_CPU_PROFILE;
+  if (dir === undefined || dir === "") return [];
+  return ["--cpu-prof", `--cpu-prof-dir=${join(resolve(dir), context.label, name)}`];
 }

@@ -5,6 +5,7 @@ import { coalesceScenario } from "./coalesce.js";
 import { echoScenario } from "./echo.js";
 import { fanOutScenario } from "./fan-out.js";
 import { fightMaxScenario } from "./fight-max.js";
+import { latencyScenario } from "./latency.js";
 import { overloadScenario } from "./overload.js";
 import { randomHeroScenario } from "./random-hero.js";
 
@@ -12,6 +13,7 @@ import { randomHeroScenario } from "./random-hero.js";
 export const scenarios: readonly Scenario[] = [
   echoScenario,
   randomHeroScenario,
+  latencyScenario,
   fightMaxScenario,
   fanOutScenario,
   coalesceScenario,

@@ -30,6 +30,8 @@ export interface NodeProcessOptions {
   stdout?: "capture" | "forward" | "ignore";
   onStdout?: (chunk: string) => void;
   onStderr?: (chunk: string) => void;
+  /** Extra flags for node itself, before the entry point (e.g. `--cpu-prof`, not allowed in NODE_OPTIONS). */
+  nodeFlags?: readonly string[];
 }
 
 /** A running child process. */
@@ -56,14 +58,14 @@ export interface NodeProcess {
 }
 
 /** TypeScript entry points run under tsx; compiled ones (`.js`) as they are. */
-function nodeArguments(entryPoint: string): string[] {
-  return entryPoint.endsWith(".ts") ? ["--import", "tsx", entryPoint] : [entryPoint];
+function nodeArguments(entryPoint: string, nodeFlags: readonly string[] = []): string[] {
+  return [...nodeFlags, ...(entryPoint.endsWith(".ts") ? ["--import", "tsx", entryPoint] : [entryPoint])];
 }
 
 /** Starts `entryPoint` with exactly `options.env`. */
 export function spawnNodeProcess(entryPoint: string, options: NodeProcessOptions): NodeProcess {
   const mode = options.stdout ?? "capture";
-  const child = spawn(process.execPath, nodeArguments(entryPoint), {
+  const child = spawn(process.execPath, nodeArguments(entryPoint, options.nodeFlags), {
     cwd: options.cwd,
     env: options.env,
     stdio: ["ignore", mode === "ignore" ? "ignore" : "pipe", "pipe"],
