@@ -58,3 +58,47 @@ export function countDelta(before: Record<string, number>, after: Record<string,
 export function countTotal(counts: Record<string, number>): number {
   return Object.values(counts).reduce((total, value) => total + value, 0);
 }
+
+/** Sum and count of one histogram series. */
+export interface HistogramTotals {
+  sum: number;
+  count: number;
+}
+
+/**
+ * `<metric>_sum` and `<metric>_count` per value of label `by`, over the series whose labels
+ * include every pair of `where`.
+ */
+export function histogramTotals(
+  exposition: string,
+  metric: string,
+  by: string,
+  where: Record<string, string> = {},
+): Record<string, HistogramTotals> {
+  const totals: Record<string, HistogramTotals> = {};
+  const pattern = new RegExp(`^${metric}_(sum|count)\\{(.*)\\} (\\S+)$`);
+  for (const line of exposition.split("\n")) {
+    const match = pattern.exec(line);
+    if (match === null) continue;
+    const labels = Object.fromEntries(
+      [...(match[2] ?? "").matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map(([, key, value]) => [key, value]),
+    );
+    if (Object.entries(where).some(([key, value]) => labels[key] !== value)) continue;
+    const entry = (totals[labels[by] ?? ""] ??= { sum: 0, count: 0 });
+    entry[match[1] === "sum" ? "sum" : "count"] += Number(match[3]);
+  }
+  return totals;
+}
+
+/** Mean per key of `after − before`, in milliseconds (NaN where nothing was observed). */
+export function meanMsDelta(
+  before: Record<string, HistogramTotals>,
+  after: Record<string, HistogramTotals>,
+): Record<string, number> {
+  const means: Record<string, number> = {};
+  for (const [key, { sum, count }] of Object.entries(after)) {
+    const earlier = before[key] ?? { sum: 0, count: 0 };
+    means[key] = ((sum - earlier.sum) / (count - earlier.count)) * 1000;
+  }
+  return means;
+}

@@ -5,6 +5,7 @@ import { echoService } from "../echo-service.js";
 import { launchAllData, launchEcho, launchFights } from "../launch.js";
 import { type GhzSummary, percentileMs } from "../load-report.js";
 import { measureCall, runColumns, runRow, type Scenario, usageOf } from "../scenario.js";
+import { histogramTotals, meanMsDelta, readExposition } from "../service-metrics.js";
 
 /** One caller, one call in flight: the latency of a lone call, nothing queued behind another. */
 const lone = { connections: 1, concurrency: 1 };
@@ -30,6 +31,16 @@ export const latencyScenario: Scenario = {
         durationMs: context.ms(2000, 500),
       });
     }
+    const fightStages = async () => {
+      const exposition = await readExposition(fights.adminPort);
+      return {
+        stages: histogramTotals(exposition, "fights_stage_seconds", "stage"),
+        edge: histogramTotals(exposition, "grpc_server_handling_seconds", "grpc_method", {
+          grpc_method: "PerformRandomFight",
+        }),
+      };
+    };
+    const stagesBefore = await fightStages();
     const runs: GhzSummary[] = [];
     const best: Record<string, number> = {};
     for (let round = 1; round <= (context.smoke ? 1 : 2); round++) {
@@ -46,6 +57,20 @@ export const latencyScenario: Scenario = {
         best[call.name] = Math.min(best[call.name] ?? Infinity, percentileMs(run, 50));
       }
     }
+    const stagesAfter = await fightStages();
+    // Mean time per stage of the lone fights above, from fights' own histograms.
+    const stageMs = meanMsDelta(stagesBefore.stages, stagesAfter.stages);
+    const edgeMs = meanMsDelta(stagesBefore.edge, stagesAfter.edge).PerformRandomFight ?? Number.NaN;
+    const picksMs = Math.max(stageMs.pick_heroes ?? 0, stageMs.pick_villains ?? 0, stageMs.pick_locations ?? 0);
+    const breakdown: [string, number][] = [
+      ["edge (whole call, server side)", edgeMs],
+      ["pick heroes", stageMs.pick_heroes ?? Number.NaN],
+      ["pick villains", stageMs.pick_villains ?? Number.NaN],
+      ["pick locations", stageMs.pick_locations ?? Number.NaN],
+      ["rules", stageMs.rules ?? Number.NaN],
+      ["commit (group commit, one statement)", stageMs.commit ?? Number.NaN],
+      ["rest (edge − slowest pick − rules − commit)", edgeMs - picksMs - (stageMs.rules ?? 0) - (stageMs.commit ?? 0)],
+    ];
     const echoP50 = best["echo (bare grpc-js)"]!;
     const ratios = {
       echoP50Ms: echoP50,
@@ -53,6 +78,7 @@ export const latencyScenario: Scenario = {
       fightP50Ms: best.PerformRandomFight!,
       randomHeroToEchoP50: best.GetRandomHero! / echoP50,
       fightToEchoP50: best.PerformRandomFight! / echoP50,
+      ...Object.fromEntries(breakdown.map(([stage, ms]) => [`stageMs ${stage}`, ms])),
     };
     return {
       scenario: "latency",
@@ -65,6 +91,9 @@ export const latencyScenario: Scenario = {
       services: await usageOf([echo, data.heroes, data.villains, data.locations, fights]),
       table: { columns: runColumns, rows: runs.map(runRow) },
       notes: [
+        `Stages of a lone fight (means from fights' own histograms): ${breakdown
+          .map(([stage, ms]) => `${stage} ${ms.toFixed(3)} ms`)
+          .join("; ")}.`,
         `Best p50: echo ${echoP50.toFixed(3)} ms, GetRandomHero ${best.GetRandomHero!.toFixed(3)} ms (${ratios.randomHeroToEchoP50.toFixed(1)}× echo), PerformRandomFight ${best.PerformRandomFight!.toFixed(3)} ms (${ratios.fightToEchoP50.toFixed(1)}× echo).`,
       ],
       skipped: [],

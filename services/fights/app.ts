@@ -1,4 +1,4 @@
-import { Counter, Registry } from "prom-client";
+import { Counter, Histogram, Registry } from "prom-client";
 import {
   FightService,
   file_superheroes_fight_v1_fight_service,
@@ -53,6 +53,13 @@ export async function startFights(config: FightsConfig): Promise<RunningFights> 
     labelNames: ["kind"],
     registers: [registry],
   });
+  const stages = new Histogram({
+    name: "fights_stage_seconds",
+    help: "Time per stage of a fight: each upstream pick (fallbacks included), the rules, the commit.",
+    labelNames: ["stage"],
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
   const fights = createFightsService({
     source: fighterSource.source,
     writer,
@@ -63,6 +70,7 @@ export async function startFights(config: FightsConfig): Promise<RunningFights> 
       fallbacks.inc({ kind });
       logger.debug({ kind, reason: reason instanceof Error ? reason.message : String(reason) }, "fallback used");
     },
+    onStage: (stage, ms) => stages.observe({ stage }, ms / 1000),
   });
   const upstreamStats = () => upstreamList.map((upstream) => upstream.stats());
   const implementation = createFightServiceImplementation(fights, upstreamStats);

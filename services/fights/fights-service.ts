@@ -14,6 +14,9 @@ import type { FighterSource } from "./fighters/fighter-source.js";
 import type { UpstreamMode } from "./config.js";
 import type { FightsRepository, FightStats } from "./storage/fights-repository.js";
 
+/** The timed stages of a fight (the `fights_stage_seconds` histogram). */
+export type FightStage = "pick_heroes" | "pick_villains" | "pick_locations" | "rules" | "commit";
+
 /** Dependencies of the fights service. */
 export interface FightsServiceOptions {
   source: FighterSource;
@@ -23,6 +26,8 @@ export interface FightsServiceOptions {
   upstreamMode: UpstreamMode;
   /** Told how many of each part were fallbacks (metrics). */
   onFallback?: (kind: "hero" | "villain" | "location", reason: unknown) => void;
+  /** Told how long each stage of a fight took, ms (metrics). */
+  onStage?: (stage: FightStage, ms: number) => void;
   random?: RandomSource;
 }
 
@@ -53,7 +58,10 @@ export function createFightsService(options: FightsServiceOptions): FightsServic
   const { writer, repository, feed, random = Math.random } = options;
   const store = async (fighters: Fighters[], context: CallContext) => {
     if (context.signal.aborted) throw new CancelledError("the caller went away before the fight was stored");
-    const fights = await writer.write(fighters.map((pair) => decideFight(pair, random)));
+    const decidedAt = performance.now();
+    const results = fighters.map((pair) => decideFight(pair, random));
+    options.onStage?.("rules", performance.now() - decidedAt);
+    const fights = await timed(options, "commit", writer.write(results));
     feed.publish(fights);
     return fights;
   };
@@ -110,14 +118,14 @@ async function randomFighters(options: FightsServiceOptions, count: number, cont
   const picks =
     options.upstreamMode === "concurrent"
       ? await Promise.allSettled([
-          source.heroes(count, context),
-          source.villains(count, context),
-          source.locations(count, context),
+          timed(options, "pick_heroes", source.heroes(count, context)),
+          timed(options, "pick_villains", source.villains(count, context)),
+          timed(options, "pick_locations", source.locations(count, context)),
         ])
       : [
-          await settle(source.heroes(count, context)),
-          await settle(source.villains(count, context)),
-          await settle(source.locations(count, context)),
+          await settle(timed(options, "pick_heroes", source.heroes(count, context))),
+          await settle(timed(options, "pick_villains", source.villains(count, context))),
+          await settle(timed(options, "pick_locations", source.locations(count, context))),
         ];
   const [heroes, villains, locations] = [
     usable<Fighter>(picks[0], "hero", options),
@@ -142,6 +150,14 @@ function usable<T>(
   if (result?.status === "fulfilled" && result.value.length > 0) return result.value as T[];
   options.onFallback?.(kind, result?.status === "rejected" ? result.reason : new NotFoundError(`no ${kind} rows`));
   return undefined;
+}
+
+/** `work`, its duration (from now until it settles) told to `onStage`. */
+function timed<T>(options: FightsServiceOptions, stage: FightStage, work: Promise<T>): Promise<T> {
+  const { onStage } = options;
+  if (onStage === undefined) return work;
+  const startedAt = performance.now();
+  return work.finally(() => onStage(stage, performance.now() - startedAt));
 }
 
 function settle<T>(promise: Promise<T>): Promise<PromiseSettledResult<T>> {
