@@ -84,6 +84,8 @@ export interface CircuitBreaker {
   window(): BreakerWindow;
   /** The last state change; undefined while the breaker has never left CLOSED. */
   lastTransition(): BreakerTransition | undefined;
+  /** The most recent state changes, oldest first (at most 8). */
+  recentTransitions(): BreakerTransition[];
 }
 
 interface Bucket {
@@ -115,13 +117,14 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
   let currentOpenMs = o.openMs;
   let probesInFlight = 0;
   let probeSuccesses = 0;
-  let last: BreakerTransition | undefined;
+  const recent: BreakerTransition[] = [];
   const totals = { calls: 0, failures: 0, abandoned: 0, rejections: 0, trips: 0 };
 
   const transition = (to: BreakerState, reason: string) => {
     const from = state;
     state = to;
-    last = { from, to, reason, at: o.now() };
+    recent.push({ from, to, reason, at: o.now() });
+    if (recent.length > 8) recent.shift();
     o.onTransition?.(from, to, reason);
   };
   const trip = (reason: string, backoff: boolean) => {
@@ -233,7 +236,11 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
       }
       return { calls, score, rate: calls === 0 ? 0 : score / calls };
     },
-    lastTransition: () => (last === undefined ? undefined : { ...last }),
+    lastTransition: () => {
+      const last = recent.at(-1);
+      return last === undefined ? undefined : { ...last };
+    },
+    recentTransitions: () => recent.map((transition) => ({ ...transition })),
   };
 }
 

@@ -85,7 +85,18 @@ export interface BreakerStats {
   /** Calls that ended for their caller's reasons (cancelled, caller's shorter deadline): not counted. */
   abandoned: number;
   /** The last state change: from, to, why, when (ISO time); undefined when it never left CLOSED. */
-  lastTransition?: { from: BreakerState; to: BreakerState; reason: string; at: string };
+  lastTransition?: BreakerTransitionStats;
+  /** The last few state changes, oldest first. */
+  recentTransitions: BreakerTransitionStats[];
+}
+
+/** One state change of a breaker, as /stats shows it. */
+export interface BreakerTransitionStats {
+  from: BreakerState;
+  to: BreakerState;
+  reason: string;
+  /** ISO time. */
+  at: string;
 }
 
 /** What /stats and GetUpstreamStatus show of one upstream. */
@@ -209,7 +220,11 @@ function breakerStats(
 ): BreakerStats {
   const window = breaker.window();
   const counts = breaker.counts();
-  const last = breaker.lastTransition();
+  const recent = breaker.recentTransitions().map((transition) => ({
+    ...transition,
+    at: new Date(transition.at).toISOString(),
+  }));
+  const last = recent.at(-1);
   return {
     state: breaker.state(),
     failureRate: Math.round(window.rate * 10_000) / 10_000,
@@ -219,7 +234,8 @@ function breakerStats(
     slowCallThresholdMs: Math.round(slowCall.currentMs() * 1000) / 1000,
     trips: counts.trips,
     abandoned: counts.abandoned,
-    ...(last === undefined ? {} : { lastTransition: { ...last, at: new Date(last.at).toISOString() } }),
+    ...(last === undefined ? {} : { lastTransition: last }),
+    recentTransitions: recent,
   };
 }
 
