@@ -86,6 +86,8 @@ export interface CircuitBreaker {
   lastTransition(): BreakerTransition | undefined;
   /** The most recent state changes, oldest first (at most 8). */
   recentTransitions(): BreakerTransition[];
+  /** The trip rule in force: rate, minimum volume, window. */
+  rule(): { failureRate: number; minimumCalls: number; windowMs: number };
 }
 
 interface Bucket {
@@ -241,6 +243,7 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
       return last === undefined ? undefined : { ...last };
     },
     recentTransitions: () => recent.map((transition) => ({ ...transition })),
+    rule: () => ({ failureRate: o.failureRate, minimumCalls: o.minimumCalls, windowMs: o.windowMs }),
   };
 }
 

@@ -197,7 +197,7 @@ export function createUpstreamClient<S extends DescService>(
       name: settings.name,
       target: settings.target,
       breakerState: breaker?.state() ?? "CLOSED",
-      ...(breaker === undefined ? {} : { breaker: breakerStats(breaker, settings.breaker, slowCall) }),
+      ...(breaker === undefined ? {} : { breaker: breakerStats(breaker, slowCall) }),
       channelState: connectivityState[client.grpc.getChannel().getConnectivityState(false)] ?? "UNKNOWN",
       calls,
       failures,
@@ -213,11 +213,7 @@ export function createUpstreamClient<S extends DescService>(
   };
 }
 
-function breakerStats(
-  breaker: CircuitBreaker,
-  options: CircuitBreakerOptions,
-  slowCall: SlowCallThreshold,
-): BreakerStats {
+function breakerStats(breaker: CircuitBreaker, slowCall: SlowCallThreshold): BreakerStats {
   const window = breaker.window();
   const counts = breaker.counts();
   const recent = breaker.recentTransitions().map((transition) => ({
@@ -229,8 +225,8 @@ function breakerStats(
     state: breaker.state(),
     failureRate: Math.round(window.rate * 10_000) / 10_000,
     windowCalls: window.calls,
-    tripRate: options.failureRate ?? 0.5,
-    minimumCalls: options.minimumCalls ?? 20,
+    tripRate: breaker.rule().failureRate,
+    minimumCalls: breaker.rule().minimumCalls,
     slowCallThresholdMs: Math.round(slowCall.currentMs() * 1000) / 1000,
     trips: counts.trips,
     abandoned: counts.abandoned,
