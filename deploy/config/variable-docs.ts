@@ -44,12 +44,17 @@ export const variableDocs: Record<string, string> = {
   UPSTREAM_MAX_ATTEMPTS: "attempts per idempotent upstream read, the first included (channel retry policy)",
   HEDGE_MS: "> 0: hedge idempotent reads after this many ms instead of retrying",
   SLOW_CALL_MS: "upstream calls slower than this are logged at warn, ms",
-  BREAKER_SLOW_CALL_MS: "upstream successes slower than this count against the breaker, ms",
+  BREAKER_SLOW_CALL_MS:
+    "ceiling of the breaker's slow-call threshold (3 × the upstream's rolling p99, at least the floor): slower successes count against the breaker, ms",
+  BREAKER_SLOW_CALL_FLOOR_MS: "floor of the breaker's slow-call threshold, ms",
   BREAKER_ENABLED: "circuit breaker per upstream",
-  BREAKER_WINDOW_MS: "rolling window of the breaker's weighted failures, ms",
-  BREAKER_FAILURE_THRESHOLD: "weighted failures in the window that open the breaker",
-  BREAKER_MIN_CALLS: "calls in the window before the breaker may open",
-  BREAKER_OPEN_MS: "first open time before half-open probes, ms (backs off on repeated trips)",
+  BREAKER_WINDOW_MS:
+    "rolling window of the breaker's weighted failure rate, ms (judged over its newest tenth, two tenths, ... and whole)",
+  BREAKER_FAILURE_RATE:
+    "weighted failure rate that opens the breaker, % of calls (UNAVAILABLE and the upstream's own timeout weigh 2, INTERNAL 1.5, a slow success 1, other errors 0.5)",
+  BREAKER_MIN_CALLS: "calls a part of the window must hold before its rate may open the breaker",
+  BREAKER_OPEN_MS:
+    "first open time before half-open probes, ms (backs off on repeated trips); the breaker goes half-open sooner when the upstream's health comes back to SERVING",
   BREAKER_MAX_OPEN_MS: "longest open time after repeated trips, ms",
   BREAKER_HALF_OPEN_PROBES: "calls let through while half-open",
   BREAKER_SUCCESS_THRESHOLD: "successful probes that close the breaker",

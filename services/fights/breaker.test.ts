@@ -8,7 +8,9 @@ import { startFightsSystem, type FightsSystem } from "../../testkit/systems/figh
 const breakerEnv = {
   FIGHTS_FIGHTER_SOURCE: "direct",
   FIGHTS_BREAKER_MIN_CALLS: "3",
-  FIGHTS_BREAKER_FAILURE_THRESHOLD: "6",
+  FIGHTS_BREAKER_FAILURE_RATE: "50",
+  // With so few calls judged, one call slowed by a busy machine must not count as a failure.
+  FIGHTS_BREAKER_SLOW_CALL_MS: "5000",
   // Long enough that the open breaker cannot time out during the first test on a busy machine.
   FIGHTS_BREAKER_OPEN_MS: "2000",
   FIGHTS_BREAKER_HALF_OPEN_PROBES: "1",
@@ -41,7 +43,7 @@ describe("fights with a failing heroes service", () => {
   });
   after(() => system.stop());
 
-  it("keeps fighting with the fallback hero, opens the breaker after a weighted score of 6, and stops calling heroes", async () => {
+  it("keeps fighting with the fallback hero, opens the breaker once the weighted failure rate passes 50 % over 3 calls, and stops calling heroes", async () => {
     await adminRequest(system.data.heroes.adminPort, "/faults", {
       method: "PUT",
       body: { errorRate: 1, errorCode: "UNAVAILABLE" },
@@ -52,7 +54,7 @@ describe("fights with a failing heroes service", () => {
       assert.equal(hero?.name, "Fallback hero");
       assert.equal(hero?.fallback, true);
     }
-    // Three UNAVAILABLE (weight 2 each) in three calls: open.
+    // Three UNAVAILABLE (weight 2 each) in three calls: a weighted rate of 200 %, open.
     const stats = await heroesStats(system);
     assert.equal(stats.breakerState, "OPEN");
     assert.equal(stats.failuresByCode.UNAVAILABLE, 3);

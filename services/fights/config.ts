@@ -37,13 +37,15 @@ export interface FightsConfig extends ServiceConfig {
   hedgeMs: number;
   /** Upstream calls slower than this are logged at warn. */
   slowCallMs: number;
-  /** Upstream successes slower than this count against the breaker (weight 1). */
+  /** Ceiling of the breaker's slow-call threshold, which otherwise follows each upstream's p99. */
   breakerSlowCallMs: number;
+  /** Floor of the breaker's slow-call threshold. */
+  breakerSlowCallFloorMs: number;
   breakerEnabled: boolean;
   breaker: Required<
     Pick<
       CircuitBreakerOptions,
-      "windowMs" | "failureThreshold" | "minimumCalls" | "openMs" | "maxOpenMs" | "halfOpenProbes" | "successThreshold"
+      "windowMs" | "failureRate" | "minimumCalls" | "openMs" | "maxOpenMs" | "halfOpenProbes" | "successThreshold"
     >
   >;
   fighterSource: FighterSourceMode;
@@ -95,11 +97,12 @@ export function fightsConfigFromEnv(env: EnvReader, defaults: FightsDefaults): F
     hedgeMs: env.int("FIGHTS_HEDGE_MS", 0, { min: 0, max: 10_000 }),
     slowCallMs: env.int("FIGHTS_SLOW_CALL_MS", 100, { min: 1, max: 60_000 }),
     breakerSlowCallMs: env.int("FIGHTS_BREAKER_SLOW_CALL_MS", 1000, { min: 1, max: 60_000 }),
+    breakerSlowCallFloorMs: env.int("FIGHTS_BREAKER_SLOW_CALL_FLOOR_MS", 50, { min: 1, max: 60_000 }),
     breakerEnabled: env.bool("FIGHTS_BREAKER_ENABLED", true),
     breaker: {
       windowMs: env.int("FIGHTS_BREAKER_WINDOW_MS", 10_000, { min: 100, max: 600_000 }),
-      failureThreshold: env.int("FIGHTS_BREAKER_FAILURE_THRESHOLD", 5, { min: 1, max: 10_000 }),
-      minimumCalls: env.int("FIGHTS_BREAKER_MIN_CALLS", 5, { min: 1, max: 10_000 }),
+      failureRate: env.int("FIGHTS_BREAKER_FAILURE_RATE", 50, { min: 1, max: 200 }) / 100,
+      minimumCalls: env.int("FIGHTS_BREAKER_MIN_CALLS", 20, { min: 1, max: 10_000 }),
       openMs: env.int("FIGHTS_BREAKER_OPEN_MS", 2_000, { min: 10, max: 600_000 }),
       maxOpenMs: env.int("FIGHTS_BREAKER_MAX_OPEN_MS", 30_000, { min: 10, max: 3_600_000 }),
       halfOpenProbes: env.int("FIGHTS_BREAKER_HALF_OPEN_PROBES", 2, { min: 1, max: 100 }),

@@ -110,5 +110,8 @@ export function upstreamStatusToMessage(stats: UpstreamStats): MessageInitShape<
     calls: BigInt(stats.calls),
     failures: BigInt(stats.failures),
     rejections: BigInt(stats.rejections),
+    failureRate: stats.breaker?.failureRate ?? 0,
+    windowCalls: BigInt(stats.breaker?.windowCalls ?? 0),
+    lastTransitionReason: stats.breaker?.lastTransition?.reason ?? "",
   };
 }

@@ -28,12 +28,32 @@ export interface UpstreamPolicy<F> {
   /** > 0: hedge instead of retrying, a new attempt every this many ms (`FIGHTS_HEDGE_MS`). */
   hedgeDelayMs: number;
   /** The breaker in front of the channel (`FIGHTS_BREAKER_*`); undefined: every call goes out. */
-  breaker: (CircuitBreakerOptions & { slowCallMs: number }) | undefined;
+  breaker: BreakerPolicy | undefined;
   /** Upstream calls slower than this get a warn log line (`FIGHTS_SLOW_CALL_MS`). */
   slowCallMs: number;
   /** What a fight uses when the call fails, times out, is refused by the breaker or finds no rows. */
   fallback: F;
 }
+
+/**
+ * When an upstream's breaker opens and closes. It judges the upstream, never the caller: a call
+ * that ends because its caller went away or because the caller's own, shorter deadline passed
+ * counts neither way (`platform/calls/breaker-interceptor.ts`). It trips on a weighted failure
+ * rate over a minimum volume, counts a success as slow past `slowCallFactor` × the upstream's
+ * rolling p99 (between a floor and `FIGHTS_BREAKER_SLOW_CALL_MS`), and while open asks the
+ * upstream's grpc.health.v1 every `healthIntervalMs`, going half-open as soon as it is SERVING again.
+ */
+export interface BreakerPolicy extends CircuitBreakerOptions {
+  slowCallFactor: number;
+  slowCallFloorMs: number;
+  slowCallCeilingMs: number;
+  healthIntervalMs: number;
+}
+
+/** A slow success is one slower than 3 × the upstream's rolling p99 (resilience4j and Polly use fixed thresholds; this one follows the upstream). */
+const slowCallFactor = 3;
+/** Health checks of an open breaker's upstream: real answers are back within this of it being SERVING. */
+const healthIntervalMs = 200;
 
 /** The hero of a fight whose heroes call failed (the reference system's fallback). */
 export const fallbackHero: Readonly<Fighter> = Object.freeze({
@@ -72,7 +92,15 @@ export function upstreamPolicies(config: FightsConfig): {
     timeoutMs: config.upstreams[kind].timeoutMs,
     maxAttempts: config.maxAttempts,
     hedgeDelayMs: config.hedgeMs,
-    breaker: config.breakerEnabled ? { ...config.breaker, slowCallMs: config.breakerSlowCallMs } : undefined,
+    breaker: config.breakerEnabled
+      ? {
+          ...config.breaker,
+          slowCallFactor,
+          slowCallFloorMs: config.breakerSlowCallFloorMs,
+          slowCallCeilingMs: config.breakerSlowCallMs,
+          healthIntervalMs,
+        }
+      : undefined,
     slowCallMs: config.slowCallMs,
   });
   return {
@@ -107,7 +135,12 @@ export function createUpstreams(config: FightsConfig, logger: Logger, registry: 
     hedgeDelayMs: policy.hedgeDelayMs,
     slowCallMs: policy.slowCallMs,
     breakerEnabled: policy.breaker !== undefined,
-    breakerSlowCallMs: policy.breaker?.slowCallMs ?? Infinity,
+    breakerSlowCall: {
+      factor: policy.breaker?.slowCallFactor ?? slowCallFactor,
+      floorMs: policy.breaker?.slowCallFloorMs ?? 0,
+      ceilingMs: policy.breaker?.slowCallCeilingMs ?? Infinity,
+    },
+    breakerHealthIntervalMs: policy.breaker?.healthIntervalMs ?? healthIntervalMs,
     breaker: policy.breaker ?? {},
     tls: config.upstreamTls,
   });

@@ -1,13 +1,21 @@
 /**
- * A circuit breaker over a rolling time window of weighted failures. Protocol-free: callers
- * report outcomes as a weight (see breaker-interceptor.ts for the gRPC weights).
+ * A circuit breaker over a rolling time window of weighted outcomes. Protocol-free: callers
+ * report each outcome as a weight (see breaker-interceptor.ts for the gRPC weights and for which
+ * outcomes are nobody's fault), or abandon the permit when the call says nothing about the
+ * upstream.
  *
- * CLOSED: calls flow; the window sums failure weights. When the window holds at least
- * `minimumCalls` calls and a score of `failureThreshold`, the breaker trips.
- * OPEN: calls are refused until `openMs` has passed; each trip straight after a failed probe
- * multiplies the open time by `backoffMultiplier`, up to `maxOpenMs`.
+ * CLOSED: calls flow; the window keeps calls and failure weights in buckets. The breaker trips on
+ * a *rate*, never on a count: when the newest part of the window (the newest bucket, the newest
+ * two, ... up to the whole window) holds at least `minimumCalls` calls and a weighted failure
+ * rate (sum of weights / calls) of at least `failureRate`. Judging every newest part, not only
+ * the whole window, lets a sudden outage trip within one bucket after a long healthy spell, while
+ * a trickle of failures at a high call rate stays far below the rate.
+ * OPEN: calls are refused. `upstreamServing()` (the upstream's health came back) or the open time
+ * passing moves to HALF_OPEN; each trip straight after a failed probe multiplies the open time by
+ * `backoffMultiplier`, up to `maxOpenMs`, so the timer only bounds probing of an upstream that
+ * says nothing about its health.
  * HALF_OPEN: at most `halfOpenProbes` calls run at once; `successThreshold` successes close the
- * breaker (and reset the backoff), one failure opens it again.
+ * breaker (and reset the backoff), one failure opens it again, an abandoned probe frees its slot.
  */
 
 export type BreakerState = "CLOSED" | "OPEN" | "HALF_OPEN";
@@ -18,9 +26,9 @@ export interface CircuitBreakerOptions {
   windowMs?: number;
   /** Buckets the window is kept in (resolution = windowMs / buckets). Default 10. */
   buckets?: number;
-  /** Weighted failure score that trips the breaker. Default 5. */
-  failureThreshold?: number;
-  /** Calls the window must hold before it may trip. Default 5. */
+  /** Weighted failure rate (sum of weights / calls) that trips the breaker, > 0. Default 0.5. */
+  failureRate?: number;
+  /** Calls a part of the window must hold before its rate may trip the breaker. Default 20. */
   minimumCalls?: number;
   /** First open time. Default 2000. */
   openMs?: number;
@@ -38,10 +46,29 @@ export interface CircuitBreakerOptions {
   onTransition?: (from: BreakerState, to: BreakerState, reason: string) => void;
 }
 
-/** Permission for one call: report its outcome exactly once. */
+/** Permission for one call: report its outcome, or abandon it, exactly once. */
 export interface BreakerPermit {
   /** Reports the outcome: weight 0 is a success, anything above is a failure of that weight. */
   done(failureWeight: number): void;
+  /** The call ended for a reason that is not the upstream's (its caller went away): not counted. */
+  abandon(): void;
+}
+
+/** The last state change, for /stats. */
+export interface BreakerTransition {
+  from: BreakerState;
+  to: BreakerState;
+  reason: string;
+  /** Epoch ms (the breaker's clock). */
+  at: number;
+}
+
+/** What the window holds now: calls, failure weights and their rate. */
+export interface BreakerWindow {
+  calls: number;
+  score: number;
+  /** score / calls, 0 without calls. */
+  rate: number;
 }
 
 /** A circuit breaker and its counters. */
@@ -49,10 +76,18 @@ export interface CircuitBreaker {
   /** A permit for one call, or undefined when the call must be refused now. */
   tryAcquire(): BreakerPermit | undefined;
   state(): BreakerState;
-  /** Counters since start. */
-  counts(): { calls: number; failures: number; rejections: number; trips: number };
-  /** Calls and failure score in the current window. */
-  window(): { calls: number; score: number };
+  /** The upstream reports itself healthy again: an OPEN breaker goes HALF_OPEN at once. */
+  upstreamServing(): void;
+  /** Counters since start (abandoned calls are in `calls` only through `abandoned`). */
+  counts(): { calls: number; failures: number; abandoned: number; rejections: number; trips: number };
+  /** Calls, failure score and rate over the whole window. */
+  window(): BreakerWindow;
+  /** The last state change; undefined while the breaker has never left CLOSED. */
+  lastTransition(): BreakerTransition | undefined;
+  /** The most recent state changes, oldest first (at most 8). */
+  recentTransitions(): BreakerTransition[];
+  /** The trip rule in force: rate, minimum volume, window. */
+  rule(): { failureRate: number; minimumCalls: number; windowMs: number };
 }
 
 interface Bucket {
@@ -61,21 +96,22 @@ interface Bucket {
   score: number;
 }
 
+const defaults = {
+  windowMs: 10_000,
+  buckets: 10,
+  failureRate: 0.5,
+  minimumCalls: 20,
+  openMs: 2_000,
+  maxOpenMs: 30_000,
+  backoffMultiplier: 2,
+  halfOpenProbes: 2,
+  successThreshold: 2,
+  now: Date.now,
+};
+
 /** Creates a breaker in the CLOSED state. */
 export function createCircuitBreaker(options: CircuitBreakerOptions = {}): CircuitBreaker {
-  const o = {
-    windowMs: 10_000,
-    buckets: 10,
-    failureThreshold: 5,
-    minimumCalls: 5,
-    openMs: 2_000,
-    maxOpenMs: 30_000,
-    backoffMultiplier: 2,
-    halfOpenProbes: 2,
-    successThreshold: 2,
-    now: Date.now,
-    ...options,
-  };
+  const o = { ...defaults, ...options };
   const bucketMs = o.windowMs / o.buckets;
   let buckets: Bucket[] = [];
   let state: BreakerState = "CLOSED";
@@ -83,29 +119,32 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
   let currentOpenMs = o.openMs;
   let probesInFlight = 0;
   let probeSuccesses = 0;
-  const totals = { calls: 0, failures: 0, rejections: 0, trips: 0 };
+  const recent: BreakerTransition[] = [];
+  const totals = { calls: 0, failures: 0, abandoned: 0, rejections: 0, trips: 0 };
 
   const transition = (to: BreakerState, reason: string) => {
     const from = state;
     state = to;
+    recent.push({ from, to, reason, at: o.now() });
+    if (recent.length > 8) recent.shift();
     o.onTransition?.(from, to, reason);
   };
   const trip = (reason: string, backoff: boolean) => {
     if (backoff) currentOpenMs = Math.min(currentOpenMs * o.backoffMultiplier, o.maxOpenMs);
     openUntil = o.now() + currentOpenMs;
     totals.trips += 1;
-    transition("OPEN", `${reason}; open for ${currentOpenMs} ms`);
+    transition("OPEN", `${reason}; open for up to ${currentOpenMs} ms`);
+  };
+  const halfOpen = (reason: string) => {
+    probesInFlight = 0;
+    probeSuccesses = 0;
+    transition("HALF_OPEN", reason);
   };
   const liveBuckets = () => {
     const cutoff = o.now() - o.windowMs;
-    buckets = buckets.filter((bucket) => bucket.start > cutoff);
+    if (buckets.length > 0 && buckets[0]!.start <= cutoff) buckets = buckets.filter((b) => b.start > cutoff);
     return buckets;
   };
-  const windowTotals = () =>
-    liveBuckets().reduce((sum, b) => ({ calls: sum.calls + b.calls, score: sum.score + b.score }), {
-      calls: 0,
-      score: 0,
-    });
   const record = (weight: number) => {
     const now = o.now();
     let bucket = buckets.at(-1);
@@ -116,6 +155,21 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
     bucket.calls += 1;
     bucket.score += weight;
   };
+  /** The first newest part of the window whose rate trips the breaker, as a reason; else undefined. */
+  const tripReason = (): string | undefined => {
+    const live = liveBuckets();
+    let calls = 0;
+    let score = 0;
+    for (let i = live.length - 1; i >= 0; i -= 1) {
+      calls += live[i]!.calls;
+      score += live[i]!.score;
+      if (calls >= o.minimumCalls && score / calls >= o.failureRate) {
+        const spanMs = Math.round(o.now() - live[i]!.start);
+        return `weighted failure rate ${percent(score / calls)} over ${calls} calls in the last ${spanMs} ms (trips at ${percent(o.failureRate)}, ${o.minimumCalls} calls)`;
+      }
+    }
+    return undefined;
+  };
 
   const closedPermit: BreakerPermit = {
     done(weight) {
@@ -124,19 +178,24 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
       if (state !== "CLOSED") return; // a call that started before a trip says nothing new
       record(weight);
       if (weight === 0) return;
-      const { calls, score } = windowTotals();
-      if (calls >= o.minimumCalls && score >= o.failureThreshold) {
-        trip(`failure score ${score} in ${calls} calls within ${o.windowMs} ms`, false);
-      }
+      const reason = tripReason();
+      if (reason !== undefined) trip(reason, false);
+    },
+    abandon() {
+      totals.abandoned += 1;
     },
   };
   const probePermit = (): BreakerPermit => {
     let reported = false;
+    const settle = () => {
+      if (reported) return false;
+      reported = true;
+      probesInFlight -= 1;
+      return true;
+    };
     return {
       done(weight) {
-        if (reported) return;
-        reported = true;
-        probesInFlight -= 1;
+        if (!settle()) return;
         totals.calls += 1;
         if (weight > 0) totals.failures += 1;
         if (state !== "HALF_OPEN") return;
@@ -148,16 +207,15 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
           transition("CLOSED", `${probeSuccesses} probes succeeded`);
         }
       },
+      abandon() {
+        if (settle()) totals.abandoned += 1;
+      },
     };
   };
 
   return {
     tryAcquire() {
-      if (state === "OPEN" && o.now() >= openUntil) {
-        probesInFlight = 0;
-        probeSuccesses = 0;
-        transition("HALF_OPEN", "open time elapsed");
-      }
+      if (state === "OPEN" && o.now() >= openUntil) halfOpen(`open time (${currentOpenMs} ms) elapsed`);
       if (state === "CLOSED") return closedPermit;
       if (state === "HALF_OPEN" && probesInFlight < o.halfOpenProbes) {
         probesInFlight += 1;
@@ -167,7 +225,28 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
       return undefined;
     },
     state: () => state,
+    upstreamServing() {
+      if (state === "OPEN") halfOpen("upstream reports SERVING");
+    },
     counts: () => ({ ...totals }),
-    window: windowTotals,
+    window() {
+      let calls = 0;
+      let score = 0;
+      for (const bucket of liveBuckets()) {
+        calls += bucket.calls;
+        score += bucket.score;
+      }
+      return { calls, score, rate: calls === 0 ? 0 : score / calls };
+    },
+    lastTransition: () => {
+      const last = recent.at(-1);
+      return last === undefined ? undefined : { ...last };
+    },
+    recentTransitions: () => recent.map((transition) => ({ ...transition })),
+    rule: () => ({ failureRate: o.failureRate, minimumCalls: o.minimumCalls, windowMs: o.windowMs }),
   };
+}
+
+function percent(rate: number): string {
+  return `${Math.round(rate * 1000) / 10} %`;
 }

@@ -19,10 +19,15 @@ export interface CheckHealthOptions {
  * (UNAVAILABLE when nothing listens, DEADLINE_EXCEEDED when it does not answer in time).
  */
 export function checkHealth(target: string, options: CheckHealthOptions = {}): Promise<ServingStatus> {
+  const client = new Client(target, credentials.createInsecure());
+  return checkHealthOver(client, options).finally(() => client.close());
+}
+
+/** One grpc.health.v1.Health/Check over an existing client's channel (which stays open). */
+export function checkHealthOver(client: Client, options: CheckHealthOptions = {}): Promise<ServingStatus> {
   const method = healthService.Check;
   if (method === undefined)
     return Promise.reject(new Error("grpc.health.v1.Health/Check is not in grpc-health-check's proto"));
-  const client = new Client(target, credentials.createInsecure());
   return new Promise<ServingStatus>((resolve, reject) => {
     client.makeUnaryRequest(
       method.path,
@@ -33,7 +38,7 @@ export function checkHealth(target: string, options: CheckHealthOptions = {}): P
       { deadline: deadlineAfter(options.timeoutMs ?? 1000) },
       (error: ServiceError | null, response?: unknown) => (error ? reject(error) : resolve(statusOf(response))),
     );
-  }).finally(() => client.close());
+  });
 }
 
 function statusOf(response: unknown): ServingStatus {

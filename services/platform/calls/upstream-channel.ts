@@ -26,9 +26,12 @@ export function upstreamChannelOptions(settings: UpstreamChannelSettings): Chann
     "grpc.keepalive_time_ms": 30_000,
     "grpc.keepalive_timeout_ms": 10_000,
     "grpc.keepalive_permit_without_calls": 1,
-    // Reconnect quickly after a restart of the upstream (default initial backoff is 1 s).
+    // Reconnect quickly after a restart of the upstream (default initial backoff is 1 s), and keep
+    // trying every ~0.5 s while it is down: an open breaker's health checks ride this channel, so
+    // the reconnect backoff bounds how soon a restarted upstream is seen SERVING. A refused
+    // connection attempt costs next to nothing.
     "grpc.initial_reconnect_backoff_ms": 200,
-    "grpc.max_reconnect_backoff_ms": 5_000,
+    "grpc.max_reconnect_backoff_ms": 500,
     // Keep the channel connected while idle: the first call after a quiet spell stays fast.
     "grpc.client_idle_timeout_ms": 24 * 60 * 60 * 1000,
     // Re-resolve DNS at most every 5 s, so new pods behind a headless Service are picked up fast.

@@ -1,5 +1,5 @@
 import type { DescService } from "@bufbuild/protobuf";
-import { connectivityState, Metadata, status as Status } from "@grpc/grpc-js";
+import { Client, connectivityState, Metadata, status as Status } from "@grpc/grpc-js";
 import { Counter, Gauge, type Registry } from "prom-client";
 import { createBreakerInterceptor } from "./breaker-interceptor.js";
 import type { CallContext } from "../core/call-context.js";
@@ -10,6 +10,13 @@ import {
   type CircuitBreaker,
   type CircuitBreakerOptions,
 } from "./circuit-breaker.js";
+import { checkHealthOver } from "./health-check.js";
+import { createHealthRecovery, type HealthRecovery } from "./health-recovery.js";
+import {
+  createSlowCallThreshold,
+  type SlowCallThreshold,
+  type SlowCallThresholdOptions,
+} from "./slow-call-threshold.js";
 import { createTimingInterceptor, type ClientMetrics } from "../observability/client-metrics.js";
 import { createPromiseClient, type PromiseClient, type UnaryCallOptions } from "./grpc-client.js";
 import { codeName } from "../grpc/grpc-status.js";
@@ -34,8 +41,10 @@ export interface UpstreamSettings {
   hedgeDelayMs: number;
   /** Calls slower than this get a warn log line. */
   slowCallMs: number;
-  /** Successes slower than this count against the breaker with weight 1. */
-  breakerSlowCallMs: number;
+  /** What a slow success is for the breaker: factor × the upstream's rolling p99, between floor and ceiling. */
+  breakerSlowCall: Omit<SlowCallThresholdOptions, "now">;
+  /** Time between two health checks while the breaker is open, ms. */
+  breakerHealthIntervalMs: number;
   /** When false, no breaker: every call goes to the network (for the benchmark's comparison). */
   breakerEnabled: boolean;
   breaker: CircuitBreakerOptions;
@@ -61,11 +70,42 @@ export interface UpstreamClient<S extends DescService> {
   close(): void;
 }
 
+/** Why a breaker is in its state: what /stats and GetUpstreamStatus show of it. */
+export interface BreakerStats {
+  state: BreakerState;
+  /** Weighted failure rate over the window (sum of weights / calls) and the calls it is over. */
+  failureRate: number;
+  windowCalls: number;
+  /** The rate and volume that trip it. */
+  tripRate: number;
+  minimumCalls: number;
+  /** What a slow success is now, ms (adapts to the upstream's p99). */
+  slowCallThresholdMs: number;
+  trips: number;
+  /** Calls that ended for their caller's reasons (cancelled, caller's shorter deadline): not counted. */
+  abandoned: number;
+  /** The last state change: from, to, why, when (ISO time); undefined when it never left CLOSED. */
+  lastTransition?: BreakerTransitionStats;
+  /** The last few state changes, oldest first. */
+  recentTransitions: BreakerTransitionStats[];
+}
+
+/** One state change of a breaker, as /stats shows it. */
+export interface BreakerTransitionStats {
+  from: BreakerState;
+  to: BreakerState;
+  reason: string;
+  /** ISO time. */
+  at: string;
+}
+
 /** What /stats and GetUpstreamStatus show of one upstream. */
 export interface UpstreamStats {
   name: string;
   target: string;
   breakerState: BreakerState;
+  /** Undefined when the breaker is disabled. */
+  breaker?: BreakerStats;
   channelState: string;
   calls: number;
   failures: number;
@@ -90,15 +130,18 @@ export function createUpstreamClient<S extends DescService>(
   const failuresByCode: Record<string, number> = {};
   let calls = 0;
   let failures = 0;
+  let recovery: HealthRecovery | undefined;
   const breaker = settings.breakerEnabled
     ? createCircuitBreaker({
         ...settings.breaker,
         onTransition: (from, to, reason) => {
           breakerMetrics.transitions.inc({ upstream: settings.name, from, to });
           logger.warn({ upstream: settings.name, from, to, reason }, `circuit breaker ${from} -> ${to}`);
+          if (to === "OPEN") recovery?.breakerOpened();
         },
       })
     : undefined;
+  const slowCall = createSlowCallThreshold(settings.breakerSlowCall);
   if (breaker !== undefined) breakerMetrics.track(settings.name, breaker);
   const timing = createTimingInterceptor({
     upstream: settings.name,
@@ -118,7 +161,7 @@ export function createUpstreamClient<S extends DescService>(
   const interceptors =
     breaker === undefined
       ? [timing]
-      : [timing, createBreakerInterceptor(settings.name, breaker, { slowCallMs: settings.breakerSlowCallMs })];
+      : [timing, createBreakerInterceptor(settings.name, breaker, { upstreamBudgetMs: settings.timeoutMs, slowCall })];
   const client = createPromiseClient(service, settings.target, {
     credentials: channelCredentialsFromTls(settings.tls),
     channelOptions: upstreamChannelOptions({
@@ -129,6 +172,18 @@ export function createUpstreamClient<S extends DescService>(
     }),
     interceptors,
   });
+  if (breaker !== undefined) {
+    // Health checks share the upstream's channel (same connection, same view of it) but not its
+    // interceptors: an open breaker must not refuse the very check that can close it.
+    const health = new Client(settings.target, channelCredentialsFromTls(settings.tls), {
+      channelOverride: client.grpc.getChannel(),
+    });
+    const timeoutMs = Math.min(500, settings.timeoutMs);
+    recovery = createHealthRecovery(breaker, {
+      check: () => checkHealthOver(health, { timeoutMs }),
+      intervalMs: settings.breakerHealthIntervalMs,
+    });
+  }
   return {
     name: settings.name,
     methods: client.methods,
@@ -142,6 +197,7 @@ export function createUpstreamClient<S extends DescService>(
       name: settings.name,
       target: settings.target,
       breakerState: breaker?.state() ?? "CLOSED",
+      ...(breaker === undefined ? {} : { breaker: breakerStats(breaker, slowCall) }),
       channelState: connectivityState[client.grpc.getChannel().getConnectivityState(false)] ?? "UNKNOWN",
       calls,
       failures,
@@ -150,7 +206,32 @@ export function createUpstreamClient<S extends DescService>(
       failuresByCode: { ...failuresByCode },
       latencyMs: latency.percentiles(),
     }),
-    close: () => client.close(),
+    close: () => {
+      recovery?.close();
+      client.close();
+    },
+  };
+}
+
+function breakerStats(breaker: CircuitBreaker, slowCall: SlowCallThreshold): BreakerStats {
+  const window = breaker.window();
+  const counts = breaker.counts();
+  const recent = breaker.recentTransitions().map((transition) => ({
+    ...transition,
+    at: new Date(transition.at).toISOString(),
+  }));
+  const last = recent.at(-1);
+  return {
+    state: breaker.state(),
+    failureRate: Math.round(window.rate * 10_000) / 10_000,
+    windowCalls: window.calls,
+    tripRate: breaker.rule().failureRate,
+    minimumCalls: breaker.rule().minimumCalls,
+    slowCallThresholdMs: Math.round(slowCall.currentMs() * 1000) / 1000,
+    trips: counts.trips,
+    abandoned: counts.abandoned,
+    ...(last === undefined ? {} : { lastTransition: last }),
+    recentTransitions: recent,
   };
 }
 
@@ -170,7 +251,10 @@ export interface BreakerMetrics {
 
 const stateValue: Record<BreakerState, number> = { CLOSED: 0, OPEN: 1, HALF_OPEN: 2 };
 
-/** Registers grpc_client_circuit_state, grpc_client_circuit_transitions_total, grpc_client_circuit_rejections_total. */
+/**
+ * Registers grpc_client_circuit_state, _failure_rate, _window_calls, _transitions_total and
+ * _rejections_total: the state, and why it is in it (the transitions' reasons are in the log and /stats).
+ */
 export function createBreakerMetrics(registry: Registry): BreakerMetrics {
   const breakers = new Map<string, CircuitBreaker>();
   new Gauge({
@@ -189,6 +273,24 @@ export function createBreakerMetrics(registry: Registry): BreakerMetrics {
     registers: [registry],
     collect() {
       for (const [upstream, breaker] of breakers) this.set({ upstream }, breaker.counts().rejections);
+    },
+  });
+  new Gauge({
+    name: "grpc_client_circuit_failure_rate",
+    help: "Weighted failure rate (sum of failure weights / calls) in the breaker's rolling window, per upstream.",
+    labelNames: ["upstream"],
+    registers: [registry],
+    collect() {
+      for (const [upstream, breaker] of breakers) this.set({ upstream }, breaker.window().rate);
+    },
+  });
+  new Gauge({
+    name: "grpc_client_circuit_window_calls",
+    help: "Calls judged in the breaker's rolling window (the volume the failure rate is over), per upstream.",
+    labelNames: ["upstream"],
+    registers: [registry],
+    collect() {
+      for (const [upstream, breaker] of breakers) this.set({ upstream }, breaker.window().calls);
     },
   });
   const transitions = new Counter({

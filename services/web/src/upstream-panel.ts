@@ -76,7 +76,7 @@ function renderUpstream(upstream: UpstreamStatus): HTMLElement {
     h("span", { class: "upstream-name" }, title(upstream.name)),
     h(
       "span",
-      { class: "breaker", "data-state": breaker, title: "Circuit breaker" },
+      { class: "breaker", "data-state": breaker, title: breakerWhy(upstream) },
       breakerLabel(upstream.breakerState),
     ),
     h("span", { class: "channel", title: "gRPC channel state" }, upstream.channelState.replace("_", " ").toLowerCase()),
@@ -85,7 +85,15 @@ function renderUpstream(upstream: UpstreamStatus): HTMLElement {
       { class: "counts" },
       `${plural(upstream.calls, "call")} · ${formatCount(upstream.failures)} failed · ${formatCount(upstream.rejections)} refused`,
     ),
+    h("span", { class: "breaker-why" }, breakerWhy(upstream)),
   );
+}
+
+/** Why the breaker is in its state: the failure rate it judges, over how many calls, and its last change. */
+function breakerWhy(upstream: UpstreamStatus): string {
+  if (upstream.breakerState === BreakerState.UNSPECIFIED) return "no circuit breaker";
+  const rate = `failure rate ${(upstream.failureRate * 100).toFixed(1)} % of ${plural(upstream.windowCalls, "call")}`;
+  return upstream.lastTransitionReason === "" ? rate : `${rate} · last change: ${upstream.lastTransitionReason}`;
 }
 
 function breakerLabel(state: BreakerState): string {
