@@ -81,7 +81,11 @@ describe("circuit breakers that judge the upstream, not the caller", { timeout: 
 
   it("leaves every breaker CLOSED and fights real when callers with 5 ms deadlines hang up on a healthy system", async (t) => {
     const outcomes: Record<string, number> = {};
-    for (let round = 0; round < 6; round += 1) {
+    const abandonedSoFar = async () =>
+      (await upstreamStats(system.fights)).reduce((sum, upstream) => sum + (upstream.breaker?.abandoned ?? 0), 0);
+    // Six rounds of ten; more (up to 24) only if none of the 5 ms calls got as far as an upstream
+    // call yet (on a starved machine a call can expire before fights picks anything).
+    for (let round = 0; round < 6 || (round < 24 && (await abandonedSoFar()) === 0); round += 1) {
       const calls = Array.from({ length: 10 }, () =>
         system.client.methods.performRandomFight({}, { deadline: Date.now() + 5 }).then(
           () => "OK",
@@ -106,7 +110,10 @@ describe("circuit breakers that judge the upstream, not the caller", { timeout: 
       assert.equal(fight?.winner?.fallback, false);
       assert.equal(fight?.loser?.fallback, false);
     }
-    t.diagnostic(`60 calls with 5 ms deadlines: ${JSON.stringify(outcomes)}; ${abandoned} upstream calls abandoned`);
+    const calls = Object.values(outcomes).reduce((sum, count) => sum + count, 0);
+    t.diagnostic(
+      `${calls} calls with 5 ms deadlines: ${JSON.stringify(outcomes)}; ${abandoned} upstream calls abandoned`,
+    );
   });
 
   it("does not close a breaker on probes whose callers gave up while heroes is still slow", async (t) => {
@@ -182,8 +189,14 @@ describe("circuit breakers that judge the upstream, not the caller", { timeout: 
       const openedAfterMs = breaker.firstSeen("OPEN", failingFrom)! - failingFrom;
       breaker.stop();
       const callsToTrip = (await heroesHandled(system)) - handledBefore;
-      // 20 calls is the minimum volume; the rest were in flight when it tripped (16 callers).
-      assert.ok(callsToTrip <= 60, `${callsToTrip} heroes calls reached heroes before the breaker opened`);
+      // "Within a second", counted in calls so a busy machine cannot fail it: at most one second of
+      // this load's heroes calls (measured in the 0.1 % phase), plus what was already in flight when it
+      // tripped (16 callers, up to 3 attempts each under the channel's retry policy).
+      const bound = Math.ceil(lowCalls / lowSeconds) + 16 * 3;
+      assert.ok(
+        callsToTrip <= bound,
+        `${callsToTrip} heroes calls reached heroes before the breaker opened (bound: ${bound})`,
+      );
       t.diagnostic(
         recordOutcome({
           group: "fault",
