@@ -20,6 +20,7 @@ import {
 import { createTimingInterceptor, type ClientMetrics } from "../observability/client-metrics.js";
 import { createPromiseClient, type PromiseClient, type UnaryCallOptions } from "./grpc-client.js";
 import { codeName } from "../grpc/grpc-status.js";
+import { createMirroredCounter } from "../observability/mirrored-counter.js";
 import { createLatencyWindow } from "../observability/latency-window.js";
 import type { Logger } from "../observability/logger.js";
 import { childTraceContext, formatTraceparent } from "../core/trace-context.js";
@@ -266,14 +267,12 @@ export function createBreakerMetrics(registry: Registry): BreakerMetrics {
       for (const [upstream, breaker] of breakers) this.set({ upstream }, stateValue[breaker.state()]);
     },
   });
-  new Gauge({
+  createMirroredCounter({
     name: "grpc_client_circuit_rejections_total",
-    help: "Calls refused by an open circuit breaker, per upstream, since start.",
+    help: "Calls refused by an open circuit breaker, per upstream.",
     labelNames: ["upstream"],
-    registers: [registry],
-    collect() {
-      for (const [upstream, breaker] of breakers) this.set({ upstream }, breaker.counts().rejections);
-    },
+    registry,
+    read: () => [...breakers].map(([upstream, breaker]) => [{ upstream }, breaker.counts().rejections] as const),
   });
   new Gauge({
     name: "grpc_client_circuit_failure_rate",

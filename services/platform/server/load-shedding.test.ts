@@ -37,6 +37,10 @@ describe("load shedding", { timeout: 20_000 }, () => {
     // Health is never shed, so probes keep telling the truth under overload.
     assert.equal(await checkHealth(test.client, ""), "SERVING");
     assert.equal(await readMetric(test.service.adminPort, "grpc_server_shed_total"), 2);
+    // A second scrape must not count the same refusals again.
+    assert.equal(await readMetric(test.service.adminPort, "grpc_server_shed_total"), 2);
+    const { body } = await adminRequest(test.service.adminPort, "/metrics");
+    assert.match(String(body), /^# TYPE grpc_server_shed_total counter$/m, "a counter, so rate() is right");
     assert.equal(await readMetric(test.service.adminPort, "grpc_server_in_flight"), 2);
 
     gate.open();

@@ -3,6 +3,7 @@ import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import { startAdminServer, type RunningAdminServer } from "../admin/admin-server.js";
 import { createFaultInjector, type FaultInjector } from "./faults.js";
 import { startGrpcServer, type RunningGrpcServer, type ServiceRegistration } from "./grpc-server.js";
+import { createMirroredCounter } from "../observability/mirrored-counter.js";
 import type { Logger } from "../observability/logger.js";
 import type { ServiceConfig } from "../config/service-config.js";
 
@@ -144,12 +145,10 @@ function registerServiceGauges(registry: Registry, grpc: RunningGrpcServer): voi
       this.set(grpc.loadShedder.inFlight());
     },
   });
-  new Gauge({
+  createMirroredCounter({
     name: "grpc_server_shed_total",
     help: "RPCs refused with RESOURCE_EXHAUSTED because too many were in flight.",
-    registers: [registry],
-    collect() {
-      this.set(grpc.loadShedder.shed());
-    },
+    registry,
+    read: () => [[{}, grpc.loadShedder.shed()]],
   });
 }
