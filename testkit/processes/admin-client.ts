@@ -6,7 +6,7 @@ export interface AdminResponse {
 
 /** Options of `adminRequest`. */
 export interface AdminRequestOptions {
-  method?: "GET" | "PUT" | "POST";
+  method?: "GET" | "PUT" | "POST" | "DELETE";
   /** Sent as the request body, JSON-encoded unless already a string. */
   body?: unknown;
   headers?: Record<string, string>;

@@ -47,8 +47,15 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Run
   return { port: (server.address() as AddressInfo).port, close: () => close(server) };
 }
 
+/** The read-only routes: they answer GET (and HEAD) only. */
+const readRoutes = new Set(["/healthz", "/readyz", "/metrics", "/stats"]);
+
 async function route(options: AdminServerOptions, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const path = new URL(request.url ?? "/", "http://admin").pathname;
+  if (readRoutes.has(path) && request.method !== "GET" && request.method !== "HEAD") {
+    response.setHeader("allow", "GET, HEAD");
+    return send(response, 405, { error: `${path} takes GET` });
+  }
   if (path === "/healthz") return send(response, 200, { status: "live" });
   if (path === "/readyz")
     return options.ready() ? send(response, 200, { status: "ready" }) : send(response, 503, { status: "not ready" });
@@ -73,7 +80,10 @@ async function faultsRoute(
   if (faults === undefined)
     return send(response, 403, { error: "fault injection is disabled; set <SERVICE>_FAULTS_ENABLED=true to allow it" });
   if (request.method === "GET") return send(response, 200, faults.current());
-  if (request.method !== "PUT") return send(response, 405, { error: "use GET or PUT" });
+  if (request.method !== "PUT") {
+    response.setHeader("allow", "GET, PUT");
+    return send(response, 405, { error: "use GET or PUT" });
+  }
   const change = parseObject(await readBody(request));
   send(response, 200, faults.update(change));
 }

@@ -175,6 +175,10 @@ describe("fault injection", { timeout: 30_000 }, () => {
       { body: { errorCode: "TEAPOT" }, error: "errorCode: must be a gRPC status name other than OK, e.g. UNAVAILABLE" },
       { body: "{not json", error: "body: is not JSON" },
       { body: [1], error: "body: must be a JSON object" },
+      {
+        body: { latencyMS: 300 },
+        error: "latencyMS: is not a fault setting; use latencyMs, jitterMs, errorRate or errorCode",
+      },
     ];
     for (const { body, error } of cases) {
       it(`${JSON.stringify(body)} → ${error}`, async (t) => {
@@ -192,5 +196,16 @@ describe("fault injection", { timeout: 30_000 }, () => {
         });
       });
     }
+  });
+
+  it("answers 405 naming the allowed methods for a method a route does not take", async (t) => {
+    const test = await startTestService({ config: configFromEnv({ FIXTURE_FAULTS_ENABLED: "true" }) });
+    t.after(() => test.close());
+    for (const path of ["/metrics", "/stats", "/healthz", "/readyz"]) {
+      const { status, body } = await adminRequest(test.service.adminPort, path, { method: "POST", body: {} });
+      assert.deepEqual({ path, status, body }, { path, status: 405, body: { error: `${path} takes GET` } });
+    }
+    const { status } = await adminRequest(test.service.adminPort, "/faults", { method: "DELETE" });
+    assert.equal(status, 405);
   });
 });

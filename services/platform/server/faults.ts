@@ -102,6 +102,13 @@ export function createFaultInjector(initial: FaultSettings = noFaults): FaultInj
   return {
     current: () => settings,
     update(change) {
+      const unknown = Object.keys(change).find((key) => !Object.hasOwn(settings, key));
+      if (unknown !== undefined) {
+        throw new InvalidArgumentError(
+          unknown,
+          "is not a fault setting; use latencyMs, jitterMs, errorRate or errorCode",
+        );
+      }
       settings = Object.freeze(validateFaults({ ...settings, ...change }));
       return settings;
     },
