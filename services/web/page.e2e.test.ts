@@ -56,6 +56,27 @@ describe("fights page and web edge, whole system in-process", { timeout: 90_000 
     if (pageDir !== undefined) await rm(pageDir, { recursive: true, force: true });
   });
 
+  it("answers an unknown RPC on the web port with 404 and the Connect code unimplemented", async () => {
+    for (const path of ["/superheroes.fight.v1.FightService/Nope", "/superheroes.hero.v1.HeroService/GetRandomHero"]) {
+      const response = await fetch(`${system.baseUrl}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: "{}",
+      });
+      assert.deepEqual(
+        { path, status: response.status, body: await response.json() },
+        {
+          path,
+          status: 404,
+          body: {
+            code: "unimplemented",
+            message: `${path.slice(1)} is not served here; this port serves superheroes.fight.v1.FightService`,
+          },
+        },
+      );
+    }
+  });
+
   it("performs a fight for a Connect JSON POST, as curl would send it", async () => {
     const response = await fetch(`${system.baseUrl}/superheroes.fight.v1.FightService/PerformRandomFight`, {
       method: "POST",

@@ -101,8 +101,22 @@ function applyCors(allowed: readonly string[], request: IncomingMessage, respons
   return false;
 }
 
+/** `/<package>.<Service>/<Method>`: the shape of a Connect or gRPC-Web call's path. */
+const rpcPath = /^\/[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)+\/[A-Za-z_]\w*$/;
+
 async function serveStatic(root: string, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const path = new URL(request.url ?? "/", "http://web").pathname;
+  // A POST to a `/<package>.<Service>/<Method>` path the router does not know is an RPC that is
+  // not served here: 404 with the Connect error, as connect-node answers for its own services.
+  if (request.method === "POST" && rpcPath.test(path)) {
+    response.writeHead(404, { "content-type": "application/json" }).end(
+      JSON.stringify({
+        code: "unimplemented",
+        message: `${path.slice(1)} is not served here; this port serves ${FightService.typeName}`,
+      }),
+    );
+    return;
+  }
   if (request.method !== "GET" && request.method !== "HEAD") {
     response.writeHead(405, { "content-type": "text/plain" }).end("method not allowed\n");
     return;
