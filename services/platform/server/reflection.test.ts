@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { createFileRegistry } from "@bufbuild/protobuf";
+import { Server, ServerCredentials } from "@grpc/grpc-js";
+import { file_superheroes_fight_v1_fight_service } from "../../../gen/superheroes/fight/v1/fight_service_pb.js";
+import { createTestClient } from "../../../testkit/grpc/grpc-test-client.js";
+import { addReflection } from "./reflection.js";
 import { startTestService, type TestService } from "../../../testkit/grpc/test-service.js";
 import { reflect, type ReflectionVersion } from "../../../testkit/grpc/reflection-client.js";
 
@@ -97,4 +101,26 @@ describe("server reflection", { timeout: 20_000 }, () => {
       assert.deepEqual(answer.files, []);
     });
   }
+
+  it("lists only the services a port serves, not those of the files its contract imports", async (t) => {
+    const server = new Server();
+    addReflection(server, [file_superheroes_fight_v1_fight_service]);
+    const port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (error, bound) =>
+        error ? reject(error) : resolve(bound),
+      ),
+    );
+    const client = createTestClient(port);
+    t.after(() => {
+      client.close();
+      server.forceShutdown();
+    });
+    for (const version of versions) {
+      const answer = await reflect(client, version, { listServices: "*" });
+      assert.deepEqual([...answer.services].sort(), ["grpc.health.v1.Health", "superheroes.fight.v1.FightService"]);
+      // The imported files' messages can still be described.
+      const hero = await reflect(client, version, { fileContainingSymbol: "superheroes.hero.v1.Hero" });
+      assert.equal(hero.error, undefined);
+    }
+  });
 });

@@ -22,7 +22,10 @@ import { protoPath as healthProtoPath } from "grpc-health-check";
  * so reflection can never disagree with the code that serves the calls.
  */
 export function addReflection(server: Server, files: readonly DescFile[]): void {
-  const descriptorSet = create(FileDescriptorSetSchema, { file: withDependencies(files).map((file) => file.proto) });
+  const served = new Set(files.map((file) => file.name));
+  const descriptorSet = create(FileDescriptorSetSchema, {
+    file: withDependencies(files).map((file) => (served.has(file.name) ? file.proto : withoutServices(file.proto))),
+  });
   const originals = descriptorSet.file.map((file) => Buffer.from(toBinary(FileDescriptorProtoSchema, file)));
   // proto-loader re-derives each file's descriptor through protobufjs, which drops `dependency`
   // and writes relative type names; clients that link what they get (grpcurl describe) then
@@ -34,6 +37,15 @@ export function addReflection(server: Server, files: readonly DescFile[]): void 
   // Health has no buf-built descriptor here: qualify the names protobufjs left relative.
   const health = mapFileDescriptors(loadSync(healthProtoPath), (protos) => protos.map(qualifyTypeNames));
   new ReflectionService({ ...ours, ...health }).addToServer(server);
+}
+
+/**
+ * An imported file as reflection shows it: its messages and enums, not its services. Fights'
+ * contract imports the hero, villain and location files for their messages, but fights does not
+ * serve their services, so `grpcurl list` must not offer them.
+ */
+function withoutServices(file: FileDescriptorProto): FileDescriptorProto {
+  return create(FileDescriptorProtoSchema, { ...file, service: [] });
 }
 
 /** Resolves each relative type name like protoc does: innermost enclosing scope first, then outwards. */
