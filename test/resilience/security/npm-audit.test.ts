@@ -34,7 +34,8 @@ describe("npm audit --omit=dev", { timeout: 90_000 }, () => {
         recordOutcome({
           group: "security",
           what: "npm audit --omit=dev",
-          outcome: `not run: the audit endpoint is unreachable here (${reason.trim()})`,
+          // The reason names the registry's URL; the outcomes table (and the README) keep no host names.
+          outcome: `not run: the audit endpoint is unreachable here (${reason.trim().replace(/https?:\/\/\S+/g, "<the registry's audit URL>")})`,
         }),
       );
       t.skip(`audit endpoint unreachable: ${reason.trim()}`);
