@@ -5,6 +5,7 @@ import { coalesceScenario } from "./coalesce.js";
 import { echoScenario } from "./echo.js";
 import { fanOutScenario } from "./fan-out.js";
 import { fightMaxScenario } from "./fight-max.js";
+import { npmStartScenario } from "./npm-start.js";
 import { overloadScenario } from "./overload.js";
 import { randomHeroScenario } from "./random-hero.js";
 
@@ -18,4 +19,5 @@ export const scenarios: readonly Scenario[] = [
   batchScenario,
   breakerScenario,
   overloadScenario,
+  npmStartScenario,
 ];
