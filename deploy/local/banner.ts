@@ -22,7 +22,7 @@ export function renderBanner(services: readonly StartedService[], startedInMs: n
   const heroesPort = services.find((service) => service.name === "heroes")?.ports.grpcPort ?? 50051;
   return [
     "",
-    `All four services are SERVING (${(startedInMs / 1000).toFixed(1)} s).`,
+    `${services.length === 4 ? "All four services are" : `${services.map((service) => service.name).join(", ")} ${services.length === 1 ? "is" : "are"}`} SERVING (${(startedInMs / 1000).toFixed(1)} s).`,
     "",
     `  page       http://localhost:${fights?.ports.webPort ?? 8080}/`,
     ...rows,

@@ -4,7 +4,7 @@ import { createLinePrefixer, type LogFormat } from "./log-lines.js";
 /** Options of `spawnChildService`. */
 export interface ChildServiceOptions {
   name: string;
-  /** Entry point: `.ts` runs under tsx, `.js` as it is. */
+  /** Entry point: `.js` runs as it is (what `npm start` uses), `.ts` under tsx. */
   entryPoint: string;
   cwd: string;
   env: NodeJS.ProcessEnv;
@@ -37,6 +37,7 @@ export interface ChildService {
   exited: Promise<ChildExit>;
   /** Why it failed, from its last error lines (stderr, or log lines at error level and above). */
   failureReason(): string;
+  isRunning(): boolean;
   /** SIGKILL now, if it is still running. */
   kill(): void;
   /** SIGTERM, wait up to `graceMs`, then SIGKILL; resolves once it has exited. */
@@ -111,6 +112,7 @@ export function spawnChildService(options: ChildServiceOptions): ChildService {
     listening,
     exited,
     failureReason: () => failureReason(errorLogs, stderrLines),
+    isRunning: () => spawned.isRunning(),
     kill: () => spawned.signal("SIGKILL"),
     stop: async (graceMs) => {
       const { code, signal } = await spawned.stop(graceMs);

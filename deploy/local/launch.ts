@@ -1,6 +1,7 @@
 import { renderBanner, type StartedService } from "./banner.js";
 import { describeExit } from "../../testkit/processes/node-process.js";
 import { type ChildService, type ListeningPorts, spawnChildService } from "./child-service.js";
+import { type SupervisedService, superviseService } from "./supervisor.js";
 import type { LogFormat } from "./log-lines.js";
 import { type PortSetting, projectRoot, type ServicePlan, upstreamTargetVariable } from "./service-plan.js";
 import { localTarget, waitServing } from "../../testkit/processes/readiness.js";
@@ -21,9 +22,10 @@ export interface LaunchOptions {
   startedAt: number;
 }
 
-/** The running launcher: its children, for a forced kill on a second Ctrl-C. */
+/** The running launcher: what a second Ctrl-C kills at once. */
 export interface Launch {
-  children: ChildService[];
+  /** SIGKILLs every service process running now. */
+  killAll(): void;
   /** Resolves with the exit code once everything has stopped. */
   done: Promise<number>;
 }
@@ -33,57 +35,89 @@ const colors: Record<string, number> = { heroes: 36, villains: 35, locations: 33
 const killMarginMs = 5_000;
 
 /**
- * Starts the data services, waits until they are SERVING, starts fights pointed at them, waits
- * again, prints the URLs, then runs until `stopSignal` or until a child dies, and stops every
- * child (fights first). Exit code: 0 after a clean stop, 1 when a service failed.
+ * Starts every planned service at once (fights needs no upstream to start: its channels connect
+ * lazily and its breakers and fallbacks cover the first calls), waits until all are SERVING,
+ * prints the URLs, then keeps them running: a service that stops on its own is restarted with
+ * backoff while the others go on. Ends on `stopSignal`, when a first start fails, or when a
+ * restart hits a configuration error, and stops every child (fights first).
+ * Exit code: 0 after a clean stop, 1 when a service failed.
  */
-export function launch(options: LaunchOptions): Launch {
-  const children: ChildService[] = [];
-  const start = (plan: ServicePlan, extraEnv: Record<string, string>) =>
-    startService(plan, extraEnv, options, children);
+export function launch(launchOptions: LaunchOptions): Launch {
+  const supervised: SupervisedService[] = [];
+  // Aborted by stopAll too: a service that becomes SERVING while the others are being stopped must not be restarted.
+  const halt = new AbortController();
+  const options = { ...launchOptions, stopSignal: AbortSignal.any([launchOptions.stopSignal, halt.signal]) };
+  const stopAll = (why: string, code: number) => {
+    halt.abort(why);
+    return stopEvery(supervised, options, why, code);
+  };
   const run = async (): Promise<number> => {
     const data = options.plans.filter((plan) => plan.name !== "fights");
     const fightsPlan = options.plans.find((plan) => plan.name === "fights");
     try {
-      const started = await Promise.all(data.map((plan) => start(plan, {})));
-      const targets: Record<string, string> = {};
-      for (const service of started) {
-        if (service.name === "fights") continue;
-        const variable = upstreamTargetVariable(service.name);
-        if (options.env[variable] === undefined || options.env[variable] === "")
-          targets[variable] = `127.0.0.1:${service.ports.grpcPort}`;
-      }
-      if (fightsPlan !== undefined) started.push(await start(fightsPlan, targets));
+      const dataStarts = data.map((plan) => supervise(plan, {}, options, supervised));
+      // With port 0 a data service's port is known only once it listens; fights waits for it then.
+      const targets = await fightsTargets(data, dataStarts, options.env);
+      const fightsStart = fightsPlan === undefined ? [] : [supervise(fightsPlan, targets, options, supervised)];
+      const started = await Promise.all([...dataStarts, ...fightsStart].map((service) => service.firstReady));
       process.stdout.write(renderBanner(started, performance.now() - options.startedAt));
     } catch (error: unknown) {
-      if (options.stopSignal.aborted) return stopAll(children, options, "stopping before every service was up", 0);
-      return stopAll(children, options, `${error instanceof Error ? error.message : String(error)}`, 1);
+      if (launchOptions.stopSignal.aborted) return stopAll("stopping before every service was up", 0);
+      return stopAll(`${error instanceof Error ? error.message : String(error)}`, 1);
     }
-    const ended = await Promise.race([
+    const gaveUp = await Promise.race([
       new Promise<undefined>((resolve) =>
         options.stopSignal.addEventListener("abort", () => resolve(undefined), { once: true }),
       ),
-      ...children.map((child) => child.exited.then((exit) => ({ child, exit }))),
+      ...supervised.map((service) => service.gaveUp),
     ]);
-    if (ended === undefined)
-      return stopAll(children, options, `${String(options.stopSignal.reason)}: stopping every service`, 0);
-    return stopAll(
-      children,
-      options,
-      `${ended.child.name} stopped on its own (${describeExit(ended.exit)}): ${ended.child.failureReason()}`,
-      1,
-    );
+    if (gaveUp === undefined) return stopAll(`${String(launchOptions.stopSignal.reason)}: stopping every service`, 0);
+    return stopAll(`${gaveUp}: stopping every service`, 1);
   };
-  return { children, done: run() };
+  return {
+    killAll: () => supervised.forEach((service) => service.current()?.kill()),
+    done: run(),
+  };
 }
 
-async function startService(
+/** FIGHTS_<UPSTREAM>_TARGET for each data service started here, unless the environment sets it. */
+async function fightsTargets(
+  data: readonly ServicePlan[],
+  starts: readonly SupervisedService[],
+  env: NodeJS.ProcessEnv,
+): Promise<Record<string, string>> {
+  const targets: Record<string, string> = {};
+  await Promise.all(
+    data.map(async (plan, index) => {
+      if (plan.name === "fights") return;
+      const variable = upstreamTargetVariable(plan.name);
+      if (env[variable] !== undefined && env[variable] !== "") return;
+      const grpcPort = knownPorts(plan)?.grpcPort ?? (await starts[index]!.firstReady).ports.grpcPort;
+      targets[variable] = `127.0.0.1:${grpcPort}`;
+    }),
+  );
+  return targets;
+}
+
+function supervise(
   plan: ServicePlan,
   extraEnv: Record<string, string>,
   options: LaunchOptions,
-  children: ChildService[],
-): Promise<StartedService> {
-  const child = spawnChildService({
+  supervised: SupervisedService[],
+): SupervisedService {
+  const service = superviseService({
+    name: plan.name,
+    spawn: () => spawnService(plan, extraEnv, options),
+    waitReady: (child) => waitReady(plan, child, options),
+    stopSignal: options.stopSignal,
+    say: options.say,
+  });
+  supervised.push(service);
+  return service;
+}
+
+function spawnService(plan: ServicePlan, extraEnv: Record<string, string>, options: LaunchOptions): ChildService {
+  return spawnChildService({
     name: plan.name,
     entryPoint: plan.entryPoint,
     cwd: projectRoot,
@@ -93,7 +127,9 @@ async function startService(
     color: options.colors ? colors[plan.name] : undefined,
     write: options.write,
   });
-  children.push(child);
+}
+
+async function waitReady(plan: ServicePlan, child: ChildService, options: LaunchOptions): Promise<StartedService> {
   options.say(`started ${plan.name} (pid ${child.pid}, ${plan.database})`);
   const exitedSignal = new AbortController();
   void child.exited.then((exit) => exitedSignal.abort(new Error(`exited (${describeExit(exit)})`)));
@@ -134,12 +170,13 @@ function knownPorts(plan: ServicePlan): ListeningPorts | undefined {
   return grpcPort === undefined || adminPort === undefined ? undefined : { grpcPort, adminPort, webPort: port("web") };
 }
 
-async function stopAll(
-  children: readonly ChildService[],
+async function stopEvery(
+  supervised: readonly SupervisedService[],
   options: LaunchOptions,
   why: string,
   code: number,
 ): Promise<number> {
+  const children = supervised.flatMap((service) => service.current() ?? []);
   (code === 0 ? options.say : (text: string) => process.stderr.write(`npm start: ${text}\n`))(why);
   const graceOf = (name: string) =>
     (options.plans.find((plan) => plan.name === name)?.config.shutdownGraceMs ?? 10_000) + killMarginMs;

@@ -89,6 +89,39 @@ describe("npm start", () => {
     },
   );
 
+  it("starts only the services named by --only", { timeout: readyTimeoutMs + 60_000 }, async () => {
+    const [heroesGrpc, heroesAdmin, villainsGrpc, villainsAdmin] = await freePorts(4);
+    const launcher = startLauncher(
+      {
+        ...{ HEROES_GRPC_PORT: `${heroesGrpc}`, HEROES_ADMIN_PORT: `${heroesAdmin}` },
+        ...{ VILLAINS_GRPC_PORT: `${villainsGrpc}`, VILLAINS_ADMIN_PORT: `${villainsAdmin}`, LOG_LEVEL: "warn" },
+      },
+      ["--only", "heroes,villains"],
+    );
+    after(() => killGroup(launcher));
+    await launcher.waitForOutput("Ctrl-C stops everything.", readyTimeoutMs);
+    assert.match(launcher.stdout(), /heroes, villains are SERVING/);
+    assert.deepEqual([...launcher.stdout().matchAll(/started (\w+) \(pid/g)].map((match) => match[1]).sort(), [
+      "heroes",
+      "villains",
+    ]);
+    launcher.signalGroup("SIGINT");
+    await launcher.exited;
+    assert.match(launcher.stdout(), /every service stopped, exit code 0\n$/);
+  });
+
+  it("exits non-zero when --only names no service", { timeout: 60_000 }, async () => {
+    const launcher = startLauncher({}, ["--only", "heroes,dragons"]);
+    after(() => killGroup(launcher));
+    const exit = await launcher.exited;
+    assert.notEqual(exit.code, 0);
+    assert.match(
+      launcher.stderr(),
+      /--only: "heroes,dragons" is not a comma-separated list of heroes, villains, locations, fights/,
+    );
+    assert.doesNotMatch(launcher.stdout(), /started /);
+  });
+
   it("exits non-zero naming the variable when a value is bad", { timeout: 60_000 }, async () => {
     const launcher = startLauncher({ HEROES_GRPC_PORT: "abc" });
     after(() => killGroup(launcher));

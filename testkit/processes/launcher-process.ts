@@ -15,15 +15,15 @@ export interface LauncherProcess {
 }
 
 /**
- * Runs `npm start` in the project root with `env` on top of the parent's environment, minus
+ * Runs `npm start [-- args]` in the project root with `env` on top of the parent's environment, minus
  * every service variable of the parent (HEROES_*, VILLAINS_*, LOCATIONS_*, FIGHTS_*, LOG_LEVEL),
  * in a process group of its own (so `signalGroup` reaches npm, the launcher and the services).
  */
-export function startLauncher(env: Record<string, string>): LauncherProcess {
+export function startLauncher(env: Record<string, string>, args: readonly string[] = []): LauncherProcess {
   const inherited = Object.fromEntries(
     Object.entries(process.env).filter(([name]) => !/^(HEROES|VILLAINS|LOCATIONS|FIGHTS)_|^LOG_LEVEL$/.test(name)),
   );
-  const child = spawn("npm", ["start", "--silent"], {
+  const child = spawn("npm", ["start", "--silent", ...(args.length > 0 ? ["--", ...args] : [])], {
     cwd: projectRoot,
     env: { ...inherited, NO_COLOR: "1", ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -14,18 +14,33 @@ import { PGlite } from "@electric-sql/pglite";
  * An existing data directory is opened as it is.
  */
 export async function openPglite(dataDir?: string): Promise<PGlite> {
-  if (dataDir !== undefined && existsSync(join(dataDir, "PG_VERSION"))) return PGlite.create({ dataDir });
+  if (dataDir !== undefined && existsSync(join(dataDir, "PG_VERSION")))
+    return PGlite.create({ dataDir, startParams: startParams() });
   const template = await readTemplate();
   if (template !== undefined) {
     try {
-      return await PGlite.create({ ...(dataDir === undefined ? {} : { dataDir }), loadDataDir: template });
+      return await PGlite.create({
+        ...(dataDir === undefined ? {} : { dataDir }),
+        loadDataDir: template,
+        startParams: startParams(),
+      });
     } catch {
       // A damaged template (e.g. a half-written file from a crash) is replaced below.
     }
   }
-  const database = await PGlite.create(dataDir === undefined ? {} : { dataDir });
+  const database = await PGlite.create({ ...(dataDir === undefined ? {} : { dataDir }), startParams: startParams() });
   await saveTemplate(database).catch(() => undefined);
   return database;
+}
+
+/**
+ * PGlite's own start parameters plus a 16 MB buffer pool instead of initdb's 128 MB: a service's
+ * tables are a few MB, and the pool's pages count in the RSS of every process that embeds PGlite.
+ * Measured on one compiled heroes process after start-up: 470 MB RSS with 128 MB, 368 MB with
+ * 16 MB, 356 MB with 1 MB (not worth a pool smaller than the catalog's working set).
+ */
+function startParams(): string[] {
+  return [...PGlite.defaultStartParams, "-c", "shared_buffers=16MB"];
 }
 
 /** The template file of the installed PGlite version (its package.json is not exported, so read it by path). */

@@ -1,0 +1,135 @@
+import { readFileSync } from "node:fs";
+import { serviceNames } from "../../services/service-list.js";
+import { type LauncherProcess, startLauncher } from "../../testkit/processes/launcher-process.js";
+import { freePorts } from "../../testkit/ports.js";
+import type { BenchContext } from "../bench-context.js";
+import { summarize } from "../load-report.js";
+import type { Scenario, ScenarioResult } from "../scenario.js";
+
+/** One `npm start` from spawn to "all SERVING", its RSS then, and one supervised restart of heroes. */
+interface StartRound {
+  startMs: number;
+  rssBytes: Record<string, number>;
+  /** CPU seconds each process had used by then (start-up cost). */
+  cpuSeconds: Record<string, number>;
+  heroesRestartMs: number;
+}
+
+/**
+ * `npm start` on the embedded default, as a user runs it (compiled dist/ already current after the
+ * first round): time to every service SERVING, the RSS of the launcher and each service from
+ * /proc once they are, and the time from a SIGKILL of heroes to heroes SERVING again.
+ */
+export const npmStartScenario: Scenario = {
+  name: "npm-start",
+  async run(context: BenchContext): Promise<ScenarioResult> {
+    const rounds: StartRound[] = [];
+    const count = context.smoke ? 1 : 3;
+    for (let round = 1; round <= count; round++) {
+      rounds.push(await startOnce());
+      const last = rounds.at(-1)!;
+      context.progress(
+        `round ${round}: SERVING after ${(last.startMs / 1000).toFixed(1)} s, RSS ${mib(total(last.rssBytes))} MiB, heroes back after ${(last.heroesRestartMs / 1000).toFixed(1)} s`,
+      );
+    }
+    const best = rounds.reduce((a, b) => (a.startMs <= b.startMs ? a : b));
+    const primary = summarize(
+      "npm start to all SERVING",
+      {
+        generator: "node",
+        elapsedMs: rounds.reduce((sum, r) => sum + r.startMs, 0),
+        latenciesMs: rounds.map((r) => r.startMs),
+        started: count,
+        errors: {},
+      },
+      { OK: count },
+      {},
+    );
+    return {
+      scenario: "npm-start",
+      title: "npm start: time to SERVING and memory",
+      description:
+        "`npm start` with every port moved, PGlite embedded: seconds from spawning npm to the banner, RSS of the launcher and of each service once all four are SERVING (from /proc, npm's own process not counted), and seconds from a SIGKILL of heroes to heroes SERVING again under the launcher's supervision.",
+      primary,
+      runs: [primary],
+      ratios: {
+        startSecondsBest: best.startMs / 1000,
+        rssMiBTotalBest: mib(total(best.rssBytes)),
+        heroesRestartSecondsBest: Math.min(...rounds.map((r) => r.heroesRestartMs)) / 1000,
+      },
+      services: Object.fromEntries(
+        Object.entries(best.rssBytes).map(([name, rssBytes]) => [
+          name,
+          { rssBytes, cpuSeconds: best.cpuSeconds[name] ?? 0 },
+        ]),
+      ),
+      table: {
+        columns: [
+          "round",
+          "start to all SERVING (s)",
+          "RSS total (MiB)",
+          ...["launcher", ...serviceNames].map((n) => `${n} (MiB)`),
+          "heroes SIGKILL to SERVING (s)",
+        ],
+        rows: rounds.map((r, index) => [
+          index + 1,
+          (r.startMs / 1000).toFixed(1),
+          mib(total(r.rssBytes)),
+          ...["launcher", ...serviceNames].map((name) => mib(r.rssBytes[name] ?? 0)),
+          (r.heroesRestartMs / 1000).toFixed(1),
+        ]),
+      },
+      notes: ["The first round may include compiling dist/ (tsc) when a source changed since the last build."],
+      skipped: [],
+    };
+  },
+};
+
+async function startOnce(): Promise<StartRound> {
+  const ports = await freePorts(9);
+  const env: Record<string, string> = { LOG_LEVEL: "warn" };
+  ["FIGHTS_GRPC_PORT", "FIGHTS_ADMIN_PORT", "FIGHTS_WEB_PORT"].forEach((name, i) => (env[name] = `${ports[i]}`));
+  ["HEROES", "VILLAINS", "LOCATIONS"].forEach((prefix, i) => {
+    env[`${prefix}_GRPC_PORT`] = `${ports[3 + i * 2]}`;
+    env[`${prefix}_ADMIN_PORT`] = `${ports[4 + i * 2]}`;
+  });
+  const startedAt = performance.now();
+  const launcher = startLauncher(env);
+  try {
+    await launcher.waitForOutput("Ctrl-C stops everything.", 300_000);
+    const startMs = performance.now() - startedAt;
+    const pids: Record<string, number> = { launcher: Number(/launcher pid (\d+)/.exec(launcher.stdout())?.[1]) };
+    for (const name of serviceNames) pids[name] = latestPid(launcher, name);
+    const rssBytes = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, rssOf(pid)]));
+    const cpuSeconds = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuOf(pid)]));
+    const killedAt = performance.now();
+    process.kill(pids.heroes!, "SIGKILL");
+    await launcher.waitForOutput("heroes is SERVING again", 300_000);
+    const heroesRestartMs = performance.now() - killedAt;
+    launcher.signalGroup("SIGINT");
+    await launcher.exited;
+    return { startMs, rssBytes, cpuSeconds, heroesRestartMs };
+  } catch (error: unknown) {
+    launcher.signalGroup("SIGKILL");
+    throw error;
+  }
+}
+
+function latestPid(launcher: LauncherProcess, name: string): number {
+  return Number([...launcher.stdout().matchAll(new RegExp(`started ${name} \\(pid (\\d+)`, "g"))].at(-1)?.[1]);
+}
+
+/** Resident set size of a process, from /proc (Linux). */
+function rssOf(pid: number): number {
+  const kib = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+  return Number(kib) * 1024;
+}
+
+/** User + system CPU seconds of a process, from /proc (clock ticks of 1/100 s, the Linux default). */
+function cpuOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+const total = (values: Record<string, number>) => Object.values(values).reduce((sum, value) => sum + value, 0);
+const mib = (bytes: number) => Math.round(bytes / 1048576);
