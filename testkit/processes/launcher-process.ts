@@ -1,6 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { projectRoot } from "../../deploy/local/service-plan.js";
+import { fileURLToPath } from "node:url";
+
+/** The project's root folder, where `npm start` runs. */
+const projectRoot = fileURLToPath(new URL("../../", import.meta.url));
 
 /** `npm start` running as a child process, for tests. */
 export interface LauncherProcess {
