@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { parse, parseAllDocuments } from "yaml";
+import { projectRoot as root } from "../services/platform/config/project-root.js";
 
-/** The project root. */
-export const root = fileURLToPath(new URL("../", import.meta.url));
+/** The project root (with a trailing separator), as the deploy tests read files from it. */
+export { root };
 
 /** A file of the project as text. */
 export function readText(path: string): string {

@@ -5,7 +5,8 @@
  *   node --import tsx deploy/config/config-table.ts   # print it
  */
 import { readFile, writeFile } from "node:fs/promises";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
+import { projectRoot } from "../../services/platform/config/project-root.js";
 import { serviceVariables } from "./service-variables.js";
 import type { ServiceName } from "../../services/service-list.js";
 import { variableDocs } from "./variable-docs.js";
@@ -15,8 +16,6 @@ export const tableMarkers = {
   start: "<!-- config-table:start (npm run config-table) -->",
   end: "<!-- config-table:end -->",
 } as const;
-
-const projectRoot = fileURLToPath(new URL("../../", import.meta.url));
 
 /** A variable name without its service prefix: HEROES_GRPC_PORT → GRPC_PORT; LOG_LEVEL stays. */
 export function settingKey(service: ServiceName, name: string): string {

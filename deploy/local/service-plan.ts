@@ -1,4 +1,3 @@
-import { fileURLToPath } from "node:url";
 import { ConfigError, createEnvReader } from "../../services/platform/config/env-reader.js";
 import type { ServiceConfig } from "../../services/platform/config/service-config.js";
 import { type DataServiceName, listedServices, serviceList, type ServiceName } from "../../services/service-list.js";
@@ -32,7 +31,7 @@ export interface ServicePlan {
 }
 
 /** The project's root folder (holds package.json). */
-export const projectRoot = fileURLToPath(new URL("../../", import.meta.url));
+export { projectRoot } from "../../services/platform/config/project-root.js";
 
 /**
  * Reads every service's configuration from `env` the way the service itself will, so a bad

@@ -1,7 +1,6 @@
-import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { ConfigError, type EnvReader } from "../platform/config/env-reader.js";
+import { projectRoot } from "../platform/config/project-root.js";
 import type { CircuitBreakerOptions } from "../platform/calls/circuit-breaker.js";
 import { serviceConfigFromEnv, type ServiceConfig, type ServicePorts } from "../platform/config/service-config.js";
 import { type ClientTls, keyPairFromEnv, type KeyPair, clientTlsFromEnv } from "../platform/config/tls-config.js";
@@ -117,7 +116,7 @@ export function fightsConfigFromEnv(env: EnvReader, defaults: FightsDefaults): F
     webHost: env.host("FIGHTS_WEB_HOST", "0.0.0.0"),
     webPort: env.port("FIGHTS_WEB_PORT", defaults.ports.web),
     webOrigins: origins(env, "FIGHTS_WEB_ORIGINS"),
-    webStaticDir: env.string("FIGHTS_WEB_STATIC_DIR", join(projectRoot(), "services", "web", "dist")),
+    webStaticDir: env.string("FIGHTS_WEB_STATIC_DIR", join(projectRoot, "services", "web", "dist")),
     webTls:
       keyPairFromEnv(env, "FIGHTS_WEB_TLS") ??
       (common.tls === undefined ? undefined : { cert: common.tls.cert, key: common.tls.key }),
@@ -139,13 +138,6 @@ function origins(env: EnvReader, name: string): string[] {
     }
   }
   return list;
-}
-
-/** The folder holding package.json, found from this file both in services/ and in dist/. */
-function projectRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, "package.json")) && dirname(dir) !== dir) dir = dirname(dir);
-  return dir;
 }
 
 function target(env: EnvReader, name: string, fallback: string): string {

@@ -1,9 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { fileURLToPath } from "node:url";
-
-/** The project's root folder, where `npm start` runs. */
-const projectRoot = fileURLToPath(new URL("../../", import.meta.url));
+import { projectRoot } from "../../services/platform/config/project-root.js";
 
 /** `npm start` running as a child process, for tests. */
 export interface LauncherProcess {
