@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { fightsConfigFromEnv, type FightsConfig } from "./fights/config.js";
 import { catalogConfigFromEnv, type CatalogConfig } from "./platform/catalog/catalog-config.js";
 import type { EnvReader } from "./platform/config/env-reader.js";
@@ -33,8 +34,7 @@ export interface ServiceListing<C extends ListedConfig = ListedConfig> {
 
 // This module's own extension tells whether we run from source (tsx) or compiled (dist/).
 const extension = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
-const entryPoint = (name: ServiceName) =>
-  decodeURIComponent(new URL(`./${name}/main${extension}`, import.meta.url).pathname);
+const entryPoint = (name: ServiceName) => fileURLToPath(new URL(`./${name}/main${extension}`, import.meta.url));
 
 function dataService(name: DataServiceName, envPrefix: string, ports: ServicePorts): ServiceListing<CatalogConfig> {
   return {
