@@ -13,7 +13,8 @@
  * OPEN: calls are refused. `upstreamServing()` (the upstream's health came back) or the open time
  * passing moves to HALF_OPEN; each trip straight after a failed probe multiplies the open time by
  * `backoffMultiplier`, up to `maxOpenMs`, so the timer only bounds probing of an upstream that
- * says nothing about its health.
+ * says nothing about its health. `upstreamDown(ms)` (its health says NOT_SERVING, or it cannot be
+ * reached) keeps an OPEN breaker from probing for that long: a probe would only fail.
  * HALF_OPEN: at most `halfOpenProbes` calls run at once; `successThreshold` successes close the
  * breaker (and reset the backoff), one failure opens it again, an abandoned probe frees its slot.
  */
@@ -78,6 +79,12 @@ export interface CircuitBreaker {
   state(): BreakerState;
   /** The upstream reports itself healthy again: an OPEN breaker goes HALF_OPEN at once. */
   upstreamServing(): void;
+  /**
+   * The upstream says it is not serving (or cannot be reached): an OPEN breaker stays OPEN for at
+   * least `forMs` more, whatever its open timer says. Short holds, renewed while the upstream stays
+   * down, so a watcher that stops watching cannot keep the breaker open for good.
+   */
+  upstreamDown(forMs: number): void;
   /** Counters since start (abandoned calls are in `calls` only through `abandoned`). */
   counts(): { calls: number; failures: number; abandoned: number; rejections: number; trips: number };
   /** Calls, failure score and rate over the whole window. */
@@ -227,6 +234,9 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
     state: () => state,
     upstreamServing() {
       if (state === "OPEN") halfOpen("upstream reports SERVING");
+    },
+    upstreamDown(forMs) {
+      if (state === "OPEN") openUntil = Math.max(openUntil, o.now() + forMs);
     },
     counts: () => ({ ...totals }),
     window() {
