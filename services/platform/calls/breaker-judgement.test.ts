@@ -105,16 +105,18 @@ describe("createHealthRecovery", () => {
     assert.equal(breaker.state(), "OPEN");
   });
 
-  it("holds an open breaker past its open timer while the upstream answers NOT_SERVING or cannot be reached", async () => {
+  it("holds an open breaker past its open timer while the upstream answers NOT_SERVING, cannot be reached or does not answer", async () => {
     const breaker = createCircuitBreaker({ minimumCalls: 1, openMs: 5 });
     breaker.tryAcquire()!.done(2);
     const unreachable = Object.assign(new Error("connect ECONNREFUSED"), { code: Status.UNAVAILABLE });
+    const hung = Object.assign(new Error("Deadline exceeded"), { code: Status.DEADLINE_EXCEEDED });
     let checks = 0;
     const recovery = createHealthRecovery(breaker, {
       intervalMs: 20,
       check: async () => {
         checks += 1;
-        if (checks % 2 === 0) throw unreachable;
+        if (checks % 3 === 1) throw unreachable;
+        if (checks % 3 === 2) throw hung;
         return "NOT_SERVING";
       },
     });
@@ -129,7 +131,7 @@ describe("createHealthRecovery", () => {
     recovery.close();
   });
 
-  it("does not hold the breaker open when the check fails for another reason than UNAVAILABLE", async () => {
+  it("does not hold the breaker open when the upstream has no health service to ask", async () => {
     const breaker = createCircuitBreaker({ minimumCalls: 1, openMs: 5 });
     breaker.tryAcquire()!.done(2);
     let checks = 0;
