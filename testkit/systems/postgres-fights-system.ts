@@ -25,6 +25,8 @@ export interface PostgresFightsSystem {
   client: ServiceClient<typeof FightService>;
   /** The fights database: the test reads and changes it directly. */
   fightsDb: pg.Client;
+  /** Its URL, e.g. for a second fights service on the same database. */
+  fightsUrl: string;
   /** Rows in the fights table now. */
   storedFights(): Promise<number>;
   stop(): Promise<void>;
@@ -65,6 +67,7 @@ export async function startPostgresFightsSystem(
     fights,
     client,
     fightsDb,
+    fightsUrl,
     storedFights: async () =>
       Number((await fightsDb.query<{ count: string }>("select count(*) from fights")).rows[0]!.count),
     async stop() {
