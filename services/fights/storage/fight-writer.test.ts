@@ -64,7 +64,14 @@ describe("fight writer: commits a caller's fights only while the caller waits (P
       ["Waiting Hero"],
     ]);
     assert.deepEqual(await stored(), ["Waiting Hero"]);
-    assert.deepEqual(writer.stats(), { writes: 3, transactions: 1, fights: 1, abandoned: 2, rolledBack: 0 });
+    assert.deepEqual(writer.stats(), {
+      writes: 3,
+      transactions: 1,
+      fights: 1,
+      abandoned: 2,
+      rolledBack: 0,
+      lateCommits: 0,
+    });
   });
 
   it("rolls a batch back when one caller's deadline passes during the insert, and commits the others' fights after", async () => {
@@ -86,6 +93,13 @@ describe("fight writer: commits a caller's fights only while the caller waits (P
       ["Patient Hero"],
     ]);
     assert.deepEqual(await stored(), ["Patient Hero"]);
-    assert.deepEqual(writer.stats(), { writes: 2, transactions: 2, fights: 1, abandoned: 1, rolledBack: 1 });
+    assert.deepEqual(writer.stats(), {
+      writes: 2,
+      transactions: 2,
+      fights: 1,
+      abandoned: 1,
+      rolledBack: 1,
+      lateCommits: 0,
+    });
   });
 });

@@ -1,4 +1,6 @@
 import { callEndedError, type CallContext } from "../../platform/core/call-context.js";
+import { remainingMs } from "../../platform/core/deadline.js";
+import { DeadlineExceededError } from "../../platform/core/errors.js";
 import type { Fight, FightResult } from "../fight.js";
 import type { FightsRepository } from "./fights-repository.js";
 
@@ -18,7 +20,14 @@ export interface FightWriter {
    * CancelledError, and stores nothing, when `caller` has gone by the time its transaction commits.
    */
   write(results: readonly FightResult[], caller: WriteCaller): Promise<Fight[]>;
-  stats(): { writes: number; transactions: number; fights: number; abandoned: number; rolledBack: number };
+  stats(): {
+    writes: number;
+    transactions: number;
+    fights: number;
+    abandoned: number;
+    rolledBack: number;
+    lateCommits: number;
+  };
 }
 
 interface PendingWrite {
@@ -36,23 +45,36 @@ const doing = "before the fight was committed; nothing was stored";
  * single-row inserts into a few multi-row ones; a lone fight waits one turn. Nothing resolves
  * before it is committed.
  *
- * Deadline honesty, decided at commit time: a write whose caller has gone (deadline passed,
- * cancelled) is left out of the batch; right before COMMIT every caller of the batch is asked
- * again, and if one has gone meanwhile the transaction is rolled back and the others go into the
- * next one. So a stored fight is one its caller was still waiting for when it was committed
- * (the COMMIT round trip itself is the one window left).
+ * Deadline honesty, decided at commit time: a write is stored only while its caller waits and
+ * has more time left than a COMMIT round trip takes (rolling mean): one that falls short is left
+ * out of the batch with DEADLINE_EXCEEDED; right before COMMIT every caller of the batch is asked
+ * again, and if one falls short now the transaction is rolled back and the others go into the
+ * next one. So a stored fight is one its caller was still waiting for when it was committed;
+ * a COMMIT slower than usual is the one window left, counted as `lateCommits`.
  */
 export function createFightWriter(repository: FightsRepository, options: FightWriterOptions): FightWriter {
   let queue: PendingWrite[] = [];
   let flushing = false;
-  const counters = { writes: 0, transactions: 0, fights: 0, abandoned: 0, rolledBack: 0 };
+  const counters = { writes: 0, transactions: 0, fights: 0, abandoned: 0, rolledBack: 0, lateCommits: 0 };
+  /** Rolling mean of the COMMIT round trip (from the last check to the insert's answer), ms. */
+  let commitMs = 0;
 
-  /** Rejects `write` when its caller has gone; true when it did. */
+  /** Why `write` cannot be committed for now, or undefined when it can. */
+  const unfit = (write: PendingWrite, now = Date.now()) => {
+    const ended = callEndedError(write.caller, doing, now);
+    if (ended !== undefined) return ended;
+    const leftMs = remainingMs(write.caller.deadline, now);
+    if (leftMs > commitMs) return undefined;
+    return new DeadlineExceededError(
+      `the caller's deadline would pass during the commit (${leftMs} ms left, a commit takes ${commitMs.toFixed(1)} ms); nothing was stored`,
+    );
+  };
+  /** Rejects `write` when it cannot be committed; true when it did. */
   const abandon = (write: PendingWrite) => {
-    const ended = callEndedError(write.caller, doing);
-    if (ended === undefined) return false;
+    const error = unfit(write);
+    if (error === undefined) return false;
     counters.abandoned += 1;
-    write.reject(ended);
+    write.reject(error);
     return true;
   };
   const flush = async () => {
@@ -62,17 +84,23 @@ export function createFightWriter(repository: FightsRepository, options: FightWr
       const results = batch.flatMap((write) => write.results);
       counters.transactions += 1;
       try {
-        const fights = await repository.insert(results, () =>
-          batch.every((write) => callEndedError(write.caller, doing) === undefined),
-        );
+        let checkedAt = 0;
+        const fights = await repository.insert(results, () => {
+          checkedAt = performance.now();
+          return batch.every((write) => unfit(write) === undefined);
+        });
         if (fights === undefined) {
           counters.rolledBack += 1;
           queue = [...batch.filter((write) => !abandon(write)), ...queue];
           continue;
         }
+        commitMs += 0.2 * (performance.now() - checkedAt - commitMs);
         counters.fights += results.length;
         let offset = 0;
         for (const write of batch) {
+          // Committed, so acknowledged; but a caller whose deadline passed during a slow COMMIT has
+          // already been told DEADLINE_EXCEEDED by its transport: counted, the one window left.
+          if (callEndedError(write.caller, doing) !== undefined) counters.lateCommits += 1;
           write.resolve(fights.slice(offset, offset + write.results.length));
           offset += write.results.length;
         }
