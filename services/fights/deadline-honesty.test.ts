@@ -109,11 +109,11 @@ describe("deadline honesty: no fight is stored once the caller has gone", () => 
     let system: PostgresFightsSystem;
     before(async () => {
       system = await startPostgresFightsSystem();
-      // Every insert into fights now takes 2 s: the caller's deadline passes during it, after the
+      // Every insert into fights now takes 3 s: the caller's deadline passes during it, after the
       // fighters were picked and the winner decided.
       await system.fightsDb.query(`
         create function slow_fights_insert() returns trigger language plpgsql as
-          $$ begin perform pg_sleep(2); return null; end $$;
+          $$ begin perform pg_sleep(3); return null; end $$;
         create trigger slow_fights_insert before insert on fights
           for each statement execute function slow_fights_insert();`);
     });
@@ -121,9 +121,9 @@ describe("deadline honesty: no fight is stored once the caller has gone", () => 
 
     it("rolls the insert back and answers DEADLINE_EXCEEDED", async () => {
       const before = await writerStats(system);
-      const answer = await outcome(system.client.methods.performRandomFight({}, { deadline: Date.now() + 1000 }));
+      const answer = await outcome(system.client.methods.performRandomFight({}, { deadline: Date.now() + 2000 }));
       assert.equal(answer.code, Status.DEADLINE_EXCEEDED);
-      await sleep(2000 + settleMs);
+      await sleep(3000 + settleMs);
       const after = await writerStats(system);
       assert.deepEqual(
         {
@@ -147,7 +147,7 @@ describe("deadline honesty: no fight is stored once the caller has gone", () => 
       while ((await writerStats(system)).writes === before.writes) await sleep(20);
       controller.abort();
       assert.equal((await call).code, Status.CANCELLED);
-      await sleep(2000 + settleMs);
+      await sleep(3000 + settleMs);
       assert.equal((await writerStats(system)).rolledBack - before.rolledBack, 1);
       assert.equal(await system.storedFights(), 0);
     });
