@@ -7,7 +7,7 @@ import { createThrowawayDatabase, type ThrowawayDatabase } from "../../../testki
 import { createFightsRepository } from "./fights-repository.js";
 import { fightsMigrations, type FightsDatabase } from "./fights-table.js";
 
-/** Rows as stored before migration 0002: [winner, winner team, winner fallback, loser, loser fallback]. */
+/** Rows as stored before migration 0003: [winner, winner team, winner fallback, loser, loser fallback]. */
 const oldFights: [string, string, boolean, string, boolean][] = [
   ["Huge Villain", "villains", false, "Tiny Hero", false],
   ["Huge Villain", "villains", false, "Tiny Hero", false],
@@ -17,7 +17,7 @@ const oldFights: [string, string, boolean, string, boolean][] = [
   ["Tiny Hero", "heroes", false, "Fallback villain", true],
 ];
 
-/** Inserts `oldFights` and the counters as the code before 0002 kept them: every fight counted. */
+/** Inserts `oldFights` and the counters as the code before 0003 kept them: every fight counted. */
 async function storeTheOldWay(db: Kysely<FightsDatabase>): Promise<void> {
   for (const [winner, team, winnerFallback, loser, loserFallback] of oldFights) {
     await sql`insert into fights (fight_time, winner_name, winner_level, winner_powers, winner_picture, winner_team,
@@ -38,7 +38,7 @@ const variants = [
 ];
 
 for (const variant of variants) {
-  describe(`fights migration 0002 on ${variant.name}: fallback fights apart`, () => {
+  describe(`fights migration 0003 on ${variant.name}: fallback fights apart`, () => {
     let throwaway: ThrowawayDatabase | undefined;
     let database: Database<FightsDatabase>;
     after(async () => {

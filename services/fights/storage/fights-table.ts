@@ -27,7 +27,7 @@ export interface FightRow {
 /**
  * Fights per winning team, kept with every insert so stats never scan `fights`: `wins` counts
  * fights between two real fighters, `fallback_fights` those with a fallback hero or villain
- * (a win over a placeholder is not a win). Since migration 0002.
+ * (a win over a placeholder is not a win). Since migration 0003.
  */
 export interface TeamWinsRow {
   team: string;
@@ -90,7 +90,7 @@ export const fightsMigrations: Record<string, Migration> = {
       await sql`create index fight_winner_wins_by_wins on fight_winner_wins (wins desc, name)`.execute(db);
     },
   },
-  "0002_fallback_fights_apart": {
+  "0003_fallback_fights_apart": {
     // Until now a win over (or by) a fallback fighter counted like any other, so "Fallback villain"
     // could top the winners. The counters are recounted from the rows, whose fallback flags were
     // stored from the start: one statement each, in the migration's transaction.
