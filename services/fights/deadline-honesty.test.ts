@@ -28,6 +28,19 @@ async function connectFight(webPort: number, timeoutMs: number): Promise<{ statu
   return { status: response.status, body: await response.json() };
 }
 
+/** A gRPC-Web PerformRandomFight (an empty message) with `grpc-timeout: timeout`; its trailers as text. */
+async function grpcWebFight(webPort: number, timeout: string): Promise<string> {
+  const response = await fetch(`http://127.0.0.1:${webPort}/superheroes.fight.v1.FightService/PerformRandomFight`, {
+    method: "POST",
+    headers: { "content-type": "application/grpc-web+proto", "x-grpc-web": "1", "grpc-timeout": timeout },
+    body: new Uint8Array([0, 0, 0, 0, 0]),
+  });
+  const body = Buffer.from(await response.arrayBuffer());
+  // The trailer frame: flag 0x80, a 4-byte length, then "key: value\r\n" lines.
+  const trailerAt = body.lastIndexOf(0x80, body.length - 1);
+  return body.subarray(trailerAt + 5).toString("utf8");
+}
+
 interface WriterStats {
   writes: number;
   transactions: number;
@@ -77,6 +90,16 @@ describe("deadline honesty: no fight is stored once the caller has gone", () => 
         const answer = await connectFight(system.fights.webPort, timeoutMs);
         assert.equal((answer.body as { code?: string }).code, "deadline_exceeded", JSON.stringify(answer.body));
         assert.equal(answer.status, 504);
+        await sleep(settleMs);
+        assert.equal(await system.storedFights(), before, "no row was added");
+      });
+    }
+
+    for (const timeout of ["0m", "1m"]) {
+      it(`answers DEADLINE_EXCEEDED over gRPC-Web with grpc-timeout: ${timeout} and stores nothing`, async () => {
+        const before = await system.storedFights();
+        const trailers = await grpcWebFight(system.fights.webPort, timeout);
+        assert.match(trailers, /grpc-status: 4\r\n/, trailers);
         await sleep(settleMs);
         assert.equal(await system.storedFights(), before, "no row was added");
       });
