@@ -15,7 +15,7 @@ import { fightsMigrations, type FightsDatabase } from "./storage/fights-table.js
 import { createFightServiceImplementation } from "./edge/fight-contract.js";
 import { createFightsRepository } from "./storage/fights-repository.js";
 import { createFightsService } from "./fights-service.js";
-import { createUpstreamSource } from "./fighters/upstream-fighters.js";
+import { createUpstreamSource, describeUpstreamFailure } from "./fighters/upstream-fighters.js";
 import { createUpstreams } from "./fighters/upstream-policies.js";
 import { startWebEdge } from "./edge/web-edge.js";
 
@@ -71,6 +71,7 @@ export async function startFights(config: FightsConfig): Promise<RunningFights> 
       logger.debug({ kind, reason: reason instanceof Error ? reason.message : String(reason) }, "fallback used");
     },
     onStage: (stage, ms) => stages.observe({ stage }, ms / 1000),
+    describeFailure: describeUpstreamFailure,
   });
   const upstreamStats = () => upstreamList.map((upstream) => upstream.stats());
   const implementation = createFightServiceImplementation(fights, upstreamStats);

@@ -1,5 +1,5 @@
-import type { CallContext } from "../platform/core/call-context.js";
-import { CancelledError, InvalidArgumentError, NotFoundError } from "../platform/core/errors.js";
+import { callEndedError, type CallContext } from "../platform/core/call-context.js";
+import { InvalidArgumentError, NotFoundError, UnavailableError } from "../platform/core/errors.js";
 import { decodePageToken, encodePageToken } from "../platform/core/page-token.js";
 import type { CatalogField } from "../platform/catalog/catalog-spec.js";
 import { fieldProblem } from "../platform/catalog/field-checks.js";
@@ -10,7 +10,7 @@ import { type Fight, type Fighter, type Fighters, type Place } from "./fight.js"
 import type { FightFeed } from "./storage/fight-feed.js";
 import { decideFight, type RandomSource } from "./rules/fight-rules.js";
 import type { FightWriter } from "./storage/fight-writer.js";
-import type { FighterSource } from "./fighters/fighter-source.js";
+import type { FighterKind, FighterSource } from "./fighters/fighter-source.js";
 import type { UpstreamMode } from "./config.js";
 import type { FightsRepository, FightStats } from "./storage/fights-repository.js";
 
@@ -26,6 +26,8 @@ export interface FightsServiceOptions {
   upstreamMode: UpstreamMode;
   /** Told how many of each part were fallbacks (metrics). */
   onFallback?: (kind: "hero" | "villain" | "location", reason: unknown) => void;
+  /** A short account of why an upstream pick failed, for messages (`upstream-fighters.ts`); default String. */
+  describeFailure?: (reason: unknown) => string;
   /** Told how long each stage of a fight took, ms (metrics). */
   onStage?: (stage: FightStage, ms: number) => void;
   random?: RandomSource;
@@ -45,6 +47,7 @@ export interface FightsService {
   performRandomFights(count: number, context: CallContext): Promise<Fight[]>;
   getFight(id: number): Promise<Fight>;
   listFights(pageSize: number, pageToken: string): Promise<FightPage>;
+  /** Wins and top winners of fights between real fighters, and how many fights had a fallback fighter. */
   stats(): Promise<FightStats & { heroWinRatio: number }>;
   watch(signal: AbortSignal): AsyncIterable<Fight>;
 }
@@ -57,29 +60,50 @@ export const defaultPageSize = 20;
 export function createFightsService(options: FightsServiceOptions): FightsService {
   const { writer, repository, feed, random = Math.random } = options;
   const store = async (fighters: Fighters[], context: CallContext) => {
-    if (context.signal.aborted) throw new CancelledError("the caller went away before the fight was stored");
+    throwIfCallEnded(context, "before the fight was decided; nothing was stored");
     const decidedAt = performance.now();
     const results = fighters.map((pair) => decideFight(pair, random));
     options.onStage?.("rules", performance.now() - decidedAt);
-    const fights = await timed(options, "commit", writer.write(results));
+    // The writer asks once more, right before COMMIT (storage/fight-writer.ts).
+    const fights = await timed(options, "commit", writer.write(results, context));
     feed.publish(fights);
     return fights;
   };
-  const pickFighters = (count: number, context: CallContext) => randomFighters(options, count, context);
+  const pickFighters = (count: number, context: CallContext) => {
+    // A call whose deadline has passed (`connect-timeout-ms: 0`) asks no upstream.
+    throwIfCallEnded(context, "before any fighter was picked; nothing was stored");
+    return randomFighters(options, count, context);
+  };
+  /** Fighters for a fight to be stored: at least one real fighter, and a caller still waiting. */
+  const pickFightable = async (count: number, context: CallContext) => {
+    const picked = await pickFighters(count, context);
+    // Upstream calls cut short by the caller's deadline fell back: that is the caller's timeout, not an outage.
+    throwIfCallEnded(context, "while the fighters were picked; nothing was stored");
+    if (picked.reasons.heroes !== undefined && picked.reasons.villains !== undefined) {
+      throw new UnavailableError(noRealFightersMessage(picked.reasons));
+    }
+    return picked.fighters;
+  };
   return {
-    randomFighters: async (context) => (await pickFighters(1, context))[0]!,
+    randomFighters: async (context) => (await pickFighters(1, context)).fighters[0]!,
     async performFight(fighters, context) {
       validateFighters(fighters);
+      if (fighters.heroFallback && fighters.villainFallback) {
+        throw new InvalidArgumentError(
+          "hero, villain",
+          "both are the fallbacks (id 0 and the fallback names): a fight needs at least one real fighter; ask GetRandomFighters again once heroes or villains answers",
+        );
+      }
       return (await store([fighters], context))[0]!;
     },
     async performRandomFight(context) {
-      return (await store(await pickFighters(1, context), context))[0]!;
+      return (await store(await pickFightable(1, context), context))[0]!;
     },
     async performRandomFights(count, context) {
       if (!Number.isInteger(count) || count < 1 || count > maxRandomFights) {
         throw new InvalidArgumentError("count", `must be 1 to ${maxRandomFights}, got ${count}`);
       }
-      return store(await pickFighters(count, context), context);
+      return store(await pickFightable(count, context), context);
     },
     async getFight(id) {
       if (!Number.isSafeInteger(id) || id < 1)
@@ -109,11 +133,21 @@ export function createFightsService(options: FightsServiceOptions): FightsServic
   };
 }
 
+/** Random fighters, and why each upstream that yielded its fallback did not answer. */
+interface PickedFighters {
+  fighters: Fighters[];
+  reasons: Partial<Record<FighterKind, string>>;
+}
+
 /**
  * `count` sets of fighters from one pick per upstream (issued at once unless sequential mode).
  * An upstream that fails, times out, is open-circuited or has no rows yields its fallback.
  */
-async function randomFighters(options: FightsServiceOptions, count: number, context: CallContext): Promise<Fighters[]> {
+async function randomFighters(
+  options: FightsServiceOptions,
+  count: number,
+  context: CallContext,
+): Promise<PickedFighters> {
   const { source } = options;
   const picks =
     options.upstreamMode === "concurrent"
@@ -127,12 +161,20 @@ async function randomFighters(options: FightsServiceOptions, count: number, cont
           await settle(timed(options, "pick_villains", source.villains(count, context))),
           await settle(timed(options, "pick_locations", source.locations(count, context))),
         ];
+  const reasons: PickedFighters["reasons"] = {};
+  const usable = <T>(result: PromiseSettledResult<unknown[]> | undefined, kind: FighterKind): T[] | undefined => {
+    if (result?.status === "fulfilled" && result.value.length > 0) return result.value as T[];
+    const reason = result?.status === "rejected" ? result.reason : new NotFoundError(`no ${kind} rows`);
+    reasons[kind] = (options.describeFailure ?? String)(reason);
+    options.onFallback?.(fallbackKinds[kind], reason);
+    return undefined;
+  };
   const [heroes, villains, locations] = [
-    usable<Fighter>(picks[0], "hero", options),
-    usable<Fighter>(picks[1], "villain", options),
-    usable<Place>(picks[2], "location", options),
+    usable<Fighter>(picks[0], "heroes"),
+    usable<Fighter>(picks[1], "villains"),
+    usable<Place>(picks[2], "locations"),
   ];
-  return Array.from({ length: count }, (_, index) => ({
+  const fighters = Array.from({ length: count }, (_, index) => ({
     hero: heroes?.[index % heroes.length] ?? fallbackHero,
     villain: villains?.[index % villains.length] ?? fallbackVillain,
     location: locations?.[index % locations.length] ?? fallbackLocation,
@@ -140,16 +182,22 @@ async function randomFighters(options: FightsServiceOptions, count: number, cont
     villainFallback: villains === undefined,
     locationFallback: locations === undefined,
   }));
+  return { fighters, reasons };
 }
 
-function usable<T>(
-  result: PromiseSettledResult<unknown[]> | undefined,
-  kind: "hero" | "villain" | "location",
-  options: FightsServiceOptions,
-): T[] | undefined {
-  if (result?.status === "fulfilled" && result.value.length > 0) return result.value as T[];
-  options.onFallback?.(kind, result?.status === "rejected" ? result.reason : new NotFoundError(`no ${kind} rows`));
-  return undefined;
+const fallbackKinds = { heroes: "hero", villains: "villain", locations: "location" } as const;
+
+/** The UNAVAILABLE message of a random fight with no real fighter: which data services did not answer, and how. */
+function noRealFightersMessage(reasons: PickedFighters["reasons"]): string {
+  return (
+    `no real fighters: heroes and villains did not answer (heroes: ${reasons.heroes}; villains: ${reasons.villains}); ` +
+    "no fight was staged between two fallbacks and nothing was stored; retry once one of them is back"
+  );
+}
+
+function throwIfCallEnded(context: CallContext, doing: string): void {
+  const ended = callEndedError(context, doing);
+  if (ended !== undefined) throw ended;
 }
 
 /** `work`, its duration (from now until it settles) told to `onStage`. */

@@ -47,6 +47,7 @@ export function createFightServiceImplementation(
           team: teamToMessage(winner.team),
           wins: BigInt(winner.wins),
         })),
+        fallbackFights: BigInt(stats.fallbackFights),
       };
     },
     async *watchFights(_request, context) {
