@@ -1,4 +1,5 @@
 import type { CallContext } from "../platform/core/call-context.js";
+import type { SpanTracer } from "../platform/core/span-tracer.js";
 import { CancelledError, InvalidArgumentError, NotFoundError } from "../platform/core/errors.js";
 import { decodePageToken, encodePageToken } from "../platform/core/page-token.js";
 import type { CatalogField } from "../platform/catalog/catalog-spec.js";
@@ -28,6 +29,8 @@ export interface FightsServiceOptions {
   onFallback?: (kind: "hero" | "villain" | "location", reason: unknown) => void;
   /** Told how long each stage of a fight took, ms (metrics). */
   onStage?: (stage: FightStage, ms: number) => void;
+  /** Set when tracing is on: a child span of the call's span per stage. */
+  tracer?: SpanTracer;
   random?: RandomSource;
 }
 
@@ -58,10 +61,14 @@ export function createFightsService(options: FightsServiceOptions): FightsServic
   const { writer, repository, feed, random = Math.random } = options;
   const store = async (fighters: Fighters[], context: CallContext) => {
     if (context.signal.aborted) throw new CancelledError("the caller went away before the fight was stored");
+    const rulesSpan = options.tracer?.startSpan("rules", context.trace, {
+      attributes: { "fights.count": fighters.length },
+    });
     const decidedAt = performance.now();
     const results = fighters.map((pair) => decideFight(pair, random));
     options.onStage?.("rules", performance.now() - decidedAt);
-    const fights = await timed(options, "commit", writer.write(results));
+    rulesSpan?.end();
+    const fights = await timed(options, "commit", context, () => writer.write(results));
     feed.publish(fights);
     return fights;
   };
@@ -118,14 +125,14 @@ async function randomFighters(options: FightsServiceOptions, count: number, cont
   const picks =
     options.upstreamMode === "concurrent"
       ? await Promise.allSettled([
-          timed(options, "pick_heroes", source.heroes(count, context)),
-          timed(options, "pick_villains", source.villains(count, context)),
-          timed(options, "pick_locations", source.locations(count, context)),
+          timed(options, "pick_heroes", context, (stage) => source.heroes(count, stage)),
+          timed(options, "pick_villains", context, (stage) => source.villains(count, stage)),
+          timed(options, "pick_locations", context, (stage) => source.locations(count, stage)),
         ])
       : [
-          await settle(timed(options, "pick_heroes", source.heroes(count, context))),
-          await settle(timed(options, "pick_villains", source.villains(count, context))),
-          await settle(timed(options, "pick_locations", source.locations(count, context))),
+          await settle(timed(options, "pick_heroes", context, (stage) => source.heroes(count, stage))),
+          await settle(timed(options, "pick_villains", context, (stage) => source.villains(count, stage))),
+          await settle(timed(options, "pick_locations", context, (stage) => source.locations(count, stage))),
         ];
   const [heroes, villains, locations] = [
     usable<Fighter>(picks[0], "hero", options),
@@ -152,12 +159,47 @@ function usable<T>(
   return undefined;
 }
 
-/** `work`, its duration (from now until it settles) told to `onStage`. */
-function timed<T>(options: FightsServiceOptions, stage: FightStage, work: Promise<T>): Promise<T> {
-  const { onStage } = options;
-  if (onStage === undefined) return work;
+/**
+ * Runs one stage's `work`, its duration (from now until it settles) told to `onStage`. With
+ * tracing on, the stage is a child span of the call's span, and `work` gets a context whose trace
+ * is that span: the upstream calls it makes are the stage's children.
+ */
+function timed<T>(
+  options: FightsServiceOptions,
+  stage: FightStage,
+  context: CallContext,
+  work: (context: CallContext) => Promise<T>,
+): Promise<T> {
+  const { onStage, tracer } = options;
+  if (tracer !== undefined) return traced(tracer, stage, context, work, onStage);
+  if (onStage === undefined) return work(context);
   const startedAt = performance.now();
-  return work.finally(() => onStage(stage, performance.now() - startedAt));
+  return work(context).finally(() => onStage(stage, performance.now() - startedAt));
+}
+
+function traced<T>(
+  tracer: SpanTracer,
+  stage: FightStage,
+  context: CallContext,
+  work: (context: CallContext) => Promise<T>,
+  onStage: FightsServiceOptions["onStage"],
+): Promise<T> {
+  const span = tracer.startSpan(stage, context.trace);
+  const startedAt = performance.now();
+  const finish = (error?: unknown) => {
+    onStage?.(stage, performance.now() - startedAt);
+    span.end(error === undefined ? {} : { error: error instanceof Error ? error.message : String(error) });
+  };
+  return work({ ...context, trace: span.context }).then(
+    (value) => {
+      finish();
+      return value;
+    },
+    (error: unknown) => {
+      finish(error ?? "failed");
+      throw error;
+    },
+  );
 }
 
 function settle<T>(promise: Promise<T>): Promise<PromiseSettledResult<T>> {
