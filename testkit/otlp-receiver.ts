@@ -14,6 +14,8 @@ export interface ReceivedSpan {
   /** 0 unset, 1 OK, 2 ERROR (OTLP StatusCode). */
   statusCode: number;
   links: { traceId: string; spanId: string }[];
+  /** End minus start time, ms. */
+  durationMs: number;
 }
 
 /** A local OTLP/HTTP traces receiver. */
@@ -81,6 +83,8 @@ interface ExportRequest {
         kind?: number;
         attributes?: KeyValue[];
         status?: { code?: number };
+        startTimeUnixNano?: string | number;
+        endTimeUnixNano?: string | number;
         links?: { traceId: string; spanId: string }[];
       }[];
     }[];
@@ -103,6 +107,7 @@ function spansFrom(request: ExportRequest): ReceivedSpan[] {
         attributes: attributesFrom(span.attributes),
         statusCode: span.status?.code ?? 0,
         links: (span.links ?? []).map(({ traceId, spanId }) => ({ traceId, spanId })),
+        durationMs: Number(BigInt(span.endTimeUnixNano ?? 0) - BigInt(span.startTimeUnixNano ?? 0)) / 1e6,
       })),
     );
   });
