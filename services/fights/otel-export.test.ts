@@ -83,6 +83,38 @@ describe("OpenTelemetry traces of one fight across the four services (real proce
       assert.ok(line !== undefined, `${name} logged the call under trace ${traceId}`);
     }
   });
+
+  it("exports a server span for a fight over the Connect edge, child of the browser's traceparent", async () => {
+    const traceId = "5b8efff798038103d269b633813fc60c";
+    const callerSpanId = "eee19b7ec3c1b174";
+    const response = await fetch(
+      `http://127.0.0.1:${system.fights.webPort}/superheroes.fight.v1.FightService/PerformRandomFight`,
+      {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "connect-protocol-version": "1",
+          traceparent: `00-${traceId}-${callerSpanId}-01`,
+        },
+        body: "{}",
+      },
+    );
+    assert.equal(response.status, 200, await response.clone().text());
+    const spans = () => receiver.spans().filter((span) => span.traceId === traceId);
+    const find = (service: string, name: string) => spans().find((s) => s.serviceName === service && s.name === name);
+    await waitFor(
+      "the Connect server span and the heroes span",
+      () =>
+        find("fights", "superheroes.fight.v1.FightService/PerformRandomFight") !== undefined &&
+        find("heroes", upstreams[0][1]) !== undefined,
+      15_000,
+    );
+    const edgeSpan = find("fights", "superheroes.fight.v1.FightService/PerformRandomFight")!;
+    assert.equal(edgeSpan.kind, "server");
+    assert.equal(edgeSpan.parentSpanId, callerSpanId);
+    assert.equal(edgeSpan.attributes["rpc.system.name"], "connect_rpc");
+    assertChild(find("fights", "pick_heroes"), edgeSpan, "internal");
+  });
 });
 
 function assertChild(span: ReceivedSpan | undefined, parent: ReceivedSpan, kind: ReceivedSpan["kind"]): void {

@@ -51,6 +51,7 @@ export function createFighterSource(upstream: FighterSource, options: FighterSou
       ttlMs: options.poolTtlMs,
       refillTimeoutMs: options.refillTimeoutMs,
       maxBatch,
+      ...(options.tracer === undefined ? {} : { tracer: options.tracer, spanName: kind }),
     }),
   );
   return {

@@ -30,7 +30,7 @@ import type { Tracing, TracingSettings } from "./tracing.js";
  */
 export function startOtelTracing(settings: TracingSettings, logger: Logger): Tracing {
   // The SDK reports export failures through diag; without a logger they vanish.
-  diag.setLogger(diagLoggerFrom(logger), DiagLogLevel.WARN);
+  diag.setLogger(diagLoggerFrom(logger), { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
   const provider = new BasicTracerProvider({
     resource: defaultResource()
       .merge(detectResources({ detectors: [envDetector] }))
