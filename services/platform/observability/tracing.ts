@@ -1,6 +1,6 @@
 import { ConfigError, type EnvReader } from "../config/env-reader.js";
 import type { SpanTracer } from "../core/span-tracer.js";
-import type { Logger } from "./logger.js";
+import { redactUrl, type Logger } from "./logger.js";
 
 /**
  * OpenTelemetry tracing, on when an OTLP endpoint is set. This module is the one place tracing
@@ -56,7 +56,10 @@ export async function startTracing(
   if (settings === undefined) return undefined;
   const { startOtelTracing } = await import("./otel-tracing.js");
   const tracing = startOtelTracing(settings, logger);
-  logger.info({ tracesUrl: settings.tracesUrl, serviceName: settings.serviceName }, "exporting traces over OTLP/HTTP");
+  logger.info(
+    { tracesUrl: redactUrl(settings.tracesUrl), serviceName: settings.serviceName },
+    "exporting traces over OTLP/HTTP",
+  );
   return tracing;
 }
 
