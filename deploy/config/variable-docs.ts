@@ -5,6 +5,12 @@
  */
 export const variableDocs: Record<string, string> = {
   LOG_LEVEL: "pino log level of every service",
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT:
+    "OTLP/HTTP traces URL, used as is (`http://jaeger:4318/v1/traces`); set (or the next one): spans are exported, unset: tracing off, no OpenTelemetry module loaded",
+  OTEL_EXPORTER_OTLP_ENDPOINT: "OTLP/HTTP base URL (`http://jaeger:4318`); traces go to `<url>/v1/traces`",
+  OTEL_SERVICE_NAME: "`service.name` of the exported spans",
+  OTEL_EXPORTER_OTLP_PROTOCOL: "OTLP encoding; this build sends JSON over HTTP",
+  OTEL_SDK_DISABLED: "true: no tracing even with an endpoint",
   ACCESS_LOG: "one log line per gRPC call: every call, only calls that did not end OK (`errors`), or none",
   GRPC_HOST: "address the gRPC server binds",
   GRPC_PORT: "gRPC port (health, reflection and the service)",

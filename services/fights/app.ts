@@ -18,6 +18,7 @@ import { createFightsService } from "./fights-service.js";
 import { createUpstreamSource, describeUpstreamFailure } from "./fighters/upstream-fighters.js";
 import { createUpstreams } from "./fighters/upstream-policies.js";
 import { startWebEdge } from "./edge/web-edge.js";
+import { startTracing } from "../platform/observability/tracing.js";
 
 /** The running fights service: its gRPC and admin servers plus the web edge. */
 export interface RunningFights extends RunningService {
@@ -28,6 +29,8 @@ export interface RunningFights extends RunningService {
 export async function startFights(config: FightsConfig): Promise<RunningFights> {
   const logger = createLogger("fights", config.logLevel);
   const registry = new Registry();
+  const tracing = await startTracing(config.tracing, logger);
+  const tracer = tracing?.tracer;
   const database = await openDatabase<FightsDatabase>({
     url: config.databaseUrl,
     dataDir: config.dataDir,
@@ -35,7 +38,7 @@ export async function startFights(config: FightsConfig): Promise<RunningFights> 
     logger,
   });
   await migrate(database.db, fightsMigrations);
-  const upstreams = createUpstreams(config, logger, registry);
+  const upstreams = createUpstreams(config, logger, registry, tracer);
   const upstreamList = [upstreams.heroes, upstreams.villains, upstreams.locations];
   const fighterSource = createFighterSource(createUpstreamSource(upstreams), {
     mode: config.fighterSource,
@@ -43,6 +46,7 @@ export async function startFights(config: FightsConfig): Promise<RunningFights> 
     poolSize: config.poolSize,
     poolTtlMs: config.poolTtlMs,
     refillTimeoutMs: Math.max(...Object.values(config.upstreams).map((upstream) => upstream.timeoutMs)),
+    ...(tracer === undefined ? {} : { tracer }),
   });
   const repository = createFightsRepository(database.db);
   const writer = createFightWriter(repository, { maxBatch: config.writeMaxBatch });
@@ -72,6 +76,7 @@ export async function startFights(config: FightsConfig): Promise<RunningFights> 
     },
     onStage: (stage, ms) => stages.observe({ stage }, ms / 1000),
     describeFailure: describeUpstreamFailure,
+    ...(tracer === undefined ? {} : { tracer }),
   });
   const upstreamStats = () => upstreamList.map((upstream) => upstream.stats());
   const implementation = createFightServiceImplementation(fights, upstreamStats);
@@ -95,6 +100,7 @@ export async function startFights(config: FightsConfig): Promise<RunningFights> 
       upstreamList.forEach((upstream) => upstream.close());
       await database.close();
     },
+    ...(tracing === undefined ? {} : { tracing }),
   });
   const web = await startWebEdge({
     host: config.webHost,
@@ -105,6 +111,7 @@ export async function startFights(config: FightsConfig): Promise<RunningFights> 
     implementation,
     logger,
     tls: config.webTls,
+    ...(tracer === undefined ? {} : { tracer }),
   }).catch(async (error: unknown) => {
     await service.stop();
     throw error;

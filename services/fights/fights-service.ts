@@ -1,4 +1,5 @@
 import { callEndedError, type CallContext } from "../platform/core/call-context.js";
+import type { SpanTracer } from "../platform/core/span-tracer.js";
 import { InvalidArgumentError, NotFoundError, UnavailableError } from "../platform/core/errors.js";
 import { decodePageToken, encodePageToken } from "../platform/core/page-token.js";
 import type { CatalogField } from "../platform/catalog/catalog-spec.js";
@@ -30,6 +31,8 @@ export interface FightsServiceOptions {
   describeFailure?: (reason: unknown) => string;
   /** Told how long each stage of a fight took, ms (metrics). */
   onStage?: (stage: FightStage, ms: number) => void;
+  /** Set when tracing is on: a child span of the call's span per stage. */
+  tracer?: SpanTracer;
   random?: RandomSource;
 }
 
@@ -61,11 +64,15 @@ export function createFightsService(options: FightsServiceOptions): FightsServic
   const { writer, repository, feed, random = Math.random } = options;
   const store = async (fighters: Fighters[], context: CallContext) => {
     throwIfCallEnded(context, "before the fight was decided; nothing was stored");
+    const rulesSpan = options.tracer?.startSpan("rules", context.trace, {
+      attributes: { "fights.count": fighters.length },
+    });
     const decidedAt = performance.now();
     const results = fighters.map((pair) => decideFight(pair, random));
     options.onStage?.("rules", performance.now() - decidedAt);
+    rulesSpan?.end();
     // The writer asks once more, right before COMMIT (storage/fight-writer.ts).
-    const fights = await timed(options, "commit", writer.write(results, context));
+    const fights = await timed(options, "commit", context, (stage) => writer.write(results, stage));
     feed.publish(fights);
     return fights;
   };
@@ -152,14 +159,14 @@ async function randomFighters(
   const picks =
     options.upstreamMode === "concurrent"
       ? await Promise.allSettled([
-          timed(options, "pick_heroes", source.heroes(count, context)),
-          timed(options, "pick_villains", source.villains(count, context)),
-          timed(options, "pick_locations", source.locations(count, context)),
+          timed(options, "pick_heroes", context, (stage) => source.heroes(count, stage)),
+          timed(options, "pick_villains", context, (stage) => source.villains(count, stage)),
+          timed(options, "pick_locations", context, (stage) => source.locations(count, stage)),
         ])
       : [
-          await settle(timed(options, "pick_heroes", source.heroes(count, context))),
-          await settle(timed(options, "pick_villains", source.villains(count, context))),
-          await settle(timed(options, "pick_locations", source.locations(count, context))),
+          await settle(timed(options, "pick_heroes", context, (stage) => source.heroes(count, stage))),
+          await settle(timed(options, "pick_villains", context, (stage) => source.villains(count, stage))),
+          await settle(timed(options, "pick_locations", context, (stage) => source.locations(count, stage))),
         ];
   const reasons: PickedFighters["reasons"] = {};
   const usable = <T>(result: PromiseSettledResult<unknown[]> | undefined, kind: FighterKind): T[] | undefined => {
@@ -200,12 +207,47 @@ function throwIfCallEnded(context: CallContext, doing: string): void {
   if (ended !== undefined) throw ended;
 }
 
-/** `work`, its duration (from now until it settles) told to `onStage`. */
-function timed<T>(options: FightsServiceOptions, stage: FightStage, work: Promise<T>): Promise<T> {
-  const { onStage } = options;
-  if (onStage === undefined) return work;
+/**
+ * Runs one stage's `work`, its duration (from now until it settles) told to `onStage`. With
+ * tracing on, the stage is a child span of the call's span, and `work` gets a context whose trace
+ * is that span: the upstream calls it makes are the stage's children.
+ */
+function timed<T>(
+  options: FightsServiceOptions,
+  stage: FightStage,
+  context: CallContext,
+  work: (context: CallContext) => Promise<T>,
+): Promise<T> {
+  const { onStage, tracer } = options;
+  if (tracer !== undefined) return traced(tracer, stage, context, work, onStage);
+  if (onStage === undefined) return work(context);
   const startedAt = performance.now();
-  return work.finally(() => onStage(stage, performance.now() - startedAt));
+  return work(context).finally(() => onStage(stage, performance.now() - startedAt));
+}
+
+function traced<T>(
+  tracer: SpanTracer,
+  stage: FightStage,
+  context: CallContext,
+  work: (context: CallContext) => Promise<T>,
+  onStage: FightsServiceOptions["onStage"],
+): Promise<T> {
+  const span = tracer.startSpan(stage, context.trace);
+  const startedAt = performance.now();
+  const finish = (error?: unknown) => {
+    onStage?.(stage, performance.now() - startedAt);
+    span.end(error === undefined ? {} : { error: error instanceof Error ? error.message : String(error) });
+  };
+  return work({ ...context, trace: span.context }).then(
+    (value) => {
+      finish();
+      return value;
+    },
+    (error: unknown) => {
+      finish(error ?? "failed");
+      throw error;
+    },
+  );
 }
 
 function settle<T>(promise: Promise<T>): Promise<PromiseSettledResult<T>> {

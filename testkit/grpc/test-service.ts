@@ -44,6 +44,7 @@ export const testServiceConfig: Readonly<ServiceConfig> = Object.freeze({
   faultsEnabled: false,
   faults: noFaults,
   tls: undefined,
+  tracing: undefined,
 });
 
 /** Starts the in-memory HeroService through `startServiceProcess`, as a real service does. */

@@ -9,6 +9,8 @@ import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { FightService } from "../../../gen/superheroes/fight/v1/fight_service_pb.js";
 import { connectImplementationFrom, connectTraceInterceptor } from "../../platform/server/connect-service.js";
 import type { ServiceImplementation } from "../../platform/core/service-implementation.js";
+import type { SpanTracer } from "../../platform/core/span-tracer.js";
+import { createConnectSpanInterceptor } from "../../platform/server/connect-span-interceptor.js";
 import type { Logger } from "../../platform/observability/logger.js";
 import type { KeyPair } from "../../platform/config/tls-config.js";
 import { pictureSvg } from "./pictures.js";
@@ -27,6 +29,8 @@ export interface WebEdgeOptions {
   logger: Logger;
   /** HTTPS with this key pair; undefined: plain HTTP (the local default). */
   tls?: KeyPair;
+  /** Set when tracing is on: a server span per call. */
+  tracer?: SpanTracer;
 }
 
 /** A listening web edge. */
@@ -52,7 +56,10 @@ export async function startWebEdge(options: WebEdgeOptions): Promise<RunningWebE
   const rpc = connectNodeAdapter({
     routes: (router) =>
       router.service(FightService, connectImplementationFrom(FightService, options.implementation, options.logger)),
-    interceptors: [connectTraceInterceptor],
+    interceptors: [
+      ...(options.tracer === undefined ? [] : [createConnectSpanInterceptor(options.tracer)]),
+      connectTraceInterceptor,
+    ],
     readMaxBytes: options.maxMessageBytes,
     writeMaxBytes: options.maxMessageBytes,
     grpc: false,

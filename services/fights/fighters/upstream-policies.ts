@@ -1,3 +1,4 @@
+import type { SpanTracer } from "../../platform/core/span-tracer.js";
 import type { Registry } from "prom-client";
 import { HeroService } from "../../../gen/superheroes/hero/v1/hero_service_pb.js";
 import { LocationService } from "../../../gen/superheroes/location/v1/location_service_pb.js";
@@ -118,13 +119,19 @@ export function upstreamPolicies(config: FightsConfig): {
   };
 }
 
-/** Creates the three upstream channels, once, by their policies, with metrics in `registry`. */
-export function createUpstreams(config: FightsConfig, logger: Logger, registry: Registry): Upstreams {
+/** Creates the three upstream channels, once, by their policies, with metrics in `registry` (and spans with `tracer`). */
+export function createUpstreams(
+  config: FightsConfig,
+  logger: Logger,
+  registry: Registry,
+  tracer?: SpanTracer,
+): Upstreams {
   const policies = upstreamPolicies(config);
   const instruments = {
     logger,
     clientMetrics: createClientMetrics(registry),
     breakerMetrics: createBreakerMetrics(registry),
+    ...(tracer === undefined ? {} : { tracer }),
   };
   const settings = (name: FighterKind, policy: UpstreamPolicy<unknown>) => ({
     name,

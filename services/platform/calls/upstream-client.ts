@@ -27,6 +27,8 @@ import { childTraceContext, formatTraceparent } from "../core/trace-context.js";
 import { channelCredentialsFromTls } from "../grpc/tls-credentials.js";
 import type { ClientTls } from "../config/tls-config.js";
 import { upstreamChannelOptions } from "./upstream-channel.js";
+import type { SpanTracer } from "../core/span-tracer.js";
+import { createClientSpanInterceptor } from "./client-span-interceptor.js";
 
 /** Settings of one upstream. */
 export interface UpstreamSettings {
@@ -58,6 +60,8 @@ export interface UpstreamInstruments {
   logger: Logger;
   clientMetrics: ClientMetrics;
   breakerMetrics: BreakerMetrics;
+  /** Set when tracing is on: a client span per call. Undefined: no span interceptor at all. */
+  tracer?: SpanTracer;
 }
 
 /** One upstream: a long-lived channel with breaker and timing interceptors, plus its numbers. */
@@ -159,10 +163,16 @@ export function createUpstreamClient<S extends DescService>(
       }
     },
   });
-  const interceptors =
-    breaker === undefined
-      ? [timing]
-      : [timing, createBreakerInterceptor(settings.name, breaker, { upstreamBudgetMs: settings.timeoutMs, slowCall })];
+  const { tracer } = instruments;
+  const interceptors = [
+    ...(tracer === undefined
+      ? []
+      : [createClientSpanInterceptor({ tracer, upstream: settings.name, target: settings.target })]),
+    timing,
+    ...(breaker === undefined
+      ? []
+      : [createBreakerInterceptor(settings.name, breaker, { upstreamBudgetMs: settings.timeoutMs, slowCall })]),
+  ];
   const client = createPromiseClient(service, settings.target, {
     credentials: channelCredentialsFromTls(settings.tls),
     channelOptions: upstreamChannelOptions({
@@ -192,7 +202,7 @@ export function createUpstreamClient<S extends DescService>(
     callOptions: (context) => ({
       deadline: cappedDeadline(context.deadline, settings.timeoutMs),
       signal: context.signal,
-      metadata: upstreamMetadata(context),
+      metadata: upstreamMetadata(context, tracer !== undefined),
     }),
     stats: () => ({
       name: settings.name,
@@ -236,10 +246,14 @@ function breakerStats(breaker: CircuitBreaker, slowCall: SlowCallThreshold): Bre
   };
 }
 
-/** Metadata for an upstream call: the caller's trace with a new span, and its request id. */
-export function upstreamMetadata(context: Pick<CallContext, "trace" | "requestId">): Metadata {
+/**
+ * Metadata for an upstream call: the caller's trace with a new span id (the call's own), and its
+ * request id. With `traced`, the caller's context as it is: the client span interceptor starts
+ * the call's span as its child and puts that span's id on the wire instead.
+ */
+export function upstreamMetadata(context: Pick<CallContext, "trace" | "requestId">, traced = false): Metadata {
   const metadata = new Metadata();
-  metadata.set("traceparent", formatTraceparent(childTraceContext(context.trace)));
+  metadata.set("traceparent", formatTraceparent(traced ? context.trace : childTraceContext(context.trace)));
   if (context.requestId !== undefined) metadata.set("x-request-id", context.requestId);
   return metadata;
 }

@@ -22,6 +22,7 @@ describe("serviceConfigFromEnv", () => {
       faultsEnabled: false,
       faults: { latencyMs: 0, jitterMs: 0, errorRate: 0, errorCode: "UNAVAILABLE" },
       tls: undefined,
+      tracing: undefined,
     });
   });
 

@@ -3,6 +3,7 @@ import { faultSettingsFromEnv, type FaultSettings } from "../server/faults.js";
 import { accessLogModes, type AccessLogMode } from "../observability/access-log.js";
 import { logLevels, type LogLevel } from "../observability/logger.js";
 import { serverTlsFromEnv, type ServerTls } from "./tls-config.js";
+import { tracingSettingsFromEnv, type TracingSettings } from "../observability/tracing.js";
 
 /** Settings every service process has, read from `<PREFIX>_*` variables. */
 export interface ServiceConfig {
@@ -26,6 +27,8 @@ export interface ServiceConfig {
   faults: FaultSettings;
   /** gRPC listener TLS (`<PREFIX>_TLS_CERT_FILE`/`_KEY_FILE`, `_TLS_CLIENT_CA_FILE` for mutual TLS); undefined: plaintext. */
   tls: ServerTls | undefined;
+  /** OpenTelemetry export (the standard `OTEL_*` variables); undefined: tracing off, no SDK loaded. */
+  tracing: TracingSettings | undefined;
 }
 
 /** Default ports of one service (services/service-list.ts). */
@@ -66,6 +69,7 @@ export function serviceConfigFromEnv(env: EnvReader, prefix: string, ports: Serv
     faultsEnabled,
     faults,
     tls: serverTlsFromEnv(env, prefix),
+    tracing: tracingSettingsFromEnv(env, prefix.toLowerCase()),
   };
 }
 

@@ -15,6 +15,8 @@ import { combineObservers, createObservingInterceptor } from "./server-call-obse
 import { createServerMetricsObserver } from "../observability/server-metrics.js";
 import type { ServerTls } from "../config/tls-config.js";
 import { serverCredentialsFromTls } from "../grpc/tls-credentials.js";
+import type { SpanTracer } from "../core/span-tracer.js";
+import { createServerSpanObserver } from "./server-span.js";
 
 /** A generated service and its protocol-free implementation, ready to register. */
 export interface ServiceRegistration {
@@ -52,6 +54,8 @@ export interface GrpcServerOptions {
   tls?: ServerTls;
   /** Overrides `tls` with ready-made credentials. */
   credentials?: ServerCredentials;
+  /** Set when tracing is on: a server span per call. Undefined: no span observer at all. */
+  tracer?: SpanTracer;
 }
 
 /** A listening server. */
@@ -93,9 +97,11 @@ function serverOptions(maxMessageBytes: number) {
  */
 export async function startGrpcServer(options: GrpcServerOptions): Promise<RunningGrpcServer> {
   const loadShedder = createLoadShedder(options.maxInFlight);
-  // One observing interceptor for the trace, the access log and the metrics, in that order: the
-  // trace is born before anything logs it; one interceptor per call costs less than three.
+  // One observing interceptor for the span (tracing on), the trace, the access log and the
+  // metrics, in that order: the trace is born before anything logs it; one interceptor per call
+  // costs less than three.
   const observers = [
+    ...(options.tracer === undefined ? [] : [createServerSpanObserver(options.tracer)]),
     traceObserver,
     ...(options.accessLog === "off" ? [] : [createAccessLogObserver(options.logger, options.accessLog)]),
     createServerMetricsObserver(options.registry),

@@ -6,6 +6,7 @@ import { startGrpcServer, type RunningGrpcServer, type ServiceRegistration } fro
 import { createMirroredCounter } from "../observability/mirrored-counter.js";
 import type { Logger } from "../observability/logger.js";
 import type { ServiceConfig } from "../config/service-config.js";
+import type { Tracing } from "../observability/tracing.js";
 
 /** Options of `startServiceProcess`. */
 export interface ServiceProcessOptions {
@@ -24,6 +25,8 @@ export interface ServiceProcessOptions {
   stats?: () => Record<string, unknown>;
   /** Closes what the service opened (pools, channels), after the servers stopped. */
   close: () => Promise<void>;
+  /** Tracing, when on (`startTracing`): server spans, and its last spans flushed at stop. */
+  tracing?: Tracing;
 }
 
 /** A running service process. */
@@ -56,6 +59,7 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
     maxInFlight: config.maxInFlight,
     maxMessageBytes: config.maxMessageBytes,
     interceptors: faults === undefined ? [] : [faults.interceptor],
+    ...(options.tracing === undefined ? {} : { tracer: options.tracing.tracer }),
   });
   let admin: RunningAdminServer;
   try {
@@ -93,6 +97,9 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
       await grpc.shutdown(config.shutdownGraceMs);
       await admin.close();
       await options.close();
+      await options.tracing
+        ?.shutdown()
+        .catch((error: unknown) => logger.warn({ err: error }, "flushing traces failed"));
       logger.info(`${options.name} stopped`);
     })());
   return { grpcPort: grpc.port, adminPort: admin.port, grpc, faults, stop };
