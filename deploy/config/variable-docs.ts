@@ -11,6 +11,7 @@ export const variableDocs: Record<string, string> = {
   OTEL_SERVICE_NAME: "`service.name` of the exported spans",
   OTEL_EXPORTER_OTLP_PROTOCOL: "OTLP encoding; this build sends JSON over HTTP",
   OTEL_SDK_DISABLED: "true: no tracing even with an endpoint",
+  OTEL_TRACES_EXPORTER: "`otlp` (export when an endpoint is set) or `none` (no tracing even with an endpoint)",
   ACCESS_LOG: "one log line per gRPC call: every call, only calls that did not end OK (`errors`), or none",
   GRPC_HOST: "address the gRPC server binds",
   GRPC_PORT: "gRPC port (health, reflection and the service)",

@@ -45,7 +45,13 @@ describe("tracing settings from the standard OTEL_* variables", () => {
       settings({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://jaeger:4318", OTEL_SDK_DISABLED: "true" }),
       undefined,
     ));
+  it("is off with OTEL_TRACES_EXPORTER=none even with an endpoint", () =>
+    assert.equal(
+      settings({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://jaeger:4318", OTEL_TRACES_EXPORTER: "none" }),
+      undefined,
+    ));
   for (const [env, message] of [
+    [{ OTEL_TRACES_EXPORTER: "zipkin" }, 'OTEL_TRACES_EXPORTER: "zipkin" is not one of otlp, none'],
     [
       { OTEL_EXPORTER_OTLP_ENDPOINT: "jaeger:4318" },
       'OTEL_EXPORTER_OTLP_ENDPOINT: "jaeger:4318" must be an http:// or https:// URL (OTLP over HTTP)',

@@ -27,10 +27,14 @@ export interface Tracing {
 /** OTLP encodings this build can send (exporter-trace-otlp-http sends JSON). */
 const otlpProtocols = ["http/json"] as const;
 
+/** OTEL_TRACES_EXPORTER values this build knows: OTLP, or none (tracing off). */
+const traceExporters = ["otlp", "none"] as const;
+
 /**
  * Reads the standard OpenTelemetry variables that decide whether and where to export:
  * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT (used as is) or OTEL_EXPORTER_OTLP_ENDPOINT (+ `/v1/traces`),
- * OTEL_SERVICE_NAME, OTEL_EXPORTER_OTLP_PROTOCOL and OTEL_SDK_DISABLED. Undefined: tracing is off.
+ * OTEL_SERVICE_NAME, OTEL_EXPORTER_OTLP_PROTOCOL, OTEL_TRACES_EXPORTER (`otlp` or `none`) and
+ * OTEL_SDK_DISABLED. Undefined: tracing is off.
  * The SDK itself reads the rest (OTEL_TRACES_SAMPLER, OTEL_BSP_*, OTEL_EXPORTER_OTLP_HEADERS, ...).
  */
 export function tracingSettingsFromEnv(env: EnvReader, defaultServiceName: string): TracingSettings | undefined {
@@ -38,8 +42,9 @@ export function tracingSettingsFromEnv(env: EnvReader, defaultServiceName: strin
   const endpoint = endpointFrom(env, "OTEL_EXPORTER_OTLP_ENDPOINT");
   const serviceName = env.string("OTEL_SERVICE_NAME", defaultServiceName);
   env.oneOf("OTEL_EXPORTER_OTLP_PROTOCOL", otlpProtocols, "http/json");
+  const exporter = env.oneOf("OTEL_TRACES_EXPORTER", traceExporters, "otlp");
   const disabled = env.bool("OTEL_SDK_DISABLED", false);
-  if (disabled) return undefined;
+  if (disabled || exporter === "none") return undefined;
   if (tracesEndpoint !== undefined) return { serviceName, tracesUrl: tracesEndpoint };
   if (endpoint !== undefined) return { serviceName, tracesUrl: `${endpoint.replace(/\/+$/, "")}/v1/traces` };
   return undefined;
