@@ -22,7 +22,8 @@ export interface FightsServiceOptions {
   source: FighterSource;
   writer: FightWriter;
   repository: FightsRepository;
-  feed: FightFeed;
+  /** Where WatchFights subscribes; fights reach it from the database (storage/fight-notices.ts). */
+  feed: Pick<FightFeed, "subscribe">;
   upstreamMode: UpstreamMode;
   /** Told how many of each part were fallbacks (metrics). */
   onFallback?: (kind: "hero" | "villain" | "location", reason: unknown) => void;
@@ -43,7 +44,7 @@ export interface FightsService {
   performFight(fighters: Fighters, context: CallContext): Promise<Fight>;
   performRandomFight(context: CallContext): Promise<Fight>;
   performRandomFights(count: number, context: CallContext): Promise<Fight[]>;
-  getFight(id: number): Promise<Fight>;
+  getFight(id: bigint): Promise<Fight>;
   listFights(pageSize: number, pageToken: string): Promise<FightPage>;
   stats(): Promise<FightStats & { heroWinRatio: number }>;
   watch(signal: AbortSignal): AsyncIterable<Fight>;
@@ -61,9 +62,9 @@ export function createFightsService(options: FightsServiceOptions): FightsServic
     const decidedAt = performance.now();
     const results = fighters.map((pair) => decideFight(pair, random));
     options.onStage?.("rules", performance.now() - decidedAt);
-    const fights = await timed(options, "commit", writer.write(results));
-    feed.publish(fights);
-    return fights;
+    // Watchers hear of the fights from the database once committed (storage/fight-notices.ts),
+    // on every replica alike: nothing is published from here.
+    return timed(options, "commit", writer.write(results));
   };
   const pickFighters = (count: number, context: CallContext) => randomFighters(options, count, context);
   return {
@@ -82,8 +83,7 @@ export function createFightsService(options: FightsServiceOptions): FightsServic
       return store(await pickFighters(count, context), context);
     },
     async getFight(id) {
-      if (!Number.isSafeInteger(id) || id < 1)
-        throw new InvalidArgumentError("id", `must be a positive integer, got ${id}`);
+      if (id < 1n) throw new InvalidArgumentError("id", `must be a positive integer, got ${id}`);
       const fight = await repository.get(id);
       if (fight === undefined) throw new NotFoundError(`no fight with id ${id}`);
       return fight;

@@ -105,7 +105,9 @@ export function createCatalogService<T extends CatalogItem>(
       }
       const filterProblem = fieldProblem(atMostCharacters(maxNameFilterLength), nameFilter);
       if (filterProblem !== undefined) throw new InvalidArgumentError("name_filter", filterProblem);
-      const afterId = decodePageToken(pageToken, nameFilter) ?? 0;
+      const afterKey = decodePageToken(pageToken, nameFilter) ?? 0n;
+      // Stored ids are PostgreSQL integers: a key past the largest one has nothing after it.
+      const afterId = afterKey >= BigInt(largestStoredId) ? largestStoredId : Number(afterKey);
       const limit = pageSize === 0 ? defaultPageSize : pageSize;
       // One extra row tells whether another page exists, so the last page has no token.
       const rows = afterId >= largestStoredId ? [] : await repository.list({ afterId, limit: limit + 1, nameFilter });
