@@ -34,8 +34,9 @@ export async function startFightNotices(options: FightNoticesOptions): Promise<F
   const { repository, feed, logger, maxCatchUp } = options;
   const counters = { notices: 0, published: 0, reconnects: 0, lost: 0 };
   let highestId = (await repository.listNewestFirst(1, undefined))[0]?.id ?? 0n;
-  let pending: bigint[][] = [];
-  let catchUpFrom: bigint | undefined;
+  // Notices and catch-ups in the order they happened: a catch-up sits between the notices heard
+  // before the connection was lost and those heard after it came back.
+  const queue: Work[] = [];
   let caughtUp = new Set<bigint>();
   let running = false;
 
@@ -67,21 +68,22 @@ export async function startFightNotices(options: FightNoticesOptions): Promise<F
       logger.warn({ err: error }, "could not catch the live feed up after reconnecting");
     }
   };
-  // One pass at a time, so fights are published in the order their notices came.
+  // One pass at a time, so fights are published in the order their notices came; the notices
+  // that queued up meanwhile are loaded together.
   const drain = async () => {
     if (running) return;
     running = true;
     try {
-      while (pending.length > 0 || catchUpFrom !== undefined) {
-        if (catchUpFrom !== undefined) {
-          const from = catchUpFrom;
-          catchUpFrom = undefined;
-          await catchUp(from);
+      while (queue.length > 0) {
+        const first = queue[0]!;
+        if ("catchUpAfter" in first) {
+          queue.shift();
+          await catchUp(first.catchUpAfter);
           continue;
         }
-        const notices = pending;
-        pending = [];
-        await publishNotices(notices);
+        const end = queue.findIndex((work) => "catchUpAfter" in work);
+        const notices = queue.splice(0, end === -1 ? queue.length : end) as Array<{ ids: bigint[] }>;
+        await publishNotices(notices.map((notice) => notice.ids));
       }
     } finally {
       running = false;
@@ -101,12 +103,12 @@ export async function startFightNotices(options: FightNoticesOptions): Promise<F
       }
       counters.notices += 1;
       for (const id of ids) if (id > highestId) highestId = id;
-      pending.push(ids);
+      queue.push({ ids });
       void drain();
     },
     onReconnected() {
       counters.reconnects += 1;
-      catchUpFrom = highestId;
+      queue.push({ catchUpAfter: highestId });
       void drain();
     },
   });
@@ -115,6 +117,8 @@ export async function startFightNotices(options: FightNoticesOptions): Promise<F
     close: () => listener.close(),
   };
 }
+
+type Work = { ids: bigint[] } | { catchUpAfter: bigint };
 
 /** `"12,13,15"` → [12n, 13n, 15n]; undefined for anything else. */
 export function idsFromPayload(payload: string): bigint[] | undefined {

@@ -41,7 +41,9 @@ export async function listenOnPostgres(url: string, options: ListenOptions, logg
     const client = new pg.Client({
       connectionString: url,
       connectionTimeoutMillis: 2_000,
+      // TCP keepalive after 10 s idle: a connection cut without a FIN (a partition) is noticed.
       keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
       // Named in pg_stat_activity, so an operator (or a test) can tell the listener from the pool.
       application_name: listenerApplicationName(channel),
     });
