@@ -31,7 +31,8 @@ export const variableDocs: Record<string, string> = {
   TLS_CERT_FILE: "PEM certificate of the gRPC listener (with `_TLS_KEY_FILE`); unset: plaintext",
   TLS_KEY_FILE: "PEM private key of the gRPC listener",
   TLS_CLIENT_CA_FILE: "PEM CA that signs client certificates: mutual TLS",
-  UPSTREAM_TLS_CA_FILE: "PEM CA of the data services' certificates: TLS to the upstreams; unset: plaintext",
+  UPSTREAM_TLS_CA_FILE:
+    "PEM CA of the data services' certificates: TLS to the upstreams, whose targets must then be DNS names (not IP addresses); unset: plaintext",
   UPSTREAM_TLS_CERT_FILE: "PEM client certificate for mutual TLS to the upstreams (with `_KEY_FILE`)",
   UPSTREAM_TLS_KEY_FILE: "PEM private key of that client certificate",
   WEB_TLS_CERT_FILE: "PEM certificate of the web port (HTTPS); unset: the gRPC key pair if any, else HTTP",

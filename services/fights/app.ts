@@ -10,6 +10,7 @@ import { startServiceProcess, type RunningService } from "../platform/server/ser
 import type { FightsConfig } from "./config.js";
 import { createFightFeed } from "./storage/fight-feed.js";
 import { createFightWriter } from "./storage/fight-writer.js";
+import { startFightNotices } from "./storage/fight-notices.js";
 import { createFighterSource } from "./fighters/fighter-supply.js";
 import { fightsMigrations, type FightsDatabase } from "./storage/fights-table.js";
 import { createFightServiceImplementation } from "./edge/fight-contract.js";
@@ -51,6 +52,13 @@ export async function startFights(config: FightsConfig): Promise<RunningFights> 
   const repository = createFightsRepository(database.db);
   const writer = createFightWriter(repository, { maxBatch: config.writeMaxBatch });
   const feed = createFightFeed(config.watchMaxQueued);
+  const notices = await startFightNotices({
+    database,
+    repository,
+    feed,
+    logger,
+    maxCatchUp: config.watchMaxQueued,
+  });
   const fallbacks = new Counter({
     name: "fights_fallbacks_total",
     help: "Fighters or locations replaced by their fallback.",
@@ -94,10 +102,11 @@ export async function startFights(config: FightsConfig): Promise<RunningFights> 
       upstreams: upstreamStats(),
       fighterSource: fighterSource.stats(),
       writer: writer.stats(),
-      watch: feed.stats(),
+      watch: { ...feed.stats(), ...notices.stats() },
     }),
     close: async () => {
       upstreamList.forEach((upstream) => upstream.close());
+      await notices.close();
       await database.close();
     },
     ...(tracing === undefined ? {} : { tracing }),

@@ -23,7 +23,8 @@ export interface FightsServiceOptions {
   source: FighterSource;
   writer: FightWriter;
   repository: FightsRepository;
-  feed: FightFeed;
+  /** Where WatchFights subscribes; fights reach it from the database (storage/fight-notices.ts). */
+  feed: Pick<FightFeed, "subscribe">;
   upstreamMode: UpstreamMode;
   /** Told how many of each part were fallbacks (metrics). */
   onFallback?: (kind: "hero" | "villain" | "location", reason: unknown) => void;
@@ -48,7 +49,7 @@ export interface FightsService {
   performFight(fighters: Fighters, context: CallContext): Promise<Fight>;
   performRandomFight(context: CallContext): Promise<Fight>;
   performRandomFights(count: number, context: CallContext): Promise<Fight[]>;
-  getFight(id: number): Promise<Fight>;
+  getFight(id: bigint): Promise<Fight>;
   listFights(pageSize: number, pageToken: string): Promise<FightPage>;
   /** Wins and top winners of fights between real fighters, and how many fights had a fallback fighter. */
   stats(): Promise<FightStats & { heroWinRatio: number }>;
@@ -71,10 +72,10 @@ export function createFightsService(options: FightsServiceOptions): FightsServic
     const results = fighters.map((pair) => decideFight(pair, random));
     options.onStage?.("rules", performance.now() - decidedAt);
     rulesSpan?.end();
-    // The writer asks once more, right before COMMIT (storage/fight-writer.ts).
-    const fights = await timed(options, "commit", context, (stage) => writer.write(results, stage));
-    feed.publish(fights);
-    return fights;
+    // The writer asks once more, right before COMMIT (storage/fight-writer.ts). Watchers hear of
+    // the fights from the database once committed (storage/fight-notices.ts), on every replica
+    // alike: nothing is published from here.
+    return timed(options, "commit", context, (stage) => writer.write(results, stage));
   };
   const pickFighters = (count: number, context: CallContext) => {
     // A call whose deadline has passed (`connect-timeout-ms: 0`) asks no upstream.
@@ -113,8 +114,7 @@ export function createFightsService(options: FightsServiceOptions): FightsServic
       return store(await pickFightable(count, context), context);
     },
     async getFight(id) {
-      if (!Number.isSafeInteger(id) || id < 1)
-        throw new InvalidArgumentError("id", `must be a positive integer, got ${id}`);
+      if (id < 1n) throw new InvalidArgumentError("id", `must be a positive integer, got ${id}`);
       const fight = await repository.get(id);
       if (fight === undefined) throw new NotFoundError(`no fight with id ${id}`);
       return fight;

@@ -31,7 +31,7 @@ export function createFightServiceImplementation(
     performRandomFights: async (request, context) => ({
       fights: (await fights.performRandomFights(request.count, context)).map(fightToMessage),
     }),
-    getFight: async (request) => ({ fight: fightToMessage(await fights.getFight(Number(request.id))) }),
+    getFight: async (request) => ({ fight: fightToMessage(await fights.getFight(request.id)) }),
     async listFights(request) {
       const page = await fights.listFights(request.pageSize, request.pageToken);
       return { fights: page.fights.map(fightToMessage), nextPageToken: page.nextPageToken };

@@ -8,6 +8,7 @@ import { cors as connectCors } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { FightService } from "../../../gen/superheroes/fight/v1/fight_service_pb.js";
 import { connectImplementationFrom, connectTraceInterceptor } from "../../platform/server/connect-service.js";
+import { withClearDecodeErrors } from "../../platform/server/connect-decode-errors.js";
 import type { ServiceImplementation } from "../../platform/core/service-implementation.js";
 import type { SpanTracer } from "../../platform/core/span-tracer.js";
 import { createConnectSpanInterceptor } from "../../platform/server/connect-span-interceptor.js";
@@ -54,8 +55,11 @@ const contentTypes: Record<string, string> = {
  */
 export async function startWebEdge(options: WebEdgeOptions): Promise<RunningWebEdge> {
   const rpc = connectNodeAdapter({
-    routes: (router) =>
-      router.service(FightService, connectImplementationFrom(FightService, options.implementation, options.logger)),
+    routes: (router) => {
+      router.service(FightService, connectImplementationFrom(FightService, options.implementation, options.logger));
+      // The adapter serves `router.handlers` as they are once this returns: wrap them in place.
+      router.handlers.splice(0, router.handlers.length, ...router.handlers.map(withClearDecodeErrors));
+    },
     interceptors: [
       ...(options.tracer === undefined ? [] : [createConnectSpanInterceptor(options.tracer)]),
       connectTraceInterceptor,

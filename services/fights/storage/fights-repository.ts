@@ -1,4 +1,4 @@
-import { CompiledQuery, type Kysely, type Selectable } from "kysely";
+import { CompiledQuery, sql, type Kysely, type Selectable } from "kysely";
 import { withDatabaseErrors } from "../../platform/database/database-errors.js";
 import type { Combatant, Fight, FightResult, PlaceKind, Team } from "../fight.js";
 import type { FightRow, FightsDatabase } from "./fights-table.js";
@@ -20,9 +20,13 @@ export interface FightsRepository {
    * when it did not hold and nothing was stored.
    */
   insert(results: readonly FightResult[], commitIf: () => boolean): Promise<Fight[] | undefined>;
-  get(id: number): Promise<Fight | undefined>;
+  get(id: bigint): Promise<Fight | undefined>;
+  /** The stored fights among `ids`, in id order (ids not found are left out). */
+  getMany(ids: readonly bigint[]): Promise<Fight[]>;
   /** Up to `limit` fights with id < `beforeId` (all when undefined), newest first. */
-  listNewestFirst(limit: number, beforeId: number | undefined): Promise<Fight[]>;
+  listNewestFirst(limit: number, beforeId: bigint | undefined): Promise<Fight[]>;
+  /** Up to `limit` fights with id > `afterId`, oldest first. */
+  listAfter(afterId: bigint, limit: number): Promise<Fight[]>;
   stats(topCount: number): Promise<FightStats>;
 }
 
@@ -34,10 +38,27 @@ export function createFightsRepository(db: Kysely<FightsDatabase>): FightsReposi
       const row = await db.selectFrom("fights").selectAll().where("id", "=", id).executeTakeFirst();
       return row === undefined ? undefined : fightFromRow(row);
     },
+    async getMany(ids) {
+      if (ids.length === 0) return [];
+      // One array parameter, whatever the number of ids (an IN list has one parameter per id).
+      const idArray = sql<boolean>`id = any(${ids.map(String)}::bigint[])`;
+      const rows = await db.selectFrom("fights").selectAll().where(idArray).orderBy("id").execute();
+      return rows.map(fightFromRow);
+    },
     async listNewestFirst(limit, beforeId) {
       let query = db.selectFrom("fights").selectAll().orderBy("id", "desc").limit(limit);
       if (beforeId !== undefined) query = query.where("id", "<", beforeId);
       return (await query.execute()).map(fightFromRow);
+    },
+    async listAfter(afterId, limit) {
+      const rows = await db
+        .selectFrom("fights")
+        .selectAll()
+        .where("id", ">", afterId)
+        .orderBy("id")
+        .limit(limit)
+        .execute();
+      return rows.map(fightFromRow);
     },
     stats: (topCount) => readStats(db, topCount),
   });
@@ -124,9 +145,11 @@ async function insertFightsIf(
 async function insertFights(db: Kysely<FightsDatabase>, results: readonly FightResult[]): Promise<Fight[]> {
   const rows = results.map(rowFromResult);
   const parameters = fightColumns.map(([name]) => rows.map((row) => row[name]));
-  const { rows: ids } = await db.executeQuery<{ id: string | number }>(CompiledQuery.raw(insertFightsSql, parameters));
+  const { rows: ids } = await db.executeQuery<{ id: string | number | bigint }>(
+    CompiledQuery.raw(insertFightsSql, parameters),
+  );
   if (ids.length !== results.length) throw new Error(`stored ${ids.length} fights of ${results.length}`);
-  return results.map((result, index) => ({ ...result, id: Number(ids[index]!.id) }));
+  return results.map((result, index) => ({ ...result, id: BigInt(ids[index]!.id) }));
 }
 
 async function readStats(db: Kysely<FightsDatabase>, topCount: number): Promise<FightStats> {
@@ -184,7 +207,8 @@ export function fightFromRow(row: Selectable<FightRow>): Fight {
     fallback: row[`${side}_fallback`],
   });
   return {
-    id: Number(row.id),
+    // int8 arrives as a string from pg and as a number or bigint from PGlite: BigInt keeps all 64 bits.
+    id: BigInt(row.id),
     fightTime: new Date(row.fight_time),
     winner: combatant("winner"),
     loser: combatant("loser"),

@@ -49,6 +49,12 @@ export interface FightsDatabase {
   fight_winner_wins: WinnerWinsRow;
 }
 
+/** The NOTIFY channel of committed fights: each payload is up to `fightIdsPerNotice` ids, comma-separated. */
+export const fightStoredChannel = "fight_stored";
+
+/** At most 300 ids of up to 19 digits and a comma: under 6,000 bytes, within NOTIFY's 8,000. */
+export const fightIdsPerNotice = 300;
+
 /** Schema migrations, applied in name order at start-up. */
 export const fightsMigrations: Record<string, Migration> = {
   "0001_fights": {
@@ -88,6 +94,38 @@ export const fightsMigrations: Record<string, Migration> = {
         .addPrimaryKeyConstraint("fight_winner_wins_pkey", ["name", "team"])
         .execute();
       await sql`create index fight_winner_wins_by_wins on fight_winner_wins (wins desc, name)`.execute(db);
+    },
+  },
+  "0002_fight_stored_notify": {
+    // A statement-level trigger, so every insert (any batch size, any writer) notifies once per
+    // 300 ids. PostgreSQL delivers NOTIFY at commit, in commit order, and never for a rollback:
+    // listeners on every replica see committed fights in the order they were committed.
+    async up(db) {
+      await sql
+        .raw(
+          `create function notify_fight_stored() returns trigger language plpgsql as $$
+declare
+  ids text;
+begin
+  for ids in
+    select string_agg(id::text, ',' order by id)
+    from (select id, (row_number() over (order by id) - 1) / ${fightIdsPerNotice} as chunk from stored) numbered
+    group by chunk
+    order by chunk
+  loop
+    perform pg_notify('${fightStoredChannel}', ids);
+  end loop;
+  return null;
+end
+$$`,
+        )
+        .execute(db);
+      await sql
+        .raw(
+          `create trigger fight_stored after insert on fights referencing new table as stored
+           for each statement execute function notify_fight_stored()`,
+        )
+        .execute(db);
     },
   },
   "0003_fallback_fights_apart": {
