@@ -18,6 +18,9 @@ import { createFightsService } from "./fights-service.js";
 import { createUpstreamSource } from "./fighters/upstream-fighters.js";
 import { createUpstreams } from "./fighters/upstream-policies.js";
 import { startWebEdge } from "./edge/web-edge.js";
+import { createLabTraffic } from "./lab/lab-traffic.js";
+import { createMetricsSampler } from "./lab/metrics-sampler.js";
+import { createUpstreamFaults } from "./lab/upstream-faults.js";
 
 /** The running fights service: its gRPC and admin servers plus the web edge. */
 export interface RunningFights extends RunningService {
@@ -35,7 +38,8 @@ export async function startFights(config: FightsConfig): Promise<RunningFights> 
     logger,
   });
   await migrate(database.db, fightsMigrations);
-  const upstreams = createUpstreams(config, logger, registry);
+  const metrics = createMetricsSampler({ upstreams: () => upstreamStats() });
+  const upstreams = createUpstreams(config, logger, registry, metrics.recordUpstreamCall);
   const upstreamList = [upstreams.heroes, upstreams.villains, upstreams.locations];
   const fighterSource = createFighterSource(createUpstreamSource(upstreams), {
     mode: config.fighterSource,
@@ -71,9 +75,16 @@ export async function startFights(config: FightsConfig): Promise<RunningFights> 
       logger.debug({ kind, reason: reason instanceof Error ? reason.message : String(reason) }, "fallback used");
     },
     onStage: (stage, ms) => stages.observe({ stage }, ms / 1000),
+    onFought: metrics.recordFights,
   });
   const upstreamStats = () => upstreamList.map((upstream) => upstream.stats());
-  const implementation = createFightServiceImplementation(fights, upstreamStats);
+  const traffic = createLabTraffic((context) => fights.performRandomFight(context), logger);
+  const implementation = createFightServiceImplementation(fights, upstreamStats, {
+    faults: createUpstreamFaults(upstreams, config.upstreamAdminToken),
+    traffic,
+    metrics,
+    access: { token: config.adminToken, tokenVariable: "FIGHTS_ADMIN_TOKEN" },
+  });
   const service = await startServiceProcess({
     name: "fights",
     config,
@@ -91,6 +102,8 @@ export async function startFights(config: FightsConfig): Promise<RunningFights> 
       watch: feed.stats(),
     }),
     close: async () => {
+      traffic.close();
+      metrics.close();
       upstreamList.forEach((upstream) => upstream.close());
       await database.close();
     },

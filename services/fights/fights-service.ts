@@ -28,6 +28,8 @@ export interface FightsServiceOptions {
   onFallback?: (kind: "hero" | "villain" | "location", reason: unknown) => void;
   /** Told how long each stage of a fight took, ms (metrics). */
   onStage?: (stage: FightStage, ms: number) => void;
+  /** Told of fights just stored and how long their call took, from its start to stored, ms (live charts). */
+  onFought?: (fights: readonly Fight[], ms: number) => void;
   random?: RandomSource;
 }
 
@@ -56,13 +58,14 @@ export const defaultPageSize = 20;
 /** Creates the fights service. */
 export function createFightsService(options: FightsServiceOptions): FightsService {
   const { writer, repository, feed, random = Math.random } = options;
-  const store = async (fighters: Fighters[], context: CallContext) => {
+  const store = async (fighters: Fighters[], context: CallContext, startedAt = performance.now()) => {
     if (context.signal.aborted) throw new CancelledError("the caller went away before the fight was stored");
     const decidedAt = performance.now();
     const results = fighters.map((pair) => decideFight(pair, random));
     options.onStage?.("rules", performance.now() - decidedAt);
     const fights = await timed(options, "commit", writer.write(results));
     feed.publish(fights);
+    options.onFought?.(fights, performance.now() - startedAt);
     return fights;
   };
   const pickFighters = (count: number, context: CallContext) => randomFighters(options, count, context);
@@ -73,13 +76,15 @@ export function createFightsService(options: FightsServiceOptions): FightsServic
       return (await store([fighters], context))[0]!;
     },
     async performRandomFight(context) {
-      return (await store(await pickFighters(1, context), context))[0]!;
+      const startedAt = performance.now();
+      return (await store(await pickFighters(1, context), context, startedAt))[0]!;
     },
     async performRandomFights(count, context) {
       if (!Number.isInteger(count) || count < 1 || count > maxRandomFights) {
         throw new InvalidArgumentError("count", `must be 1 to ${maxRandomFights}, got ${count}`);
       }
-      return store(await pickFighters(count, context), context);
+      const startedAt = performance.now();
+      return store(await pickFighters(count, context), context, startedAt);
     },
     async getFight(id) {
       if (!Number.isSafeInteger(id) || id < 1)

@@ -7,7 +7,11 @@ import { extname, join, normalize } from "node:path";
 import { cors as connectCors } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { FightService } from "../../../gen/superheroes/fight/v1/fight_service_pb.js";
-import { connectImplementationFrom, connectTraceInterceptor } from "../../platform/server/connect-service.js";
+import {
+  connectCallerValues,
+  connectImplementationFrom,
+  connectTraceInterceptor,
+} from "../../platform/server/connect-service.js";
 import type { ServiceImplementation } from "../../platform/core/service-implementation.js";
 import type { Logger } from "../../platform/observability/logger.js";
 import type { KeyPair } from "../../platform/config/tls-config.js";
@@ -53,6 +57,7 @@ export async function startWebEdge(options: WebEdgeOptions): Promise<RunningWebE
     routes: (router) =>
       router.service(FightService, connectImplementationFrom(FightService, options.implementation, options.logger)),
     interceptors: [connectTraceInterceptor],
+    contextValues: connectCallerValues,
     readMaxBytes: options.maxMessageBytes,
     writeMaxBytes: options.maxMessageBytes,
     grpc: false,

@@ -4,7 +4,7 @@ import { LocationService } from "../../../gen/superheroes/location/v1/location_s
 import { VillainService } from "../../../gen/superheroes/villain/v1/villain_service_pb.js";
 import type { CircuitBreakerOptions } from "../../platform/calls/circuit-breaker.js";
 import { createBreakerMetrics, createUpstreamClient } from "../../platform/calls/upstream-client.js";
-import { createClientMetrics } from "../../platform/observability/client-metrics.js";
+import { createClientMetrics, type UpstreamCallRecord } from "../../platform/observability/client-metrics.js";
 import type { Logger } from "../../platform/observability/logger.js";
 import type { FightsConfig } from "../config.js";
 import type { Fighter, Place } from "../fight.js";
@@ -118,13 +118,22 @@ export function upstreamPolicies(config: FightsConfig): {
   };
 }
 
-/** Creates the three upstream channels, once, by their policies, with metrics in `registry`. */
-export function createUpstreams(config: FightsConfig, logger: Logger, registry: Registry): Upstreams {
+/**
+ * Creates the three upstream channels, once, by their policies, with metrics in `registry`;
+ * `onCall` is told of every finished call (the live charts).
+ */
+export function createUpstreams(
+  config: FightsConfig,
+  logger: Logger,
+  registry: Registry,
+  onCall?: (record: UpstreamCallRecord) => void,
+): Upstreams {
   const policies = upstreamPolicies(config);
   const instruments = {
     logger,
     clientMetrics: createClientMetrics(registry),
     breakerMetrics: createBreakerMetrics(registry),
+    ...(onCall === undefined ? {} : { onCall }),
   };
   const settings = (name: FighterKind, policy: UpstreamPolicy<unknown>) => ({
     name,

@@ -1,5 +1,14 @@
 import type { DescService } from "@bufbuild/protobuf";
-import { type Code, ConnectError, type HandlerContext, type Interceptor, type ServiceImpl } from "@connectrpc/connect";
+import {
+  type Code,
+  ConnectError,
+  type ContextValues,
+  createContextKey,
+  createContextValues,
+  type HandlerContext,
+  type Interceptor,
+  type ServiceImpl,
+} from "@connectrpc/connect";
 import type { CallContext } from "../core/call-context.js";
 import { deadlineAfter } from "../core/deadline.js";
 import type { ServiceImplementation } from "../core/service-implementation.js";
@@ -52,7 +61,19 @@ function callContextFrom(context: HandlerContext): CallContext {
       context.requestHeader.set("traceparent", value),
     ),
     requestId: context.requestHeader.get("x-request-id") ?? undefined,
+    caller: {
+      address: context.values.get(peerAddressKey),
+      authorization: context.requestHeader.get("authorization") ?? undefined,
+    },
   };
+}
+
+/** The peer's IP address of a Connect call, put there by `connectCallerValues`. */
+const peerAddressKey = createContextKey<string | undefined>(undefined, { description: "peer address" });
+
+/** connect-node's `contextValues`: the peer's address of the request, for the admin rules. */
+export function connectCallerValues(request: { socket: { remoteAddress?: string | undefined } }): ContextValues {
+  return createContextValues().set(peerAddressKey, request.socket.remoteAddress);
 }
 
 function connectErrorFrom(error: unknown, method: string, context: CallContext, logger: Logger): ConnectError {

@@ -39,6 +39,7 @@ export function callContextFromCall(
     deadline: deadlineFromGrpc(call.getDeadline()),
     trace: ensureTrace(call.metadata),
     requestId: firstValue(call.metadata, "x-request-id"),
+    caller: { address: addressFromPeer(call.getPeer()), authorization: firstValue(call.metadata, "authorization") },
   };
   return { context, release: () => void call.removeListener("cancelled", onCancelled) };
 }
@@ -47,4 +48,10 @@ export function callContextFromCall(
 export function firstValue(metadata: Metadata, key: string): string | undefined {
   const [value] = metadata.get(key);
   return typeof value === "string" ? value : undefined;
+}
+
+/** The IP address of a grpc-js peer (`127.0.0.1:5000`, `::1:5000`, `[::1]:5000`); undefined when unknown. */
+export function addressFromPeer(peer: string): string | undefined {
+  const withoutPort = peer.replace(/:\d+$/, "").replace(/^\[(.*)\]$/, "$1");
+  return withoutPort === "" || withoutPort === "unknown" ? undefined : withoutPort;
 }
