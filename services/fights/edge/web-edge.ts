@@ -110,7 +110,8 @@ function applyCors(allowed: readonly string[], request: IncomingMessage, respons
 const rpcPath = /^\/[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)+\/[A-Za-z_]\w*$/;
 
 async function serveStatic(root: string, request: IncomingMessage, response: ServerResponse): Promise<void> {
-  const path = new URL(request.url ?? "/", "http://web").pathname;
+  const url = new URL(request.url ?? "/", "http://web");
+  const path = url.pathname;
   // A POST to a `/<package>.<Service>/<Method>` path the router does not know is an RPC that is
   // not served here: 404 with the Connect error, as connect-node answers for its own services.
   if (request.method === "POST" && rpcPath.test(path)) {
@@ -126,7 +127,7 @@ async function serveStatic(root: string, request: IncomingMessage, response: Ser
     response.writeHead(405, { "content-type": "text/plain" }).end("method not allowed\n");
     return;
   }
-  const svg = path.startsWith("/pictures/") ? pictureSvg(path) : undefined;
+  const svg = path.startsWith("/pictures/") ? pictureSvg(url) : undefined;
   if (svg !== undefined) {
     response
       .writeHead(200, { "content-type": contentTypes[".svg"], "cache-control": "public, max-age=86400" })

@@ -23,8 +23,12 @@ export const maxLabTrafficSeconds = 600;
 export const defaultLabTrafficSeconds = 300;
 /** Deadline of each lab fight, ms: long enough for a 1 s upstream cap, short enough not to pile up. */
 const labFightDeadlineMs = 5_000;
-/** How often the generator wakes to start the fights that are due, ms. */
-const tickMs = 50;
+/**
+ * How often the generator wakes to start the fights that are due, ms: short, so that up to 100
+ * fights/s each start in their own event-loop turn and make their own upstream calls, as fights
+ * from separate clients do (fights started in one turn share one coalesced call).
+ */
+const tickMs = 10;
 
 /**
  * An open-loop generator: fights are started on schedule whether earlier ones finished or not
