@@ -153,7 +153,7 @@ function renderTrafficControls(actions: LabActions, state: HTMLElement): HTMLEle
     "fieldset",
     { class: "lab-traffic" },
     h("legend", {}, "Lab traffic"),
-    h("label", { for: "lab-traffic-rate" }, "Fights per second"),
+    h("label", { for: "lab-traffic-rate" }, "Lab fights per second"),
     rate,
     start,
     stop,

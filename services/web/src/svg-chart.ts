@@ -49,7 +49,7 @@ const axisHeight = 18;
  * A small time-series chart, drawn as SVG by our own code (no chart library: four charts of a few
  * hundred points each need lines, a grid and a legend, nothing more). Time runs left to right over
  * the last `windowMs`, ending at the newest sample. The figure carries an accessible summary of
- * the newest values; each line says its newest value in `data-last`.
+ * the newest values; each line says its newest value in `data-last` and its highest in `data-peak`.
  */
 export function renderLineChart(options: LineChartOptions): HTMLElement {
   const bands = options.bands ?? [];
@@ -104,6 +104,7 @@ function line(
     "stroke-dasharray": series.dashed === true ? "5 4" : undefined,
     "data-series": series.name,
     "data-last": lastValue(series) ?? "",
+    "data-peak": Math.max(0, ...series.values.filter(isNumber)),
   });
 }
 
