@@ -14,8 +14,9 @@ export interface MetricsChartsOptions {
   signal: AbortSignal;
 }
 
-/** The charts show the last three minutes; the stream sends up to five on connect. */
-const windowMs = 3 * 60_000;
+/** The charts show the last three minutes (the stream sends up to five on connect), at least one. */
+const maxWindowMs = 3 * 60_000;
+const minWindowMs = 60_000;
 const upstreamNames = ["heroes", "villains", "locations"] as const;
 const colours = { heroes: "#60a5fa", villains: "#f87171", locations: "#2dd4bf", p50: "#a5b4fc", p99: "#facc15" };
 
@@ -33,7 +34,7 @@ export function startMetricsCharts(root: HTMLElement, options: MetricsChartsOpti
   const add = (sample: MetricsSample) => {
     samples.push(sample);
     const newest = sample.time === undefined ? Date.now() : timestampMs(sample.time);
-    samples = samples.filter((each) => each.time !== undefined && newest - timestampMs(each.time) <= windowMs);
+    samples = samples.filter((each) => each.time !== undefined && newest - timestampMs(each.time) <= maxWindowMs);
   };
   const setState = (name: "live" | "connecting" | "down", text: string) => {
     state.dataset["state"] = name;
@@ -62,7 +63,7 @@ export function startMetricsCharts(root: HTMLElement, options: MetricsChartsOpti
           options.status.reached();
           add(sample);
           scheduleDraw();
-          setState("live", "Live: one sample per second, the last 3 minutes");
+          setState("live", "Live: one sample per second, up to the last 3 minutes");
         }
       } catch (error) {
         if (options.signal.aborted || isCanceled(error)) return;
@@ -79,7 +80,9 @@ export function startMetricsCharts(root: HTMLElement, options: MetricsChartsOpti
 function draw(grid: HTMLElement, samples: readonly MetricsSample[]): void {
   const times = samples.map((sample) => (sample.time === undefined ? 0 : timestampMs(sample.time)));
   const upstream = (name: string) => samples.map((sample) => sample.upstreams.find((each) => each.name === name));
-  const common = { times, windowMs };
+  // A young page's few samples fill a shorter window instead of a sliver of three minutes.
+  const span = times.length < 2 ? 0 : times.at(-1)! - times[0]!;
+  const common = { times, windowMs: Math.min(maxWindowMs, Math.max(minWindowMs, span + 1000)) };
   replace(
     grid,
     renderLineChart({

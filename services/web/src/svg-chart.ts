@@ -120,13 +120,20 @@ function gridLines(yTop: number, y: (value: number) => number, unit: string): SV
 }
 
 function timeLabels(windowMs: number, x: (time: number) => number, newest: number, baseline: number): SVGElement[] {
-  const minutes = Math.round(windowMs / 60_000);
-  return Array.from({ length: minutes + 1 }, (_, index) => {
-    const ago = (minutes - index) * 60_000;
+  const stepMs = windowMs <= 90_000 ? 15_000 : 60_000;
+  const steps = Math.floor(windowMs / stepMs);
+  return Array.from({ length: steps + 1 }, (_, index) => {
+    const ago = (steps - index) * stepMs;
+    const label = ago === 0 ? "now" : stepMs < 60_000 ? `−${ago / 1000} s` : `−${ago / 60_000} min`;
     return svg(
       "text",
-      { x: x(newest - ago), y: baseline, class: "chart-axis", "text-anchor": index === 0 ? "start" : "middle" },
-      ago === 0 ? "now" : `−${ago / 60_000} min`,
+      {
+        x: x(newest - ago),
+        y: baseline,
+        class: "chart-axis",
+        "text-anchor": x(newest - ago) < left + 12 ? "start" : "middle",
+      },
+      label,
     );
   });
 }
