@@ -27,7 +27,7 @@ const colours = { heroes: "#60a5fa", villains: "#f87171", locations: "#2dd4bf", 
  * reconnect starts from the history the stream resends.
  */
 export function startMetricsCharts(root: HTMLElement, options: MetricsChartsOptions): void {
-  const state = h("p", { class: "feed-state", role: "status", "data-state": "connecting" }, "Connecting…");
+  const state = h("p", { class: "chart-state", role: "status", "data-state": "connecting" }, "Connecting…");
   const grid = h("div", { class: "charts" });
   root.append(state, grid);
   let samples: MetricsSample[] = [];
