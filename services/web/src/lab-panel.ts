@@ -163,6 +163,9 @@ function renderTrafficControls(actions: LabActions, state: HTMLElement): HTMLEle
 
 function showTraffic(element: HTMLElement, lab: GetLabResponse): void {
   const rate = lab.traffic?.fightsPerSecond ?? 0;
+  const input = document.getElementById("lab-traffic-rate") as HTMLInputElement | null;
+  // The running rate (a demo may have raised it), unless someone is typing a new one.
+  if (input !== null && rate > 0 && document.activeElement !== input) input.value = String(rate);
   element.dataset["rate"] = String(rate);
   const stopsAt = lab.traffic?.stopsAt === undefined ? undefined : timestampMs(lab.traffic.stopsAt);
   element.textContent =

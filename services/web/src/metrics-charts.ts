@@ -113,7 +113,10 @@ function draw(grid: HTMLElement, samples: readonly MetricsSample[]): void {
       series: upstreamNames.map((name) => ({
         name,
         colour: colours[name],
-        values: upstream(name).map((each) => (each === undefined || each.calls === 0n ? undefined : each.latencyP99Ms)),
+        // A second in which every call was refused by the open breaker has no upstream latency: a gap.
+        values: upstream(name).map((each) =>
+          each === undefined || each.calls === each.rejections ? undefined : each.latencyP99Ms,
+        ),
       })),
       bands: upstreamNames.map((name): BandRow => ({
         name,

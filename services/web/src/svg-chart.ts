@@ -40,7 +40,7 @@ export interface LineChartOptions {
 const width = 520;
 const plotHeight = 150;
 const bandHeight = 12;
-const left = 44;
+const left = 60;
 const right = 8;
 const top = 8;
 const axisHeight = 18;
@@ -167,7 +167,7 @@ function legend(options: LineChartOptions): HTMLElement {
     "ul",
     { class: "chart-legend" },
     ...options.series.map((series) => {
-      const last = lastValue(series);
+      const last = series.values.at(-1);
       return h(
         "li",
         { "data-series": series.name },
@@ -181,7 +181,7 @@ function legend(options: LineChartOptions): HTMLElement {
 
 function summary(options: LineChartOptions): string {
   const values = options.series.map((series) => {
-    const last = lastValue(series);
+    const last = series.values.at(-1);
     return `${series.name} ${last === undefined ? "no data" : `${formatValue(last)} ${options.unit}`}`;
   });
   const bands = (options.bands ?? []).map((band) => `${band.name} ${band.describe(band.states.at(-1) ?? "none")}`);
