@@ -277,4 +277,13 @@ describe("the lab RPCs without a token", () => {
       assert.equal((await system.client.methods.getLab({})).upstreams.length, 3);
     },
   );
+
+  it("treats a call a proxy on this machine forwarded as a call from beyond loopback", async () => {
+    const forwarded = webClient(`http://127.0.0.1:${system.fights.webPort}`, { "x-forwarded-for": "203.0.113.9" });
+    assert.deepEqual(await connectFailure(forwarded.getLab({})), {
+      code: Code.PermissionDenied,
+      message:
+        'GetLab is allowed from this machine only while FIGHTS_ADMIN_TOKEN is unset; set FIGHTS_ADMIN_TOKEN and send "authorization: Bearer <token>" to call it from 203.0.113.9 (forwarded by 127.0.0.1)',
+    });
+  });
 });

@@ -41,6 +41,18 @@ export function bearerMatches(authorization: string | undefined, token: string):
   return sent.length === expected.length && timingSafeEqual(sent, expected);
 }
 
+/**
+ * The caller's address for the admin rules: the socket's peer, unless a proxy forwarded the call
+ * (`forwarded` / `x-forwarded-for` present): then the address it names, marked as forwarded, so a
+ * proxy on this machine cannot make a remote caller look local. The headers only ever take trust
+ * away: a remote peer stays remote whatever it sends.
+ */
+export function callerAddress(peer: string | undefined, forwardedFor: string | undefined): string | undefined {
+  if (forwardedFor === undefined) return peer;
+  const client = forwardedFor.split(",")[0]?.trim().replace(/^for=/i, "") || "unknown";
+  return `${client} (forwarded by ${peer ?? "unknown"})`;
+}
+
 /** Whether a peer's IP address is this machine's loopback (IPv4, IPv6 or IPv4-mapped IPv6). */
 export function isLoopbackAddress(address: string): boolean {
   const plain = address.startsWith("::ffff:") ? address.slice("::ffff:".length) : address;

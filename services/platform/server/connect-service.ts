@@ -15,6 +15,7 @@ import type { ServiceImplementation } from "../core/service-implementation.js";
 import { grpcStatusFromError } from "../grpc/grpc-status.js";
 import type { Logger } from "../observability/logger.js";
 import { ensureTraceparent } from "../core/trace-context.js";
+import { callerAddress } from "../admin/admin-access.js";
 
 /**
  * The same protocol-free implementation the grpc-js server runs, as a Connect service for
@@ -72,8 +73,15 @@ function callContextFrom(context: HandlerContext): CallContext {
 const peerAddressKey = createContextKey<string | undefined>(undefined, { description: "peer address" });
 
 /** connect-node's `contextValues`: the peer's address of the request, for the admin rules. */
-export function connectCallerValues(request: { socket: { remoteAddress?: string | undefined } }): ContextValues {
-  return createContextValues().set(peerAddressKey, request.socket.remoteAddress);
+export function connectCallerValues(request: {
+  socket: { remoteAddress?: string | undefined };
+  headers: Record<string, string | string[] | undefined>;
+}): ContextValues {
+  const forwarded = request.headers["forwarded"] ?? request.headers["x-forwarded-for"];
+  return createContextValues().set(
+    peerAddressKey,
+    callerAddress(request.socket.remoteAddress, Array.isArray(forwarded) ? forwarded.join(",") : forwarded),
+  );
 }
 
 function connectErrorFrom(error: unknown, method: string, context: CallContext, logger: Logger): ConnectError {
