@@ -19,11 +19,14 @@ export const variableDocs: Record<string, string> = {
     "address of the admin HTTP server (/metrics, /healthz, /readyz, /stats, /faults); beyond loopback it needs `_ADMIN_TOKEN`",
   ADMIN_PORT: "admin HTTP port",
   ADMIN_TOKEN:
-    "bearer token of the admin routes except /healthz and /readyz; required when `_ADMIN_HOST` is not loopback",
+    "bearer token of the admin routes except /healthz and /readyz, of FaultService and of fights' lab RPCs; required when `_ADMIN_HOST` is not loopback; unset: those RPCs answer loopback callers only",
+  UPSTREAM_ADMIN_TOKEN:
+    "bearer token fights sends to the data services' FaultService (their `_ADMIN_TOKEN`) when the page's lab changes their faults",
   MAX_IN_FLIGHT: "calls handled at once; past it RESOURCE_EXHAUSTED at once (load shedding)",
   MAX_MESSAGE_BYTES: "largest request or response message, bytes",
   SHUTDOWN_GRACE_MS: "time in-flight calls get to finish on SIGTERM/SIGINT, ms",
-  FAULTS_ENABLED: "allow fault injection (the `_FAULT_*` values and the admin `/faults` route)",
+  FAULTS_ENABLED:
+    "allow fault injection (the `_FAULT_*` values, the admin `/faults` route, FaultService and the page's lab); `npm start` sets it for the data services unless you do",
   FAULT_LATENCY_MS: "injected latency before each call, ms",
   FAULT_JITTER_MS: "extra random latency, 0..N ms",
   FAULT_ERROR_RATE: "fraction of calls failed on purpose, 0 to 1",

@@ -1,6 +1,12 @@
 import { ConfigError, createEnvReader } from "../../services/platform/config/env-reader.js";
 import type { ServiceConfig } from "../../services/platform/config/service-config.js";
-import { type DataServiceName, listedServices, serviceList, type ServiceName } from "../../services/service-list.js";
+import {
+  type DataServiceName,
+  dataServiceNames,
+  listedServices,
+  serviceList,
+  type ServiceName,
+} from "../../services/service-list.js";
 
 /** The variable that points fights at a data service. */
 export function upstreamTargetVariable(name: DataServiceName): string {
@@ -28,6 +34,21 @@ export interface ServicePlan {
   ports: PortSetting[];
   /** PostgreSQL (URL redacted) or the embedded PGlite. */
   database: string;
+}
+
+/**
+ * The environment `npm start` runs the services with: as given, plus fault injection enabled on
+ * the data services unless the variable is set (`HEROES_FAULTS_ENABLED=false npm start` keeps it
+ * off), so the page's resilience lab works on a laptop out of the box. Only here: the services'
+ * own default, and so compose and Kubernetes, stays off.
+ */
+export function localEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const local = { ...env };
+  for (const name of dataServiceNames) {
+    const variable = `${serviceList[name].envPrefix}_FAULTS_ENABLED`;
+    if (local[variable] === undefined || local[variable] === "") local[variable] = "true";
+  }
+  return local;
 }
 
 /** The project's root folder (holds package.json). */

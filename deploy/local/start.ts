@@ -16,7 +16,7 @@ import { launch } from "./launch.js";
 import { buildPageIfNeeded } from "./page.js";
 import { describeBusyPort, findBusyPorts } from "./port-check.js";
 import { buildServices, compiledEntryPoint, findStaleSource } from "./compiled-services.js";
-import { planServices, type ServicePlan } from "./service-plan.js";
+import { localEnvironment, planServices, type ServicePlan } from "./service-plan.js";
 import { serviceNames } from "../../services/service-list.js";
 
 const startedAt = performance.now();
@@ -41,9 +41,10 @@ const unknown = only.filter((name) => !(serviceNames as readonly string[]).inclu
 if (unknown.length > 0 || only.length === 0)
   fail(`--only: "${values.only}" is not a comma-separated list of ${serviceNames.join(", ")}`, 2);
 
+const env = localEnvironment(process.env);
 let plans: ServicePlan[] = [];
 try {
-  plans = planServices(process.env)
+  plans = planServices(env)
     .filter((plan) => only.includes(plan.name))
     .map((plan) => ({ ...plan, entryPoint: compiledEntryPoint(plan.name) }));
 } catch (error: unknown) {
@@ -70,7 +71,7 @@ say(`launcher pid ${process.pid}: starting ${plans.map((plan) => plan.name).join
 const stop = new AbortController();
 const running = launch({
   plans,
-  env: process.env,
+  env,
   format: values.json ? "json" : "compact",
   colors: process.stdout.isTTY && process.env.NO_COLOR === undefined,
   readyTimeoutMs,

@@ -20,6 +20,9 @@ import { createUpstreamSource, describeUpstreamFailure } from "./fighters/upstre
 import { createUpstreams } from "./fighters/upstream-policies.js";
 import { startWebEdge } from "./edge/web-edge.js";
 import { startTracing } from "../platform/observability/tracing.js";
+import { createLabTraffic } from "./lab/lab-traffic.js";
+import { createMetricsSampler } from "./lab/metrics-sampler.js";
+import { createUpstreamFaults } from "./lab/upstream-faults.js";
 
 /** The running fights service: its gRPC and admin servers plus the web edge. */
 export interface RunningFights extends RunningService {
@@ -39,7 +42,11 @@ export async function startFights(config: FightsConfig): Promise<RunningFights> 
     logger,
   });
   await migrate(database.db, fightsMigrations);
-  const upstreams = createUpstreams(config, logger, registry, tracer);
+  const metrics = createMetricsSampler({ upstreams: () => upstreamStats() });
+  const upstreams = createUpstreams(config, logger, registry, {
+    ...(tracer === undefined ? {} : { tracer }),
+    onCall: metrics.recordUpstreamCall,
+  });
   const upstreamList = [upstreams.heroes, upstreams.villains, upstreams.locations];
   const fighterSource = createFighterSource(createUpstreamSource(upstreams), {
     mode: config.fighterSource,
@@ -85,9 +92,16 @@ export async function startFights(config: FightsConfig): Promise<RunningFights> 
     onStage: (stage, ms) => stages.observe({ stage }, ms / 1000),
     describeFailure: describeUpstreamFailure,
     ...(tracer === undefined ? {} : { tracer }),
+    onFought: metrics.recordFights,
   });
   const upstreamStats = () => upstreamList.map((upstream) => upstream.stats());
-  const implementation = createFightServiceImplementation(fights, upstreamStats);
+  const traffic = createLabTraffic((context) => fights.performRandomFight(context), logger);
+  const implementation = createFightServiceImplementation(fights, upstreamStats, {
+    faults: createUpstreamFaults(upstreams, config.upstreamAdminToken),
+    traffic,
+    metrics,
+    access: { token: config.adminToken, tokenVariable: "FIGHTS_ADMIN_TOKEN" },
+  });
   const service = await startServiceProcess({
     name: "fights",
     config,
@@ -105,6 +119,8 @@ export async function startFights(config: FightsConfig): Promise<RunningFights> 
       watch: { ...feed.stats(), ...notices.stats() },
     }),
     close: async () => {
+      traffic.close();
+      metrics.close();
       upstreamList.forEach((upstream) => upstream.close());
       await notices.close();
       await database.close();

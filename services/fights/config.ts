@@ -30,6 +30,8 @@ export interface FightsConfig extends ServiceConfig {
   upstreams: Record<FighterKind, UpstreamConfig>;
   /** TLS to the data services (`FIGHTS_UPSTREAM_TLS_CA_FILE`, `_CERT_FILE`/`_KEY_FILE` for mutual TLS); undefined: plaintext. */
   upstreamTls: ClientTls | undefined;
+  /** Bearer token fights sends to the data services' FaultService (`FIGHTS_UPSTREAM_ADMIN_TOKEN`): their `_ADMIN_TOKEN`. */
+  upstreamAdminToken: string | undefined;
   upstreamMode: UpstreamMode;
   /** Attempts per idempotent upstream read, including the first (channel retry policy). */
   maxAttempts: number;
@@ -104,6 +106,7 @@ export function fightsConfigFromEnv(env: EnvReader, defaults: FightsDefaults): F
     dbPoolSize: env.int("FIGHTS_DB_POOL_SIZE", 10, { min: 1, max: 100 }),
     upstreams,
     upstreamTls,
+    upstreamAdminToken: env.optionalString("FIGHTS_UPSTREAM_ADMIN_TOKEN"),
     upstreamMode: env.oneOf("FIGHTS_UPSTREAM_MODE", ["concurrent", "sequential"] as const, "concurrent"),
     maxAttempts: env.int("FIGHTS_UPSTREAM_MAX_ATTEMPTS", 3, { min: 1, max: 5 }),
     hedgeMs: env.int("FIGHTS_HEDGE_MS", 0, { min: 0, max: 10_000 }),

@@ -34,6 +34,8 @@ export interface FightsServiceOptions {
   onStage?: (stage: FightStage, ms: number) => void;
   /** Set when tracing is on: a child span of the call's span per stage. */
   tracer?: SpanTracer;
+  /** Told of fights just stored and how long their call took, from its start to stored, ms (live charts). */
+  onFought?: (fights: readonly Fight[], ms: number) => void;
   random?: RandomSource;
 }
 
@@ -63,7 +65,7 @@ export const defaultPageSize = 20;
 /** Creates the fights service. */
 export function createFightsService(options: FightsServiceOptions): FightsService {
   const { writer, repository, feed, random = Math.random } = options;
-  const store = async (fighters: Fighters[], context: CallContext) => {
+  const store = async (fighters: Fighters[], context: CallContext, startedAt = performance.now()) => {
     throwIfCallEnded(context, "before the fight was decided; nothing was stored");
     const rulesSpan = options.tracer?.startSpan("rules", context.trace, {
       attributes: { "fights.count": fighters.length },
@@ -75,7 +77,9 @@ export function createFightsService(options: FightsServiceOptions): FightsServic
     // The writer asks once more, right before COMMIT (storage/fight-writer.ts). Watchers hear of
     // the fights from the database once committed (storage/fight-notices.ts), on every replica
     // alike: nothing is published from here.
-    return timed(options, "commit", context, (stage) => writer.write(results, stage));
+    const fights = await timed(options, "commit", context, (stage) => writer.write(results, stage));
+    options.onFought?.(fights, performance.now() - startedAt);
+    return fights;
   };
   const pickFighters = (count: number, context: CallContext) => {
     // A call whose deadline has passed (`connect-timeout-ms: 0`) asks no upstream.
@@ -105,13 +109,15 @@ export function createFightsService(options: FightsServiceOptions): FightsServic
       return (await store([fighters], context))[0]!;
     },
     async performRandomFight(context) {
-      return (await store(await pickFightable(1, context), context))[0]!;
+      const startedAt = performance.now();
+      return (await store(await pickFightable(1, context), context, startedAt))[0]!;
     },
     async performRandomFights(count, context) {
       if (!Number.isInteger(count) || count < 1 || count > maxRandomFights) {
         throw new InvalidArgumentError("count", `must be 1 to ${maxRandomFights}, got ${count}`);
       }
-      return store(await pickFightable(count, context), context);
+      const startedAt = performance.now();
+      return store(await pickFightable(count, context), context, startedAt);
     },
     async getFight(id) {
       if (id < 1n) throw new InvalidArgumentError("id", `must be a positive integer, got ${id}`);

@@ -38,6 +38,7 @@ export const testServiceConfig: Readonly<ServiceConfig> = Object.freeze({
   adminHost: "127.0.0.1",
   adminPort: 0,
   adminToken: undefined,
+  envPrefix: "TEST",
   maxInFlight: 100,
   maxMessageBytes: 4 * 1024 * 1024,
   shutdownGraceMs: 5000,

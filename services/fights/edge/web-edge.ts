@@ -7,7 +7,11 @@ import { extname, join, normalize } from "node:path";
 import { cors as connectCors } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { FightService } from "../../../gen/superheroes/fight/v1/fight_service_pb.js";
-import { connectImplementationFrom, connectTraceInterceptor } from "../../platform/server/connect-service.js";
+import {
+  connectCallerValues,
+  connectImplementationFrom,
+  connectTraceInterceptor,
+} from "../../platform/server/connect-service.js";
 import { withClearDecodeErrors } from "../../platform/server/connect-decode-errors.js";
 import type { ServiceImplementation } from "../../platform/core/service-implementation.js";
 import type { SpanTracer } from "../../platform/core/span-tracer.js";
@@ -64,6 +68,7 @@ export async function startWebEdge(options: WebEdgeOptions): Promise<RunningWebE
       ...(options.tracer === undefined ? [] : [createConnectSpanInterceptor(options.tracer)]),
       connectTraceInterceptor,
     ],
+    contextValues: connectCallerValues,
     readMaxBytes: options.maxMessageBytes,
     writeMaxBytes: options.maxMessageBytes,
     grpc: false,
@@ -116,7 +121,8 @@ function applyCors(allowed: readonly string[], request: IncomingMessage, respons
 const rpcPath = /^\/[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)+\/[A-Za-z_]\w*$/;
 
 async function serveStatic(root: string, request: IncomingMessage, response: ServerResponse): Promise<void> {
-  const path = new URL(request.url ?? "/", "http://web").pathname;
+  const url = new URL(request.url ?? "/", "http://web");
+  const path = url.pathname;
   // A POST to a `/<package>.<Service>/<Method>` path the router does not know is an RPC that is
   // not served here: 404 with the Connect error, as connect-node answers for its own services.
   if (request.method === "POST" && rpcPath.test(path)) {
@@ -132,7 +138,7 @@ async function serveStatic(root: string, request: IncomingMessage, response: Ser
     response.writeHead(405, { "content-type": "text/plain" }).end("method not allowed\n");
     return;
   }
-  const svg = path.startsWith("/pictures/") ? pictureSvg(path) : undefined;
+  const svg = path.startsWith("/pictures/") ? pictureSvg(url) : undefined;
   if (svg !== undefined) {
     response
       .writeHead(200, { "content-type": contentTypes[".svg"], "cache-control": "public, max-age=86400" })

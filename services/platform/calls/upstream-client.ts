@@ -17,7 +17,11 @@ import {
   type SlowCallThreshold,
   type SlowCallThresholdOptions,
 } from "./slow-call-threshold.js";
-import { createTimingInterceptor, type ClientMetrics } from "../observability/client-metrics.js";
+import {
+  createTimingInterceptor,
+  type ClientMetrics,
+  type UpstreamCallRecord,
+} from "../observability/client-metrics.js";
 import { createPromiseClient, type PromiseClient, type UnaryCallOptions } from "./grpc-client.js";
 import { codeName } from "../grpc/grpc-status.js";
 import { createMirroredCounter } from "../observability/mirrored-counter.js";
@@ -62,6 +66,8 @@ export interface UpstreamInstruments {
   breakerMetrics: BreakerMetrics;
   /** Set when tracing is on: a client span per call. Undefined: no span interceptor at all. */
   tracer?: SpanTracer;
+  /** Told of every finished call of every upstream (e.g. for live per-second charts). */
+  onCall?: (record: UpstreamCallRecord) => void;
 }
 
 /** One upstream: a long-lived channel with breaker and timing interceptors, plus its numbers. */
@@ -71,6 +77,12 @@ export interface UpstreamClient<S extends DescService> {
   breaker: CircuitBreaker | undefined;
   /** Per-call options: deadline = min(caller's deadline, now + timeoutMs), cancellation, trace. */
   callOptions(context: CallContext): UnaryCallOptions;
+  /**
+   * Typed methods of another service of the same upstream (e.g. its FaultService) over this
+   * upstream's channel, without the breaker and timing interceptors: an open breaker must not
+   * refuse the call that ends the upstream's trouble. Never closed on its own: `close()` closes the channel.
+   */
+  sideClient<T extends DescService>(service: T): PromiseClient<T>;
   stats(): UpstreamStats;
   close(): void;
 }
@@ -153,7 +165,9 @@ export function createUpstreamClient<S extends DescService>(
     metrics: clientMetrics,
     logger,
     slowCallMs: settings.slowCallMs,
-    onCall: ({ code, durationMs }) => {
+    onCall: (record) => {
+      instruments.onCall?.(record);
+      const { code, durationMs } = record;
       calls += 1;
       latency.record(durationMs);
       if (code !== Status.OK) {
@@ -204,6 +218,11 @@ export function createUpstreamClient<S extends DescService>(
       signal: context.signal,
       metadata: upstreamMetadata(context, tracer !== undefined),
     }),
+    sideClient: (other) =>
+      createPromiseClient(other, settings.target, {
+        credentials: channelCredentialsFromTls(settings.tls),
+        channelOverride: client.grpc.getChannel(),
+      }).methods,
     stats: () => ({
       name: settings.name,
       target: settings.target,

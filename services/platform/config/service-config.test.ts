@@ -16,6 +16,7 @@ describe("serviceConfigFromEnv", () => {
       adminHost: "127.0.0.1",
       adminPort: 9401,
       adminToken: undefined,
+      envPrefix: "HEROES",
       maxInFlight: 2000,
       maxMessageBytes: 4 * 1024 * 1024,
       shutdownGraceMs: 10_000,

@@ -16,6 +16,8 @@ export interface ServiceConfig {
   adminPort: number;
   /** Bearer token for the admin routes; required when `adminHost` is not loopback. */
   adminToken: string | undefined;
+  /** Prefix of the service's variables (`HEROES`), for messages that say what to set. */
+  envPrefix: string;
   /** Calls handled at once before RESOURCE_EXHAUSTED. */
   maxInFlight: number;
   /** Largest request/response message, bytes. */
@@ -63,6 +65,7 @@ export function serviceConfigFromEnv(env: EnvReader, prefix: string, ports: Serv
     adminHost,
     adminPort: env.port(`${prefix}_ADMIN_PORT`, ports.admin),
     adminToken,
+    envPrefix: prefix,
     maxInFlight: env.int(`${prefix}_MAX_IN_FLIGHT`, 2000, { min: 1, max: 1_000_000 }),
     maxMessageBytes: env.int(`${prefix}_MAX_MESSAGE_BYTES`, 4 * 1024 * 1024, { min: 1024, max: 256 * 1024 * 1024 }),
     shutdownGraceMs: env.int(`${prefix}_SHUTDOWN_GRACE_MS`, 10_000, { min: 0, max: 300_000 }),

@@ -15,6 +15,16 @@ export interface CallContext {
   trace: TraceContext;
   /** The caller's `x-request-id`, passed on to upstream calls; undefined when absent. */
   requestId: string | undefined;
+  /** Who calls, for the admin rules (platform/admin/admin-access.ts); undefined when the edge does not say. */
+  caller?: CallerCredentials;
+}
+
+/** What an edge knows of the caller: where it calls from and what credentials it sent. */
+export interface CallerCredentials {
+  /** The peer's IP address (no port), e.g. `127.0.0.1` or `::1`; undefined when unknown. */
+  address: string | undefined;
+  /** The `authorization` header or metadata value as sent; undefined when absent. */
+  authorization: string | undefined;
 }
 
 /**

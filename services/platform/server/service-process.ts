@@ -2,7 +2,12 @@ import type { DescFile } from "@bufbuild/protobuf";
 import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import { startAdminServer, type RunningAdminServer } from "../admin/admin-server.js";
 import { createFaultInjector, type FaultInjector } from "./faults.js";
-import { startGrpcServer, type RunningGrpcServer, type ServiceRegistration } from "./grpc-server.js";
+import { createFaultServiceImplementation } from "./fault-service.js";
+import {
+  FaultService,
+  file_superheroes_fault_v1_fault_service,
+} from "../../../gen/superheroes/fault/v1/fault_service_pb.js";
+import { registration, startGrpcServer, type RunningGrpcServer, type ServiceRegistration } from "./grpc-server.js";
 import { createMirroredCounter } from "../observability/mirrored-counter.js";
 import type { Logger } from "../observability/logger.js";
 import type { ServiceConfig } from "../config/service-config.js";
@@ -50,8 +55,19 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
   const grpc = await startGrpcServer({
     host: config.grpcHost,
     port: config.grpcPort,
-    services: options.services,
-    files: options.files,
+    // Every service serves FaultService; it refuses with FAILED_PRECONDITION while faults are disabled.
+    services: [
+      ...options.services,
+      registration(
+        FaultService,
+        createFaultServiceImplementation(faults, {
+          token: config.adminToken,
+          tokenVariable: `${config.envPrefix}_ADMIN_TOKEN`,
+          envPrefix: config.envPrefix,
+        }),
+      ),
+    ],
+    files: [...options.files, file_superheroes_fault_v1_fault_service],
     logger,
     registry,
     accessLog: config.accessLog,
