@@ -4,7 +4,7 @@ import { after, before, describe, it } from "node:test";
 import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { Metadata, status as Status } from "@grpc/grpc-js";
-import { FightService } from "../../../gen/superheroes/fight/v1/fight_service_pb.js";
+import { BreakerState, FightService, Team } from "../../../gen/superheroes/fight/v1/fight_service_pb.js";
 import { FaultService } from "../../../gen/superheroes/fault/v1/fault_service_pb.js";
 import { createPromiseClient, isServiceError } from "../../platform/calls/grpc-client.js";
 import { startFightsSystem, type FightsSystem } from "../../../testkit/systems/fights-system.js";
@@ -285,5 +285,34 @@ describe("the lab RPCs without a token", () => {
       message:
         'GetLab is allowed from this machine only while FIGHTS_ADMIN_TOKEN is unset; set FIGHTS_ADMIN_TOKEN and send "authorization: Bearer <token>" to call it from 203.0.113.9 (forwarded by 127.0.0.1)',
     });
+  });
+});
+
+describe("clearing a data service's faults from the lab", () => {
+  let system: FightsSystem;
+  let web: Client<typeof FightService>;
+  before(async () => {
+    // An open time far longer than the test: only the lab's clearing can end the open spell.
+    system = await startFightsSystem({ fights: { FIGHTS_BREAKER_OPEN_MS: "600000" } });
+    web = webClient(`http://127.0.0.1:${system.fights.webPort}`);
+  });
+  after(() => system.stop());
+
+  const heroesStatus = async () =>
+    (await web.getUpstreamStatus({})).upstreams.find((upstream) => upstream.name === "heroes")!;
+
+  it("lets the heroes breaker probe at once, since injected faults leave heroes' health SERVING", async () => {
+    await web.setUpstreamFaults({ upstream: "heroes", faults: { errorRate: 1, errorCode: "UNAVAILABLE" } });
+    for (let fight = 0; fight < 500 && (await heroesStatus()).breakerState !== BreakerState.OPEN; fight += 1) {
+      await system.client.methods.performRandomFight({});
+    }
+    assert.equal((await heroesStatus()).breakerState, BreakerState.OPEN, "heroes failing every call opens its breaker");
+    await web.setUpstreamFaults({ upstream: "heroes", faults: {} });
+    const after = await heroesStatus();
+    assert.notEqual(after.breakerState, BreakerState.OPEN);
+    assert.equal(after.lastTransitionReason, "the lab cleared its faults");
+    const { fight } = await system.client.methods.performRandomFight({});
+    const hero = [fight?.winner, fight?.loser].find((side) => side?.team === Team.HEROES);
+    assert.equal(hero?.fallback, false, "the next fight has a real hero");
   });
 });

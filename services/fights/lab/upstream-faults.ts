@@ -61,12 +61,20 @@ export function createUpstreamFaults(upstreams: Upstreams, adminToken: string | 
     async set(name, faults) {
       try {
         const response = await clients[name].setFaults({ faults }, callOptions());
+        // Injected faults leave the upstream's health SERVING, so its breaker cannot hear of the
+        // cure from health: the lab, which made the fault, says so itself, and the breaker probes
+        // now instead of at the end of an open time of up to FIGHTS_BREAKER_MAX_OPEN_MS.
+        if (isFaultFree(faults)) upstreams[name].breaker?.upstreamServing("the lab cleared its faults");
         return enabledState(name, response.faults);
       } catch (error: unknown) {
         throw labError(name, error);
       }
     },
   };
+}
+
+function isFaultFree(faults: FaultSettings): boolean {
+  return faults.latencyMs === 0 && faults.jitterMs === 0 && faults.errorRate === 0;
 }
 
 function enabledState(name: FighterKind, faults: FaultSettingsMessage | undefined): UpstreamLabState {

@@ -77,8 +77,8 @@ export interface CircuitBreaker {
   /** A permit for one call, or undefined when the call must be refused now. */
   tryAcquire(): BreakerPermit | undefined;
   state(): BreakerState;
-  /** The upstream reports itself healthy again: an OPEN breaker goes HALF_OPEN at once. */
-  upstreamServing(): void;
+  /** The upstream reports itself healthy again: an OPEN breaker goes HALF_OPEN at once (with `reason`). */
+  upstreamServing(reason?: string): void;
   /**
    * The upstream says it is not serving (or cannot be reached): an OPEN breaker stays OPEN for at
    * least `forMs` more, whatever its open timer says. Short holds, renewed while the upstream stays
@@ -232,8 +232,8 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
       return undefined;
     },
     state: () => state,
-    upstreamServing() {
-      if (state === "OPEN") halfOpen("upstream reports SERVING");
+    upstreamServing(reason = "upstream reports SERVING") {
+      if (state === "OPEN") halfOpen(reason);
     },
     upstreamDown(forMs) {
       if (state === "OPEN") openUntil = Math.max(openUntil, o.now() + forMs);
