@@ -28,6 +28,8 @@ export interface ServicePlan {
   ports: PortSetting[];
   /** PostgreSQL (URL redacted) or the embedded PGlite. */
   database: string;
+  /** Variables the launcher sets for this service on top of the environment (e.g. its database URL). */
+  env: Record<string, string>;
 }
 
 /** The project's root folder (holds package.json). */
@@ -78,6 +80,7 @@ export function planServices(env: NodeJS.ProcessEnv): ServicePlan[] {
       config,
       ports,
       database: config.databaseUrl === undefined ? "PGlite (embedded)" : "PostgreSQL",
+      env: {},
     };
   });
   assertDistinctPorts(plans.flatMap((plan) => plan.ports));

@@ -1,7 +1,7 @@
 import { Kysely, PostgresDialect, type Migration, Migrator, sql } from "kysely";
 import pg from "pg";
 import { redactUrl, type Logger } from "../observability/logger.js";
-import { createPglitePool, type PoolLike } from "./pglite-pool.js";
+import type { PoolLike } from "./pglite-pool.js";
 
 /** Options of `openDatabase`. */
 export interface DatabaseOptions {
@@ -29,9 +29,11 @@ export interface Database<DB> {
  * same kysely dialect, so every query is the same SQL on either.
  */
 export async function openDatabase<DB>(options: DatabaseOptions): Promise<Database<DB>> {
+  // Loaded only when used: a service on PostgreSQL (also the shared PGlite of `npm start`) never
+  // pays for PGlite's module in its memory.
   const pool =
     options.url === undefined
-      ? await createPglitePool(options.dataDir)
+      ? await (await import("./pglite-pool.js")).createPglitePool(options.dataDir)
       : createPgPool(options.url, options.poolSize, options.logger);
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: pool as unknown as pg.Pool }) });
   const description = options.url === undefined ? `pglite (${options.dataDir ?? "memory"})` : redactUrl(options.url);
