@@ -5,6 +5,8 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
+import type { PGlite } from "@electric-sql/pglite";
+import { openPglite } from "../../services/platform/database/pglite-template.js";
 import { type PgliteServer, startPgliteServer } from "./pglite-server.js";
 
 describe("the shared PGlite server", () => {
@@ -88,6 +90,27 @@ describe("the shared PGlite server", () => {
   it("refuses a database it does not have, naming the ones it has", async () => {
     const client = new pg.Client({ connectionString: server.url("fights") });
     await assert.rejects(client.connect(), /database "fights" does not exist; this server has heroes, villains/);
+  });
+});
+
+describe("the shared PGlite server when PGlite fails", () => {
+  it("closes every connection and reports the failure, so the launcher can stop and say why", async () => {
+    let underneath: PGlite | undefined;
+    const server = await startPgliteServer({
+      host: "127.0.0.1",
+      port: 0,
+      databases: ["heroes"],
+      open: async (dataDir) => (underneath = await openPglite(dataDir)),
+    });
+    after(() => server.close().catch(() => undefined));
+    const client = new pg.Client({ connectionString: server.url("heroes") });
+    client.on("error", () => undefined);
+    await client.connect();
+    assert.deepEqual((await client.query("select 1 as one")).rows, [{ one: 1 }]);
+    await underneath!.close();
+    await assert.rejects(client.query("select 1"), /Connection terminated/);
+    assert.ok((await server.failed) instanceof Error);
+    assert.equal(server.connections(), 0);
   });
 });
 

@@ -38,6 +38,8 @@ export interface PgliteServerOptions {
   dataDir?: string;
   /** The databases clients may name; each is a schema, created when PGlite opens. */
   databases: readonly string[];
+  /** Opens the PGlite; default `openPglite` (a template-loaded cluster). Tests pass one they can break. */
+  open?: (dataDir: string | undefined) => Promise<PGlite>;
 }
 
 /** A running shared PGlite server. */
@@ -60,7 +62,7 @@ export async function startPgliteServer(options: PgliteServerOptions): Promise<P
     if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`database name "${name}" is not a plain identifier`);
   const openedAt = performance.now();
   let database: PGlite | undefined;
-  const ready = openPglite(options.dataDir).then((opened) => {
+  const ready = (options.open ?? openPglite)(options.dataDir).then((opened) => {
     database = opened;
     for (const name of options.databases) runOrThrow(opened, `create schema if not exists "${name}"`);
     // Loading the cluster leaves ~70 MB of buffers behind that V8 does not collect on its own in an
