@@ -53,13 +53,14 @@ function templatePath(): string {
 
 /**
  * The template as a file-backed Blob: PGlite reads its 40 MB once while loading, instead of a
- * Buffer and a Blob copy of it that stay in memory until a garbage collection.
+ * Buffer and a Blob copy of it that stay in memory until a garbage collection. Such a Blob fails
+ * only when read, so a missing file is checked first (a file replaced meanwhile fails the load,
+ * which `openPglite` answers with a fresh initdb).
  */
-function readTemplate(): Promise<Blob | undefined> {
-  return openAsBlob(templatePath(), { type: "application/x-tar" }).then(
-    (blob) => blob,
-    () => undefined,
-  );
+async function readTemplate(): Promise<Blob | undefined> {
+  const path = templatePath();
+  if (!existsSync(path)) return undefined;
+  return openAsBlob(path, { type: "application/x-tar" }).catch(() => undefined);
 }
 
 /** Writes the template atomically (temp file + rename), so readers never see half a file. */
