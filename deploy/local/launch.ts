@@ -22,6 +22,8 @@ export interface LaunchOptions {
   startedAt: number;
   /** Resolves with why, when something the services need fails (the shared PGlite): stop everything. */
   failure?: Promise<string>;
+  /** Called once every service is SERVING for the first time, after the banner. */
+  onServing?: () => void;
 }
 
 /** The running launcher: what a second Ctrl-C kills at once. */
@@ -68,6 +70,7 @@ export function launch(launchOptions: LaunchOptions): Launch {
       const fightsStart = fightsPlan === undefined ? [] : [supervise(fightsPlan, targets, options, supervised)];
       const started = await Promise.all([...dataStarts, ...fightsStart].map((service) => service.firstReady));
       process.stdout.write(renderBanner(started, performance.now() - options.startedAt));
+      options.onServing?.();
     } catch (error: unknown) {
       if (launchOptions.stopSignal.aborted) return stopAll("stopping before every service was up", 0);
       return stopAll(`${error instanceof Error ? error.message : String(error)}`, 1);

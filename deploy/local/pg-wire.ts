@@ -19,20 +19,26 @@ export type FrontendMessage =
 
 /**
  * Splits what a client sent into messages. Before start-up every message is untyped (length,
- * code); after it every message is typed (a letter, then the length). Returns the messages and
- * the bytes of an incomplete one to keep for the next chunk.
+ * code); after it every message is typed (a letter, then the length). Returns the messages, the
+ * bytes of an incomplete one to keep for the next chunk, and how many bytes that one needs in
+ * all when its length is known already (0 when not), so a caller can wait for them all before
+ * joining chunks: joining each chunk onto the rest is quadratic for a large message (a seed insert).
  */
 export function readFrontendMessages(
   buffer: Buffer,
   startedUp: boolean,
-): { messages: FrontendMessage[]; rest: Buffer; startedUp: boolean } {
+): { messages: FrontendMessage[]; rest: Buffer; needed: number; startedUp: boolean } {
   const messages: FrontendMessage[] = [];
   let offset = 0;
+  let needed = 0;
   for (;;) {
     if (!startedUp) {
       if (buffer.length - offset < 8) break;
       const length = buffer.readInt32BE(offset);
-      if (buffer.length - offset < length) break;
+      if (buffer.length - offset < length) {
+        needed = length;
+        break;
+      }
       const code = buffer.readInt32BE(offset + 4);
       const body = buffer.subarray(offset + 8, offset + length);
       offset += length;
@@ -46,12 +52,15 @@ export function readFrontendMessages(
     }
     if (buffer.length - offset < 5) break;
     const length = 1 + buffer.readInt32BE(offset + 1);
-    if (buffer.length - offset < length) break;
+    if (buffer.length - offset < length) {
+      needed = length;
+      break;
+    }
     const bytes = new Uint8Array(buffer.subarray(offset, offset + length));
     messages.push({ kind: "typed", type: String.fromCharCode(buffer[offset]!), bytes });
     offset += length;
   }
-  return { messages, rest: buffer.subarray(offset), startedUp };
+  return { messages, rest: buffer.subarray(offset), needed, startedUp };
 }
 
 function readStartupParameters(body: Buffer): Record<string, string> {

@@ -56,6 +56,16 @@ describe("the shared PGlite server", () => {
     );
   });
 
+  it("takes a 4 MB message that arrives in many chunks whole", async () => {
+    const heroes = pool("heroes", 1);
+    const text = "x".repeat(4 * 1024 * 1024);
+    const { rows } = await heroes.query(
+      "select length($1::text) as n, md5($1::text) = md5(repeat('x', 4194304)) as same",
+      [text],
+    );
+    assert.deepEqual(rows[0], { n: 4 * 1024 * 1024, same: true });
+  });
+
   it("never shows another connection a transaction that is not committed: it waits for the commit", async () => {
     const heroes = pool("heroes", 2);
     await heroes.query("create table ledger (n int)");

@@ -185,7 +185,10 @@ const batchEnds = new Set(["S", "Q", "H", "X"]);
  */
 function serveConnection(options: ConnectionOptions): { closed(): void } {
   const { id, socket, session } = options;
-  let buffer: Buffer = Buffer.alloc(0);
+  // Received bytes not yet read as messages, and how many the incomplete message needs in all.
+  let chunks: Buffer[] = [];
+  let buffered = 0;
+  let needed = 0;
   let startedUp = false;
   let schema: string | undefined;
   const pending: Uint8Array[] = [];
@@ -264,9 +267,14 @@ function serveConnection(options: ConnectionOptions): { closed(): void } {
 
   socket.on("data", (chunk: Buffer) => {
     if (isClosed) return;
+    chunks.push(chunk);
+    buffered += chunk.length;
+    if (buffered < needed) return;
     try {
-      const read = readFrontendMessages(Buffer.concat([buffer, chunk]), startedUp);
-      buffer = read.rest;
+      const read = readFrontendMessages(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, buffered), startedUp);
+      chunks = read.rest.length > 0 ? [read.rest] : [];
+      buffered = read.rest.length;
+      needed = read.needed;
       startedUp = read.startedUp;
       for (const message of read.messages) handle(message);
     } catch (error: unknown) {

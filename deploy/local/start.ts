@@ -76,6 +76,10 @@ const running = launch({
   write: (text) => process.stdout.write(text),
   startedAt,
   failure,
+  // The services' first start (migrations, seeding) leaves ~55 MB of garbage in this process that
+  // V8 leaves alone while the process idles (measured: launcher 298 → 243 MB after this collection).
+  // `gc` is there because package.json runs the launcher with --expose-gc.
+  onServing: () => (globalThis as { gc?: () => void }).gc?.(),
 });
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   process.on(signal, () => {
