@@ -22,7 +22,7 @@ export interface LaunchOptions {
   startedAt: number;
   /** Resolves with why, when something the services need fails (the shared PGlite): stop everything. */
   failure?: Promise<string>;
-  /** Called once every service is SERVING for the first time, after the banner. */
+  /** Called once every service is SERVING for the first time, just before the banner. */
   onServing?: () => void;
 }
 
@@ -69,8 +69,9 @@ export function launch(launchOptions: LaunchOptions): Launch {
       const targets = await fightsTargets(data, dataStarts, options.env);
       const fightsStart = fightsPlan === undefined ? [] : [supervise(fightsPlan, targets, options, supervised)];
       const started = await Promise.all([...dataStarts, ...fightsStart].map((service) => service.firstReady));
-      process.stdout.write(renderBanner(started, performance.now() - options.startedAt));
+      const startedInMs = performance.now() - options.startedAt;
       options.onServing?.();
+      process.stdout.write(renderBanner(started, startedInMs));
     } catch (error: unknown) {
       if (launchOptions.stopSignal.aborted) return stopAll("stopping before every service was up", 0);
       return stopAll(`${error instanceof Error ? error.message : String(error)}`, 1);
