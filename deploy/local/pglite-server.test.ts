@@ -103,6 +103,32 @@ describe("the shared PGlite server", () => {
   });
 });
 
+describe("the shared PGlite server with a client idle inside its transaction", () => {
+  it("rolls it back and disconnects it after idleInTransactionMs, so the others go on", async () => {
+    const server = await startPgliteServer({
+      host: "127.0.0.1",
+      port: 0,
+      databases: ["heroes"],
+      idleInTransactionMs: 500,
+    });
+    after(() => server.close());
+    const stuck = new pg.Client({ connectionString: server.url("heroes") });
+    const errors: Error[] = [];
+    stuck.on("error", (error) => errors.push(error));
+    await stuck.connect();
+    await stuck.query("create table stalled (n int)");
+    await stuck.query("begin");
+    await stuck.query("insert into stalled values (1)");
+    const other = new pg.Client({ connectionString: server.url("heroes") });
+    await other.connect();
+    after(() => other.end());
+    const { rows } = await other.query("select count(*)::int as n from stalled");
+    assert.equal(rows[0].n, 0, "the stuck transaction was rolled back, not committed");
+    await assert.rejects(stuck.query("commit"));
+    assert.match(errors.map((error) => error.message).join(" "), /idle in transaction for 0.5 s/);
+  });
+});
+
 describe("the shared PGlite server when PGlite fails", () => {
   it("closes every connection and reports the failure, so the launcher can stop and say why", async () => {
     let underneath: PGlite | undefined;

@@ -38,6 +38,12 @@ export interface PgliteServerOptions {
   dataDir?: string;
   /** The databases clients may name; each is a schema, created when PGlite opens. */
   databases: readonly string[];
+  /**
+   * How long a connection may hold the session inside a transaction without sending anything, ms
+   * (default 5000): then it is rolled back and disconnected, as PostgreSQL's
+   * idle_in_transaction_session_timeout does. One stopped client must not stall every service.
+   */
+  idleInTransactionMs?: number;
   /** Opens the PGlite; default `openPglite` (a template-loaded cluster). Tests pass one they can break. */
   open?: (dataDir: string | undefined) => Promise<PGlite>;
 }
@@ -99,6 +105,7 @@ export async function startPgliteServer(options: PgliteServerOptions): Promise<P
         return database;
       },
       fail,
+      idleInTransactionMs: options.idleInTransactionMs ?? 5_000,
     });
     socket.on("close", () => {
       sockets.delete(socket);
@@ -174,6 +181,7 @@ interface ConnectionOptions {
   session: SessionLock;
   database(): Promise<PGlite>;
   fail(error: Error): void;
+  idleInTransactionMs: number;
 }
 
 /** Messages that end a batch: the client waits for the answer after them. */
@@ -197,6 +205,15 @@ function serveConnection(options: ConnectionOptions): { closed(): void } {
   let isClosed = false;
   // Between a Flush and the next Sync the client's unnamed statement and portal live in the session.
   let midSequence = false;
+  // Runs while this connection holds the session between batches (inside a transaction).
+  let holdTimer: NodeJS.Timeout | undefined;
+  const dropIdleHolder = () => {
+    const seconds = (options.idleInTransactionMs / 1000).toFixed(1);
+    socket.end(
+      fatalError("25P03", `terminating connection: idle in transaction for ${seconds} s on the shared PGlite`),
+    );
+    socket.destroy();
+  };
 
   const handle = (message: FrontendMessage) => {
     if (message.kind === "ssl-request") return void socket.write("N");
@@ -230,6 +247,7 @@ function serveConnection(options: ConnectionOptions): { closed(): void } {
           break;
         }
         await session.acquire(id);
+        clearTimeout(holdTimer);
         const database = await options.database();
         if (session.schema !== schema) {
           runOrThrow(database, `set search_path to "${schema}"`);
@@ -241,6 +259,7 @@ function serveConnection(options: ConnectionOptions): { closed(): void } {
         }
         midSequence = types.at(-1) === "H" || (midSequence && !types.includes("S") && !types.includes("Q"));
         if (!midSequence && !database.isInTransaction()) session.release(id);
+        else holdTimer = setTimeout(dropIdleHolder, options.idleInTransactionMs);
       }
     } catch (error: unknown) {
       options.fail(error instanceof Error ? error : new Error(String(error)));
@@ -287,6 +306,7 @@ function serveConnection(options: ConnectionOptions): { closed(): void } {
   return {
     closed() {
       isClosed = true;
+      clearTimeout(holdTimer);
       if (!running) void leaveSession();
     },
   };
