@@ -92,6 +92,7 @@ export async function startPgliteServer(options: PgliteServerOptions): Promise<P
   };
 
   const server = createServer((socket) => {
+    if (broken !== undefined) return void socket.destroy();
     sockets.add(socket);
     socket.setNoDelay(true);
     const connection = serveConnection({
@@ -128,7 +129,7 @@ export async function startPgliteServer(options: PgliteServerOptions): Promise<P
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await ready.then(
-        (ms) => (void ms, database?.close()),
+        () => database?.close(),
         () => undefined,
       );
     },
@@ -263,6 +264,7 @@ function serveConnection(options: ConnectionOptions): { closed(): void } {
       }
     } catch (error: unknown) {
       options.fail(error instanceof Error ? error : new Error(String(error)));
+      socket.destroy();
     } finally {
       running = false;
     }
