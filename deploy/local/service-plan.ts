@@ -22,7 +22,7 @@ export interface PortSetting {
 /** What the launcher needs to know about one service before starting it. */
 export interface ServicePlan {
   name: ServiceName;
-  /** TypeScript entry point, run with `node --import tsx`. */
+  /** Its `main` module from services/service-list.ts: dist/…/main.js when the launcher runs compiled (`npm start`). */
   entryPoint: string;
   config: ServiceConfig;
   ports: PortSetting[];
