@@ -72,7 +72,7 @@ export async function startPgliteServer(options: PgliteServerOptions): Promise<P
     database = opened;
     for (const name of options.databases) runOrThrow(opened, `create schema if not exists "${name}"`);
     // Loading the cluster leaves ~70 MB of buffers behind that V8 does not collect on its own in an
-    // idle process; `npm start` runs with --expose-gc for this one collection (measured 294 → 225 MB).
+    // idle process; `npm start` runs with --expose-gc for this one collection (measured 294 → 225 MiB).
     (globalThis as { gc?: () => void }).gc?.();
     return performance.now() - openedAt;
   });

@@ -77,7 +77,7 @@ const running = launch({
   startedAt,
   failure,
   // The services' first start (migrations, seeding) leaves ~55 MB of garbage in this process that
-  // V8 leaves alone while the process idles (measured: launcher 298 → 243 MB after this collection).
+  // V8 leaves alone while the process idles (measured: launcher ~291 → ~240 MiB after this collection).
   // `gc` is there because package.json runs the launcher with --expose-gc.
   onServing: () => (globalThis as { gc?: () => void }).gc?.(),
 });
