@@ -28,12 +28,14 @@ export interface PortSetting {
 /** What the launcher needs to know about one service before starting it. */
 export interface ServicePlan {
   name: ServiceName;
-  /** TypeScript entry point, run with `node --import tsx`. */
+  /** Its `main` module from services/service-list.ts: dist/…/main.js when the launcher runs compiled (`npm start`). */
   entryPoint: string;
   config: ServiceConfig;
   ports: PortSetting[];
   /** PostgreSQL (URL redacted) or the embedded PGlite. */
   database: string;
+  /** Variables the launcher sets for this service on top of the environment (e.g. its database URL). */
+  env: Record<string, string>;
 }
 
 /**
@@ -99,6 +101,7 @@ export function planServices(env: NodeJS.ProcessEnv): ServicePlan[] {
       config,
       ports,
       database: config.databaseUrl === undefined ? "PGlite (embedded)" : "PostgreSQL",
+      env: {},
     };
   });
   assertDistinctPorts(plans.flatMap((plan) => plan.ports));

@@ -2,7 +2,7 @@ import { Kysely, PostgresDialect, type Migration, Migrator, sql } from "kysely";
 import pg from "pg";
 import { redactUrl, type Logger } from "../observability/logger.js";
 import { checkChannel, listenOnPostgres, type DatabaseListener, type ListenOptions } from "./database-listener.js";
-import { createPglitePool, type PglitePool, type PoolLike } from "./pglite-pool.js";
+import type { PglitePool, PoolLike } from "./pglite-pool.js";
 
 /** Options of `openDatabase`. */
 export interface DatabaseOptions {
@@ -36,9 +36,14 @@ export interface Database<DB> {
  */
 export async function openDatabase<DB>(options: DatabaseOptions): Promise<Database<DB>> {
   const { url, logger } = options;
+  // PGlite's module is loaded only when used: a service on PostgreSQL (also on the shared PGlite
+  // of `npm start`, reached through pg) never pays for it in its memory.
   const engine =
     url === undefined
-      ? { kind: "pglite" as const, pool: await createPglitePool(options.dataDir) }
+      ? {
+          kind: "pglite" as const,
+          pool: await (await import("./pglite-pool.js")).createPglitePool(options.dataDir),
+        }
       : { kind: "postgres" as const, url, pool: createPgPool(url, options.poolSize, logger) };
   const { pool } = engine;
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: pool as unknown as pg.Pool }) });
