@@ -150,3 +150,51 @@ export function firstError(output: Uint8Array): { code: string; message: string 
   }
   return undefined;
 }
+
+/** A NotificationResponse ('A') taken out of PGlite's output, whole, with its channel. */
+export interface Notification {
+  channel: string;
+  bytes: Uint8Array;
+}
+
+/**
+ * Splits PGlite's output into the notifications it carries and the rest. PGlite delivers a NOTIFY
+ * to its one session, i.e. in the output of whichever connection's batch committed it; the
+ * server hands it to the connections that LISTEN on that channel instead.
+ */
+export function takeNotifications(output: Uint8Array): { rest: Uint8Array; notifications: Notification[] } {
+  const bytes = Buffer.from(output.buffer, output.byteOffset, output.byteLength);
+  const notifications: Notification[] = [];
+  const kept: Buffer[] = [];
+  let keptFrom = 0;
+  for (let offset = 0; offset + 5 <= bytes.length;) {
+    const end = offset + 1 + bytes.readInt32BE(offset + 1);
+    if (bytes[offset] === 0x41 /* 'A' */) {
+      kept.push(bytes.subarray(keptFrom, offset));
+      keptFrom = end;
+      // Int32 sender pid, then the channel and the payload as C strings.
+      const channelEnd = bytes.indexOf(0, offset + 9);
+      const channel = bytes.subarray(offset + 9, channelEnd).toString("utf8");
+      notifications.push({ channel, bytes: Uint8Array.prototype.slice.call(bytes, offset, end) });
+    }
+    offset = end;
+  }
+  if (notifications.length === 0) return { rest: output, notifications };
+  kept.push(bytes.subarray(keptFrom));
+  return { rest: Buffer.concat(kept), notifications };
+}
+
+/** What a simple Query does to LISTEN state, if it is a lone LISTEN or UNLISTEN; undefined otherwise. */
+export type ListenChange = { listen: string } | { unlisten: string | "*" };
+
+/** Reads a Query message ('Q') as a lone `LISTEN channel` or `UNLISTEN channel|*` statement. */
+export function listenChange(query: Uint8Array): ListenChange | undefined {
+  if (query[0] !== 0x51 /* 'Q' */) return undefined;
+  const text = Buffer.from(query.buffer, query.byteOffset + 5, query.byteLength - 6).toString("utf8");
+  const match = /^\s*(listen|unlisten)\s+(\*|"[^"]+"|[A-Za-z_][A-Za-z0-9_$]*)\s*;?\s*$/i.exec(text);
+  if (match === null) return undefined;
+  const raw = match[2]!;
+  // Unquoted identifiers fold to lower case, as PostgreSQL folds them.
+  const channel = raw.startsWith('"') ? raw.slice(1, -1) : raw === "*" ? "*" : raw.toLowerCase();
+  return match[1]!.toLowerCase() === "listen" ? { listen: channel } : { unlisten: channel };
+}

@@ -150,6 +150,74 @@ describe("the shared PGlite server when PGlite fails", () => {
   });
 });
 
+describe("LISTEN/NOTIFY on the shared PGlite server", () => {
+  let server: PgliteServer;
+  const clients: pg.Client[] = [];
+  const connect = async (database: string) => {
+    const client = new pg.Client({ connectionString: server.url(database) });
+    client.on("error", () => undefined);
+    await client.connect();
+    clients.push(client);
+    return client;
+  };
+  const heard = (client: pg.Client) => {
+    const payloads: string[] = [];
+    client.on("notification", (message) => payloads.push(`${message.channel}:${message.payload}`));
+    return payloads;
+  };
+  before(async () => {
+    server = await startPgliteServer({ host: "127.0.0.1", port: 0, databases: ["fights", "heroes"] });
+  });
+  after(async () => {
+    await Promise.all(clients.map((client) => client.end().catch(() => undefined)));
+    await server.close();
+  });
+
+  it("delivers each committed NOTIFY to every connection that LISTENs on its channel, in commit order, and to no other", async () => {
+    const [listener, second, writer, bystander] = await Promise.all([
+      connect("fights"),
+      connect("fights"),
+      connect("fights"),
+      connect("heroes"),
+    ]);
+    const [first, other, written, aside] = [heard(listener), heard(second), heard(writer), heard(bystander)];
+    await listener.query("LISTEN fight_stored");
+    await second.query('listen "fight_stored"');
+    await writer.query("create table fights (id int)");
+    await writer.query(
+      "create function notify_fight() returns trigger language plpgsql as $$ begin perform pg_notify('fight_stored', new.id::text); return null; end $$",
+    );
+    await writer.query(
+      "create trigger fight_stored after insert on fights for each row execute function notify_fight()",
+    );
+    for (let id = 1; id <= 5; id += 1) await writer.query("insert into fights values ($1)", [id]);
+    await writer.query("begin");
+    await writer.query("insert into fights values (6)");
+    await writer.query("rollback");
+    await bystander.query("select pg_notify('other_channel', 'x')");
+    // A round trip on each listener: what was written before its answer has arrived.
+    await Promise.all([listener.query("select 1"), second.query("select 1")]);
+    const expected = [1, 2, 3, 4, 5].map((id) => `fight_stored:${id}`);
+    assert.deepEqual(first, expected);
+    assert.deepEqual(other, expected);
+    assert.deepEqual(written, [], "the connection that committed does not listen");
+    assert.deepEqual(aside, []);
+  });
+
+  it("stops delivering to a connection after its UNLISTEN, while the others still hear", async () => {
+    const [leaving, staying, writer] = await Promise.all([connect("fights"), connect("fights"), connect("heroes")]);
+    const [left, stayed] = [heard(leaving), heard(staying)];
+    await leaving.query("listen news");
+    await staying.query("listen news");
+    await writer.query("notify news, 'one'");
+    await leaving.query("unlisten news");
+    await writer.query("notify news, 'two'");
+    await Promise.all([leaving.query("select 1"), staying.query("select 1")]);
+    assert.deepEqual(left, ["news:one"]);
+    assert.deepEqual(stayed, ["news:one", "news:two"]);
+  });
+});
+
 describe("the shared PGlite server with a data directory", () => {
   it("keeps each schema's rows across a restart", async () => {
     const dataDir = await mkdtemp(join(tmpdir(), "pglite-server-"));

@@ -6,10 +6,12 @@ import {
   fatalError,
   firstError,
   type FrontendMessage,
+  listenChange,
   readFrontendMessages,
   simpleQuery,
   startupReply,
   syncMessage,
+  takeNotifications,
 } from "./pg-wire.js";
 
 /**
@@ -27,6 +29,12 @@ import {
  * connection changed it for every other (one session), so the schema-per-service split it would
  * need cannot be kept per connection; its queue also hands the session over between any two
  * messages, not at a Sync. This file is the part of it we need plus the per-connection schema.
+ *
+ * LISTEN/NOTIFY: PGlite delivers a notification to its one session, that is in the output of
+ * whichever batch committed the NOTIFY. The server takes notifications out of every output and
+ * writes them to the connections that sent `LISTEN channel` (as PostgreSQL delivers them to each
+ * listening session), so fights' live feed works here as on PostgreSQL. The session itself keeps
+ * listening once any connection has: an UNLISTEN only ends that connection's share.
  */
 
 /** Options of `startPgliteServer`. */
@@ -81,6 +89,7 @@ export async function startPgliteServer(options: PgliteServerOptions): Promise<P
   const failed = new Promise<Error>((resolve) => (reportFailure = resolve));
 
   const session = createSessionLock();
+  const listeners = createListenerTable();
   const sockets = new Set<Socket>();
   let nextId = 1;
   let broken: Error | undefined;
@@ -100,6 +109,7 @@ export async function startPgliteServer(options: PgliteServerOptions): Promise<P
       socket,
       databases: options.databases,
       session,
+      listeners,
       database: async () => {
         await ready;
         if (broken !== undefined || database === undefined) throw broken ?? new Error("PGlite is not open");
@@ -175,11 +185,40 @@ function createSessionLock(): SessionLock {
   };
 }
 
+/** Which connections LISTEN on which channel. */
+interface ListenerTable {
+  listen(channel: string, socket: Socket): void;
+  /** `*`: every channel of this connection. */
+  unlisten(channel: string, socket: Socket): void;
+  /** Writes each notification to the connections listening on its channel. */
+  deliver(notifications: readonly { channel: string; bytes: Uint8Array }[]): void;
+}
+
+function createListenerTable(): ListenerTable {
+  const byChannel = new Map<string, Set<Socket>>();
+  return {
+    listen(channel, socket) {
+      const sockets = byChannel.get(channel) ?? new Set<Socket>();
+      sockets.add(socket);
+      byChannel.set(channel, sockets);
+      socket.once("close", () => this.unlisten("*", socket));
+    },
+    unlisten(channel, socket) {
+      for (const [name, sockets] of byChannel) if (channel === "*" || name === channel) sockets.delete(socket);
+    },
+    deliver(notifications) {
+      for (const { channel, bytes } of notifications)
+        for (const socket of byChannel.get(channel) ?? []) if (!socket.destroyed) socket.write(bytes);
+    },
+  };
+}
+
 interface ConnectionOptions {
   id: number;
   socket: Socket;
   databases: readonly string[];
   session: SessionLock;
+  listeners: ListenerTable;
   database(): Promise<PGlite>;
   fail(error: Error): void;
   idleInTransactionMs: number;
@@ -230,8 +269,19 @@ function serveConnection(options: ConnectionOptions): { closed(): void } {
       schema = name;
       return void socket.write(startupReply(id));
     }
-    pending.push(message.bytes);
+    pending.push(listenedQuery(message.bytes));
     pendingTypes.push(message.type);
+  };
+  /** Records a LISTEN or UNLISTEN; an UNLISTEN runs as an empty query (the session stays listening for the others). */
+  const listenedQuery = (bytes: Uint8Array): Uint8Array => {
+    const change = listenChange(bytes);
+    if (change === undefined) return bytes;
+    if ("listen" in change) {
+      options.listeners.listen(change.listen, socket);
+      return bytes;
+    }
+    options.listeners.unlisten(change.unlisten, socket);
+    return simpleQuery("");
   };
 
   const runBatches = async () => {
@@ -255,8 +305,9 @@ function serveConnection(options: ConnectionOptions): { closed(): void } {
           session.schema = schema;
         }
         for (const bytes of batch) {
-          const output = await database.execProtocolRaw(bytes);
-          if (output.length > 0 && !socket.destroyed) socket.write(output);
+          const { rest, notifications } = takeNotifications(await database.execProtocolRaw(bytes));
+          if (rest.length > 0 && !socket.destroyed) socket.write(rest);
+          options.listeners.deliver(notifications);
         }
         midSequence = types.at(-1) === "H" || (midSequence && !types.includes("S") && !types.includes("Q"));
         if (!midSequence && !database.isInTransaction()) session.release(id);

@@ -9,6 +9,7 @@ import { FightService } from "../../gen/superheroes/fight/v1/fight_service_pb.js
 import { createPromiseClient } from "../../services/platform/calls/grpc-client.js";
 import { isAlive, type LauncherProcess, startLauncher } from "../../testkit/processes/launcher-process.js";
 import { freePorts } from "../../testkit/ports.js";
+import { watchFights } from "../../testkit/grpc/fight-watcher.js";
 
 // Generous: the machine may be busy (four processes start on 2 cores, the first PGlite runs initdb).
 const readyTimeoutMs = 180_000;
@@ -59,11 +60,24 @@ describe("npm start", () => {
       assert.match(launcher.stdout(), new RegExp(`page +http://localhost:${fightsWeb}/`));
 
       const client = createPromiseClient(FightService, `127.0.0.1:${fightsGrpc}`);
+      const watcher = watchFights(client);
       try {
         const { fight } = await client.methods.performRandomFight({}, { deadline: Date.now() + 10_000 });
         assert.ok(fight !== undefined && fight.id > 0n, "a stored fight");
         assert.notEqual(fight.winner?.name ?? "", "");
+        // The live feed comes from LISTEN/NOTIFY through the shared PGlite: fight after fight
+        // until the watcher (subscribed some time during the first) has heard one.
+        const performed = [fight.id];
+        for (let round = 0; round < 20 && !watcher.ids().some((id) => performed.includes(id)); round += 1) {
+          await sleep(250);
+          performed.push((await client.methods.performRandomFight({}, { deadline: Date.now() + 10_000 })).fight!.id);
+        }
+        assert.ok(
+          watcher.ids().some((id) => performed.includes(id)),
+          `WatchFights heard ${watcher.ids().join(", ") || "nothing"} of ${performed.join(", ")}`,
+        );
       } finally {
+        watcher.stream.cancel();
         client.close();
       }
       const response = await fetch(
