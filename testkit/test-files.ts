@@ -5,12 +5,13 @@ import { projectRoot } from "../services/platform/config/project-root.js";
 
 /**
  * Prints the test files `npm test` runs, one per line: every `*.test.ts` under services/, bench/,
- * test/ and deploy/. With `TEST_SCOPE=in-process` only the files that start no process, which CI
- * runs on a second Node line (.ci/run); `TEST_SCOPE=processes` only the others.
+ * test/ and deploy/. With `TEST_SCOPE=in-process` only the files that start no process;
+ * `TEST_SCOPE=processes` only the others; `TEST_SCOPE=unit` only the in-process files that start
+ * no database and no whole service either (the fast tier CI runs on a second Node line, .ci/run).
  */
 
 /** Which test files a run takes. */
-export type TestScope = "all" | "in-process" | "processes";
+export type TestScope = "all" | "in-process" | "processes" | "unit";
 
 const roots = ["services", "bench", "test", "deploy"];
 
@@ -21,11 +22,21 @@ const roots = ["services", "bench", "test", "deploy"];
 const startsProcesses =
   /from "(node:child_process|playwright-core|[./]*testkit\/processes\/(node-process|service-processes|launcher-process|spawn-fixture)\.js)"/;
 
+/**
+ * A test file starts a database or a whole service in its own process when it imports a test
+ * system, a throw-away PostgreSQL database, the catalog kit, a service's app, the database layer
+ * or PGlite (every such test goes through these).
+ */
+const startsSystems =
+  /from "(@electric-sql\/pglite[^"]*|[./]*(testkit\/(systems\/[^"]+|postgres\.js|catalog\/[^"]+)|services\/[a-z]+\/app\.js|services\/platform\/database\/[^"]+|deploy\/local\/pglite-server\.js))"/;
+
 /** The test files of `scope`, relative to the project root, sorted. */
 export function testFiles(scope: TestScope): string[] {
   const files = roots.flatMap((root) => findTests(join(projectRoot, root))).sort();
   if (scope === "all") return files;
-  const spawning = (file: string) => startsProcesses.test(readFileSync(join(projectRoot, file), "utf8"));
+  const source = (file: string) => readFileSync(join(projectRoot, file), "utf8");
+  const spawning = (file: string) => startsProcesses.test(source(file));
+  if (scope === "unit") return files.filter((file) => !spawning(file) && !startsSystems.test(source(file)));
   return files.filter((file) => spawning(file) === (scope === "processes"));
 }
 
@@ -39,8 +50,8 @@ function findTests(dir: string): string[] {
 // Run as a script (import.meta.main is Node 24+; this also works on older lines).
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const scope = process.env.TEST_SCOPE ?? "all";
-  if (scope !== "all" && scope !== "in-process" && scope !== "processes") {
-    console.error(`TEST_SCOPE: "${scope}" is not all, in-process or processes`);
+  if (scope !== "all" && scope !== "in-process" && scope !== "processes" && scope !== "unit") {
+    console.error(`TEST_SCOPE: "${scope}" is not all, in-process, processes or unit`);
     process.exit(2);
   }
   process.stdout.write(testFiles(scope).join("\n") + "\n");

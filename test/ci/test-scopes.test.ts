@@ -6,6 +6,7 @@ describe("the test scopes of npm test (TEST_SCOPE)", () => {
   const all = testFiles("all");
   const inProcess = testFiles("in-process");
   const processes = testFiles("processes");
+  const unit = testFiles("unit");
 
   it("splits every test file into exactly one of in-process and processes", () => {
     assert.deepEqual([...inProcess, ...processes].sort(), all);
@@ -44,6 +45,28 @@ describe("the test scopes of npm test (TEST_SCOPE)", () => {
       "test/ci/test-scopes.test.ts",
     ]) {
       assert.ok(inProcess.includes(file), `${file} starts no process`);
+    }
+  });
+
+  it("takes into unit only in-process suites that start no database and no whole service", () => {
+    assert.deepEqual(
+      unit.filter((file) => !inProcess.includes(file)),
+      [],
+    );
+    for (const file of [
+      "services/fights/rules/fight-rules.test.ts",
+      "services/platform/calls/circuit-breaker.test.ts",
+      "test/ci/test-scopes.test.ts",
+    ]) {
+      assert.ok(unit.includes(file), `${file} is a unit suite`);
+    }
+    for (const file of [
+      "services/fights/watch-fights.test.ts",
+      "services/heroes/heroes.test.ts",
+      "deploy/local/pglite-server.test.ts",
+      "services/fights/storage/fight-writer.test.ts",
+    ]) {
+      assert.ok(!unit.includes(file), `${file} starts a database or a service`);
     }
   });
 });
