@@ -88,6 +88,13 @@ function createPgPool(url: string, poolSize: number, logger: Logger): PoolLike {
   });
   // Idle clients error when PostgreSQL restarts; without a listener that would crash the process.
   pool.on("error", (error) => logger.warn({ err: error }, "idle database connection failed"));
+  // pg-pool takes its idle listener off a client while it is checked out, so a connection reset
+  // during a query (database restart, network cut) is an 'error' event nobody hears: the process
+  // crashed (seen on Node 26 under load). The query itself still fails with the error; this only
+  // keeps the event from being unhandled.
+  pool.on("connect", (client) =>
+    client.on("error", (error) => logger.warn({ err: error }, "database connection failed during a query")),
+  );
   return pool as unknown as PoolLike;
 }
 
