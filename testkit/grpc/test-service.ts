@@ -39,6 +39,8 @@ export const testServiceConfig: Readonly<ServiceConfig> = Object.freeze({
   adminPort: 0,
   adminToken: undefined,
   maxInFlight: 100,
+  // The services' default: adaptive under the ceiling.
+  concurrencyLimit: Object.freeze({ mode: "adaptive", minLimit: 10, initialLimit: 50 }),
   maxMessageBytes: 4 * 1024 * 1024,
   shutdownGraceMs: 5000,
   faultsEnabled: false,

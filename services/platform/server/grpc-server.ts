@@ -9,6 +9,7 @@ import { grpcHandlersFromImplementation } from "./grpc-handlers.js";
 import { traceObserver } from "./call-trace.js";
 import { createHealthReporter, type HealthReporter } from "./health.js";
 import { createLoadShedder, type LoadShedder } from "./load-shedding.js";
+import { createConcurrencyLimiter, type ConcurrencyLimitSettings } from "./concurrency-limiter.js";
 import type { Logger } from "../observability/logger.js";
 import { addReflection } from "./reflection.js";
 import { combineObservers, createObservingInterceptor } from "./server-call-observer.js";
@@ -42,8 +43,10 @@ export interface GrpcServerOptions {
   registry: Registry;
   /** Access log lines: every call (default), errors only, or none. */
   accessLog?: AccessLogMode;
-  /** Calls handled at once before new ones get RESOURCE_EXHAUSTED. */
+  /** Hard ceiling: calls (streams included) handled at once before new ones get RESOURCE_EXHAUSTED. */
   maxInFlight: number;
+  /** The limit on unary calls under the ceiling; absent: the ceiling alone. */
+  concurrencyLimit?: ConcurrencyLimitSettings;
   /** Largest request or response message, in bytes. */
   maxMessageBytes: number;
   /** Innermost interceptors, after logging, metrics and load shedding (e.g. fault injection). */
@@ -92,7 +95,9 @@ function serverOptions(maxMessageBytes: number) {
  * bounded in-flight work, message size limits and keepalive.
  */
 export async function startGrpcServer(options: GrpcServerOptions): Promise<RunningGrpcServer> {
-  const loadShedder = createLoadShedder(options.maxInFlight);
+  const loadShedder = createLoadShedder(
+    createConcurrencyLimiter({ ceiling: options.maxInFlight, settings: options.concurrencyLimit }),
+  );
   // One observing interceptor for the trace, the access log and the metrics, in that order: the
   // trace is born before anything logs it; one interceptor per call costs less than three.
   const observers = [

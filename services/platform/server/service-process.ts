@@ -1,9 +1,9 @@
 import type { DescFile } from "@bufbuild/protobuf";
-import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
+import { collectDefaultMetrics, Registry } from "prom-client";
 import { startAdminServer, type RunningAdminServer } from "../admin/admin-server.js";
 import { createFaultInjector, type FaultInjector } from "./faults.js";
 import { startGrpcServer, type RunningGrpcServer, type ServiceRegistration } from "./grpc-server.js";
-import { createMirroredCounter } from "../observability/mirrored-counter.js";
+import { registerConcurrencyMetrics } from "../observability/concurrency-metrics.js";
 import type { Logger } from "../observability/logger.js";
 import type { ServiceConfig } from "../config/service-config.js";
 
@@ -54,6 +54,7 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
     accessLog: config.accessLog,
     tls: config.tls,
     maxInFlight: config.maxInFlight,
+    concurrencyLimit: config.concurrencyLimit,
     maxMessageBytes: config.maxMessageBytes,
     interceptors: faults === undefined ? [] : [faults.interceptor],
   });
@@ -71,6 +72,7 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
         serving: grpc.health.isServing(),
         inFlight: grpc.loadShedder.inFlight(),
         shed: grpc.loadShedder.shed(),
+        concurrencyLimit: grpc.loadShedder.limiter.snapshot(),
         ...(faults === undefined ? {} : { faults: faults.current() }),
         ...options.stats?.(),
       }),
@@ -79,7 +81,7 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
     await grpc.shutdown(0);
     throw error;
   }
-  registerServiceGauges(registry, grpc);
+  registerConcurrencyMetrics(registry, grpc.loadShedder.limiter);
   const readiness = startReadinessLoop(options, grpc);
   logger.info(
     { grpcPort: grpc.port, adminPort: admin.port, faultsEnabled: faults !== undefined },
@@ -134,21 +136,4 @@ function startReadinessLoop(options: ServiceProcessOptions, grpc: RunningGrpcSer
       clearTimeout(timer);
     },
   };
-}
-
-function registerServiceGauges(registry: Registry, grpc: RunningGrpcServer): void {
-  new Gauge({
-    name: "grpc_server_in_flight",
-    help: "RPCs being handled now.",
-    registers: [registry],
-    collect() {
-      this.set(grpc.loadShedder.inFlight());
-    },
-  });
-  createMirroredCounter({
-    name: "grpc_server_shed_total",
-    help: "RPCs refused with RESOURCE_EXHAUSTED because too many were in flight.",
-    registry,
-    read: () => [[{}, grpc.loadShedder.shed()]],
-  });
 }
