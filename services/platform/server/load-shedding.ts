@@ -21,12 +21,17 @@ export interface LoadShedder {
 
 /**
  * An interceptor that asks `limiter` for every call as soon as its metadata arrives and answers
- * RESOURCE_EXHAUSTED at once when refused: nothing waits in a queue. Health and reflection are
+ * RESOURCE_EXHAUSTED at once when refused: nothing waits in a queue. It is the server's first
+ * interceptor, so a refusal costs as little as it can (`onRefused` counts it); under a flood the
+ * cost of each refusal is what every caller waits for. Health and reflection are
  * never shed (probes keep telling the truth under overload). Streams count against the ceiling
  * only; a unary call's duration, from its metadata to its status, is a latency sample unless the
  * caller cancelled or its deadline passed.
  */
-export function createLoadShedder(limiter: ConcurrencyLimiter): LoadShedder {
+export function createLoadShedder(
+  limiter: ConcurrencyLimiter,
+  onRefused: (descriptor: ServerMethodDefinition<unknown, unknown>) => void = () => {},
+): LoadShedder {
   const interceptor: ServerInterceptor = (
     descriptor: ServerMethodDefinition<unknown, unknown>,
     call: ServerInterceptingCallInterface,
@@ -40,6 +45,7 @@ export function createLoadShedder(limiter: ConcurrencyLimiter): LoadShedder {
           onReceiveMetadata: (metadata, nextMetadata) => {
             const admission = limiter.tryAcquire(kind);
             if (isRefusal(admission)) {
+              onRefused(descriptor);
               intercepting.sendStatus({
                 code: Status.RESOURCE_EXHAUSTED,
                 details: admission.message,

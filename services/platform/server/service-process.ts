@@ -6,6 +6,7 @@ import { startGrpcServer, type RunningGrpcServer, type ServiceRegistration } fro
 import { registerConcurrencyMetrics } from "../observability/concurrency-metrics.js";
 import type { Logger } from "../observability/logger.js";
 import type { ServiceConfig } from "../config/service-config.js";
+import type { ConcurrencyLimiter } from "./concurrency-limiter.js";
 
 /** Options of `startServiceProcess`. */
 export interface ServiceProcessOptions {
@@ -83,6 +84,7 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
   }
   registerConcurrencyMetrics(registry, grpc.loadShedder.limiter);
   const readiness = startReadinessLoop(options, grpc);
+  const shedReport = startShedReport(logger, grpc.loadShedder.limiter);
   logger.info(
     { grpcPort: grpc.port, adminPort: admin.port, faultsEnabled: faults !== undefined },
     `${options.name} listening`,
@@ -92,6 +94,7 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
   const stop = () =>
     (stopping ??= (async () => {
       readiness.stop();
+      clearInterval(shedReport);
       await grpc.shutdown(config.shutdownGraceMs);
       await admin.close();
       await options.close();
@@ -136,4 +139,26 @@ function startReadinessLoop(options: ServiceProcessOptions, grpc: RunningGrpcSer
       clearTimeout(timer);
     },
   };
+}
+
+/**
+ * One warn line per 10 s while the server sheds load, with the figures an operator needs:
+ * refused calls are not in the access log (a flood would write a line per refusal).
+ */
+function startShedReport(logger: Logger, limiter: ConcurrencyLimiter): NodeJS.Timeout {
+  const everyMs = 10_000;
+  let reported = limiter.snapshot().shed;
+  const timer = setInterval(() => {
+    const now = limiter.snapshot();
+    const adaptive = now.shed.adaptive - reported.adaptive;
+    const ceiling = now.shed.ceiling - reported.ceiling;
+    reported = now.shed;
+    if (adaptive + ceiling === 0) return;
+    logger.warn(
+      { refused: { adaptive, ceiling }, limit: now.limit, ceiling: now.ceiling, inFlight: now.inFlight },
+      `shedding load: ${adaptive + ceiling} calls refused with RESOURCE_EXHAUSTED in the last ${everyMs / 1000} s (limit ${now.limit}, ceiling ${now.ceiling})`,
+    );
+  }, everyMs);
+  timer.unref();
+  return timer;
 }
