@@ -8,6 +8,8 @@ import { cors as connectCors } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { FightService } from "../../../gen/superheroes/fight/v1/fight_service_pb.js";
 import { connectImplementationFrom, connectTraceInterceptor } from "../../platform/server/connect-service.js";
+import { createConnectLoadShedding } from "../../platform/server/connect-load-shedding.js";
+import type { ConcurrencyLimiter } from "../../platform/server/concurrency-limiter.js";
 import type { ServiceImplementation } from "../../platform/core/service-implementation.js";
 import type { Logger } from "../../platform/observability/logger.js";
 import type { KeyPair } from "../../platform/config/tls-config.js";
@@ -24,6 +26,8 @@ export interface WebEdgeOptions {
   /** Largest request and response message, bytes. */
   maxMessageBytes: number;
   implementation: ServiceImplementation<typeof FightService>;
+  /** The process's concurrency limiter, shared with its gRPC server: one process, one capacity. */
+  limiter: ConcurrencyLimiter;
   logger: Logger;
   /** HTTPS with this key pair; undefined: plain HTTP (the local default). */
   tls?: KeyPair;
@@ -52,7 +56,7 @@ export async function startWebEdge(options: WebEdgeOptions): Promise<RunningWebE
   const rpc = connectNodeAdapter({
     routes: (router) =>
       router.service(FightService, connectImplementationFrom(FightService, options.implementation, options.logger)),
-    interceptors: [connectTraceInterceptor],
+    interceptors: [createConnectLoadShedding(options.limiter), connectTraceInterceptor],
     readMaxBytes: options.maxMessageBytes,
     writeMaxBytes: options.maxMessageBytes,
     grpc: false,

@@ -16,7 +16,7 @@ export interface AdaptiveLimitOptions {
   smoothing?: number;
 }
 
-/** One finished call: how long it took and how many limited calls were in flight when it started. */
+/** One finished call: how long it took and how many limited calls were in flight while it ran (the most seen). */
 export interface LatencySample {
   rttMs: number;
   inFlight: number;

@@ -116,9 +116,12 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
       const admittedInFlight = unaryInFlight;
       const startedMs = now();
       return onceOnly((sample) => {
+        // The most in flight at either end: a call let in before a flood and finished in it
+        // waited behind the flood, so its window must not count as one the callers kept light.
+        const busiest = Math.max(admittedInFlight, unaryInFlight);
         inFlight -= 1;
         unaryInFlight -= 1;
-        if (sample) adaptive?.onSample({ rttMs: now() - startedMs, inFlight: admittedInFlight, nowMs: now() });
+        if (sample) adaptive?.onSample({ rttMs: now() - startedMs, inFlight: busiest, nowMs: now() });
       });
     },
     inFlight: () => inFlight,
