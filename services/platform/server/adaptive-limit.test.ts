@@ -91,6 +91,22 @@ describe("adaptive limit", () => {
     assert.ok(limit.limit() < expected, `kept shrinking: ${limit.limit()}`);
   });
 
+  it("does not go down in windows that refused far more calls than they served", () => {
+    const limit = createAdaptiveLimit(options);
+    const feed = feeder(limit);
+    feed.windows(5, 2);
+    const before = limit.limit();
+    for (let window = 0; window < 10; window++) {
+      for (let i = 0; i < 50; i++) limit.onRefusal(); // 50 refusals, 11 samples: refusal-bound
+      feed.windows(1, 20);
+    }
+    assert.equal(limit.limit(), before, "held");
+    assert.equal(limit.state().gradient, 0.5, "latency 10 times the baseline");
+    for (let i = 0; i < 40; i++) limit.onRefusal(); // 40 refusals, 11 samples: not refusal-bound
+    feed.windows(1, 20);
+    assert.ok(limit.limit() < before, `lowered once refusals are not most of the work: ${limit.limit()}`);
+  });
+
   it("never goes below minLimit however slow calls get", () => {
     const limit = createAdaptiveLimit(options);
     const feed = feeder(limit);

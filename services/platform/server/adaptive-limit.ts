@@ -14,6 +14,8 @@ export interface AdaptiveLimitOptions {
   baselineWindows?: number;
   /** Share of each new estimate taken into the limit, 0 to 1. Default 0.5. */
   smoothing?: number;
+  /** A window with more refusals than this many times its samples does not lower the limit. Default 4. */
+  refusalsPerSampleToHold?: number;
 }
 
 /** One finished call: how long it took and how many limited calls were in flight while it ran (the most seen). */
@@ -42,6 +44,8 @@ export interface AdaptiveLimit {
   /** Calls that may be in flight now (whole number, minLimit..maxLimit). */
   limit(): number;
   onSample(sample: LatencySample): void;
+  /** A call refused because the server was at its limit (counted in the current window). */
+  onRefusal(): void;
   state(): AdaptiveLimitState;
 }
 
@@ -58,13 +62,18 @@ export interface AdaptiveLimit {
  *   grow while latency stays flat, and the small queue it tolerates;
  * - limit moves `smoothing` of the way to the estimate, within minLimit..maxLimit;
  * - when fewer than half the limit were in flight in the whole window, the callers, not the
- *   server, set the pace: latency says nothing about the limit, which stays where it is.
+ *   server, set the pace: latency says nothing about the limit, which stays where it is;
+ * - when the window refused many more calls than it served, the limit does not go down: in Node a
+ *   refusal costs about as much event-loop time as a cheap call, so under a flood the latency is
+ *   the refusals' (every admitted call waits for them in the event loop), not the admitted calls'
+ *   queue, and a lower limit would serve fewer without serving faster (measured: bench overload).
  */
 export function createAdaptiveLimit(options: AdaptiveLimitOptions): AdaptiveLimit {
   const windowMs = options.windowMs ?? 100;
   const minWindowSamples = options.minWindowSamples ?? 10;
   const baselineWindows = options.baselineWindows ?? 50;
   const smoothing = options.smoothing ?? 0.5;
+  const refusalsPerSampleToHold = options.refusalsPerSampleToHold ?? 4;
   let limit = clamp(options.initialLimit, options.minLimit, options.maxLimit);
   let window = emptyWindow();
   let windowRttMs: number | undefined;
@@ -76,6 +85,7 @@ export function createAdaptiveLimit(options: AdaptiveLimitOptions): AdaptiveLimi
     // Floor of 1 µs: a window of calls faster than the clock's resolution still has a ratio.
     const rtt = Math.max(window.sumMs / window.count, 0.001);
     const maxInFlight = window.maxInFlight;
+    const refusalBound = window.refused > refusalsPerSampleToHold * window.count;
     window = emptyWindow();
     windows += 1;
     windowRttMs = rtt;
@@ -90,7 +100,7 @@ export function createAdaptiveLimit(options: AdaptiveLimitOptions): AdaptiveLimi
     // Latency fell well below the baseline: the load that raised it is gone; catch up quickly.
     if (baselineRttMs / rtt > 2) baselineRttMs *= 0.9;
     gradient = clamp(baselineRttMs / rtt, 0.5, 1);
-    if (appLimited) return;
+    if (appLimited || (refusalBound && gradient < 1)) return;
     const estimate = limit * gradient + Math.sqrt(limit);
     limit = clamp(limit + (estimate - limit) * smoothing, options.minLimit, options.maxLimit);
   };
@@ -105,12 +115,15 @@ export function createAdaptiveLimit(options: AdaptiveLimitOptions): AdaptiveLimi
       window.maxInFlight = Math.max(window.maxInFlight, sample.inFlight);
       if (window.count >= minWindowSamples && sample.nowMs - window.startMs >= windowMs) closeWindow();
     },
+    onRefusal() {
+      window.refused += 1;
+    },
     state: () => ({ limit: Math.floor(limit), windowRttMs, baselineRttMs, gradient, windows }),
   };
 }
 
 function emptyWindow() {
-  return { startMs: 0, count: 0, sumMs: 0, maxInFlight: 0 };
+  return { startMs: 0, count: 0, sumMs: 0, maxInFlight: 0, refused: 0 };
 }
 
 function clamp(value: number, min: number, max: number): number {

@@ -105,6 +105,7 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
       }
       const limit = unaryLimit();
       if (kind === "unary" && unaryInFlight >= limit) {
+        adaptive?.onRefusal();
         return refuse(
           "adaptive",
           `server busy: more than ${limit} calls in flight (a limit that follows this server's latency); retry with backoff`,
