@@ -71,7 +71,7 @@ export const overloadScenario: Scenario = {
       scenario: "overload",
       title: "Overload: fixed vs adaptive concurrency limit",
       description:
-        `PerformRandomFight flooded by ${floodCallers} concurrent callers (closed loop, 30 connections × 100 streams, ${context.ms(5, 1.5)} s), ` +
+        `PerformRandomFight flooded by ${floodCallers} concurrent callers (closed loop, 30 connections × 100 streams, ${context.ms(5, 2.5)} s), ` +
         `on fights with FIGHTS_CONCURRENCY_LIMIT=fixed (only the FIGHTS_MAX_IN_FLIGHT=2000 ceiling) and with the adaptive limit (default), one after the other in the same run. ` +
         `Before: ${normalRps} req/s baseline. During: a probe of 2 callers with a ${probeDeadlineMs} ms deadline. After: ${normalRps} req/s windows until p99 is within max(1.5 × baseline, baseline + 5 ms). ` +
         `Admitted-call p99 is the fights server's own grpc_server_handling_seconds over the flood (refused calls never reach it), given as the upper bound of its bucket.`,
@@ -121,7 +121,7 @@ async function floodOnce(context: BenchContext, mode: Mode, fights: BenchProcess
     fight,
     {},
     {
-      durationMs: context.ms(5000, 1500),
+      durationMs: context.ms(5000, 2500),
       connections: 30,
       concurrency: floodCallers,
       timeoutMs: 60_000,
