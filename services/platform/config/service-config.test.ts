@@ -17,7 +17,7 @@ describe("serviceConfigFromEnv", () => {
       adminPort: 9401,
       adminToken: undefined,
       maxInFlight: 2000,
-      concurrencyLimit: { mode: "adaptive", minLimit: 10, initialLimit: 50 },
+      concurrencyLimit: { mode: "adaptive", minLimit: 10, initialLimit: 100 },
       maxMessageBytes: 4 * 1024 * 1024,
       shutdownGraceMs: 10_000,
       faultsEnabled: false,

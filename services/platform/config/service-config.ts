@@ -84,7 +84,7 @@ function concurrencyLimitFromEnv(env: EnvReader, prefix: string): ConcurrencyLim
   const minName = `${prefix}_CONCURRENCY_MIN_LIMIT`;
   const initialName = `${prefix}_CONCURRENCY_INITIAL_LIMIT`;
   const minLimit = env.int(minName, 10, { min: 1, max: 1_000_000 });
-  const initialLimit = env.int(initialName, 50, { min: 1, max: 1_000_000 });
+  const initialLimit = env.int(initialName, 100, { min: 1, max: 1_000_000 });
   if (mode === "fixed" && (env.optionalString(minName) ?? env.optionalString(initialName)) !== undefined) {
     throw new ConfigError(`${prefix}_CONCURRENCY_LIMIT`, `must be adaptive for ${minName} and ${initialName} to apply`);
   }
