@@ -70,11 +70,16 @@ export const overloadScenario: Scenario = {
     return {
       scenario: "overload",
       title: "Overload: fixed vs adaptive concurrency limit",
-      description:
-        `PerformRandomFight flooded by ${floodCallers} concurrent callers (closed loop, 30 connections × 100 streams, ${context.ms(5, 2.5)} s), ` +
-        `on fights with FIGHTS_CONCURRENCY_LIMIT=fixed (only the FIGHTS_MAX_IN_FLIGHT=2000 ceiling) and with the adaptive limit (default), one after the other in the same run. ` +
-        `Before: ${normalRps} req/s baseline. During: a probe of 2 callers with a ${probeDeadlineMs} ms deadline. After: ${normalRps} req/s windows until p99 is within max(1.5 × baseline, baseline + 5 ms). ` +
-        `Admitted-call p99 is the fights server's own grpc_server_handling_seconds over the flood (refused calls never reach it), given as the upper bound of its bucket.`,
+      description: [
+        `PerformRandomFight flooded by ${floodCallers} concurrent callers`,
+        `(closed loop, 30 connections × 100 streams, ${context.ms(5, 2.5)} s),`,
+        "on fights with FIGHTS_CONCURRENCY_LIMIT=fixed (only the FIGHTS_MAX_IN_FLIGHT=2000 ceiling)",
+        "and with the adaptive limit (default), one after the other in the same run.",
+        `Before: ${normalRps} req/s baseline. During: a probe of 2 callers with a ${probeDeadlineMs} ms deadline.`,
+        `After: ${normalRps} req/s windows until p99 is within max(1.5 × baseline, baseline + 5 ms).`,
+        "Admitted-call p99 is the fights server's own grpc_server_handling_seconds over the flood",
+        "(refused calls never reach it), given as the upper bound of its bucket.",
+      ].join(" "),
       primary: adaptive.flood,
       runs,
       ratios: {
@@ -221,15 +226,22 @@ function watchLimit(fights: BenchProcess) {
 function describeOutcome(mode: Mode, outcome: ModeOutcome): string {
   const codes = outcome.flood.statusCodeDistribution;
   const total = countTotal(codes);
-  const limits =
-    outcome.limitsSeen.length === 0 ? "?" : `${Math.min(...outcome.limitsSeen)}–${Math.max(...outcome.limitsSeen)}`;
-  return (
-    `${mode}: flood ${total} calls, ${codes.OK ?? 0} OK, ${codes.RESOURCE_EXHAUSTED ?? 0} RESOURCE_EXHAUSTED (${(((codes.RESOURCE_EXHAUSTED ?? 0) / Math.max(1, total)) * 100).toFixed(0)} % shed)` +
-    `${Object.keys(codes).some((code) => code !== "OK" && code !== "RESOURCE_EXHAUSTED") ? `, other codes ${JSON.stringify(codes)}` : ""}; ` +
-    `admitted p99 ≤ ${outcome.admittedP99Ms} ms server-side (baseline p99 ${percentileMs(outcome.baseline, 99).toFixed(1)} ms); limit ${limits} during the flood; ` +
-    `${probeDeadlineMs} ms-deadline probe ${JSON.stringify(outcome.probe.codes)}, p99 ${outcome.probe.p99Ms.toFixed(0)} ms (admitted ${outcome.probe.admittedP99Ms.toFixed(0)} ms); ` +
-    `${Number.isNaN(outcome.recoveryMs) ? "p99 not back at the baseline within 10 windows" : `back at the baseline ${(outcome.recoveryMs / 1000).toFixed(1)} s after the flood`}.`
-  );
+  const shed = codes.RESOURCE_EXHAUSTED ?? 0;
+  const seen = outcome.limitsSeen;
+  const limits = seen.length === 0 ? "?" : `${Math.min(...seen)}–${Math.max(...seen)}`;
+  const others = Object.keys(codes).some((code) => code !== "OK" && code !== "RESOURCE_EXHAUSTED");
+  const { probe } = outcome;
+  return [
+    `${mode}: flood ${total} calls, ${codes.OK ?? 0} OK, ${shed} RESOURCE_EXHAUSTED`,
+    `(${((shed / Math.max(1, total)) * 100).toFixed(0)} % shed)${others ? `, codes ${JSON.stringify(codes)}` : ""};`,
+    `admitted p99 ≤ ${outcome.admittedP99Ms} ms server-side`,
+    `(baseline p99 ${percentileMs(outcome.baseline, 99).toFixed(1)} ms); limit ${limits} during the flood;`,
+    `${probeDeadlineMs} ms-deadline probe ${JSON.stringify(probe.codes)}, p99 ${probe.p99Ms.toFixed(0)} ms`,
+    `(admitted ${probe.admittedP99Ms.toFixed(0)} ms);`,
+    Number.isNaN(outcome.recoveryMs)
+      ? "p99 not back at the baseline within 10 windows."
+      : `back at the baseline ${(outcome.recoveryMs / 1000).toFixed(1)} s after the flood.`,
+  ].join(" ");
 }
 
 function nearestRank(values: readonly number[], p: number): number {

@@ -16,7 +16,8 @@ export const variableDocs: Record<string, string> = {
   MAX_IN_FLIGHT:
     "hard ceiling on calls handled at once, streams included; past it RESOURCE_EXHAUSTED at once (load shedding)",
   CONCURRENCY_LIMIT:
-    "limit on unary calls under the ceiling: `adaptive` follows measured latency (gradient: shrinks when calls take longer than a call that waits for nothing), `fixed` is the ceiling alone; past it RESOURCE_EXHAUSTED at once",
+    "limit on unary calls under the ceiling: `adaptive` follows measured latency (gradient: shrinks when calls take " +
+    "longer than a call that waits for nothing), `fixed` is the ceiling alone; past it RESOURCE_EXHAUSTED at once",
   CONCURRENCY_MIN_LIMIT: "floor of the adaptive limit, calls in flight",
   CONCURRENCY_INITIAL_LIMIT: "adaptive limit before anything was measured, calls in flight (at or above the floor)",
   MAX_MESSAGE_BYTES: "largest request or response message, bytes",
