@@ -44,6 +44,21 @@ describe("concurrency limiter", () => {
     assert.equal(limiter.shed(), 2);
   });
 
+  it("frees a call's place under the adaptive limit once it has responded, its ceiling slot when it ends", () => {
+    const limiter = createConcurrencyLimiter({ ceiling: 3, settings: adaptive });
+    const slowReaders = [admitted(limiter.tryAcquire("unary")), admitted(limiter.tryAcquire("unary"))];
+    // Their responses are produced; the clients do not read them (HTTP/2 flow control holds the rest).
+    for (const permit of slowReaders) permit.responded();
+    const third = admitted(limiter.tryAcquire("unary"));
+    assert.deepEqual([limiter.inFlight(), limiter.snapshot().unaryInFlight], [3, 1]);
+    assert.deepEqual(limiter.tryAcquire("unary"), {
+      limit: "ceiling",
+      message: "server busy: more than 3 calls in flight; retry with backoff",
+    });
+    for (const permit of [...slowReaders, third]) permit.release(true);
+    assert.deepEqual([limiter.inFlight(), limiter.snapshot().unaryInFlight], [0, 0]);
+  });
+
   it("frees a slot once however often a permit is released", () => {
     const limiter = createConcurrencyLimiter({ ceiling: 4, settings: adaptive });
     const permit = admitted(limiter.tryAcquire("unary"));

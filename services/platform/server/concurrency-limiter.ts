@@ -16,8 +16,15 @@ export interface ConcurrencyLimitSettings {
 /** Which limit refused a call. */
 export type LimitName = "adaptive" | "ceiling";
 
-/** A call let in: release it exactly once, when it ends. */
+/** A call let in: release it when it ends (once; later calls do nothing). */
 export interface Permit {
+  /**
+   * The call's response is produced: its place under the adaptive limit is free, and its duration
+   * so far is a latency sample. What is left (writing to a client that may read slowly, or never)
+   * is not this server's work, so a client that stops reading cannot hold the limit; it keeps its
+   * ceiling slot until `release`.
+   */
+  responded(): void;
   /** `sample`: the call ran to its end and its duration says how long a call takes here. */
   release(sample: boolean): void;
 }
@@ -112,18 +119,30 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
         );
       }
       inFlight += 1;
-      if (kind === "stream") return onceOnly(() => (inFlight -= 1));
+      if (kind === "stream") return streamPermit(() => (inFlight -= 1));
       unaryInFlight += 1;
       const admittedInFlight = unaryInFlight;
       const startedMs = now();
-      return onceOnly((sample) => {
+      let unaryHeld = true;
+      let ceilingHeld = true;
+      const endWork = (sample: boolean) => {
+        if (!unaryHeld) return;
+        unaryHeld = false;
         // The most in flight at either end: a call let in before a flood and finished in it
         // waited behind the flood, so its window must not count as one the callers kept light.
         const busiest = Math.max(admittedInFlight, unaryInFlight);
-        inFlight -= 1;
         unaryInFlight -= 1;
         if (sample) adaptive?.onSample({ rttMs: now() - startedMs, inFlight: busiest, nowMs: now() });
-      });
+      };
+      return {
+        responded: () => endWork(true),
+        release(sample) {
+          endWork(sample);
+          if (!ceilingHeld) return;
+          ceilingHeld = false;
+          inFlight -= 1;
+        },
+      };
     },
     inFlight: () => inFlight,
     shed: () => shed.adaptive + shed.ceiling,
@@ -158,13 +177,14 @@ export function isLatencySample(code: number): boolean {
   return code !== 1 && code !== 4;
 }
 
-function onceOnly(release: (sample: boolean) => void): Permit {
+function streamPermit(release: () => void): Permit {
   let released = false;
   return {
-    release(sample) {
+    responded: () => {},
+    release() {
       if (released) return;
       released = true;
-      release(sample);
+      release();
     },
   };
 }

@@ -25,8 +25,9 @@ export interface LoadShedder {
  * interceptor, so a refusal costs as little as it can (`onRefused` counts it); under a flood the
  * cost of each refusal is what every caller waits for. Health and reflection are
  * never shed (probes keep telling the truth under overload). Streams count against the ceiling
- * only; a unary call's duration, from its metadata to its status, is a latency sample unless the
- * caller cancelled or its deadline passed.
+ * only. A unary call frees its place under the adaptive limit when its response is produced (its
+ * duration from metadata to response is a latency sample), and its ceiling slot when it ends; a
+ * call that ends with no response is a sample unless the caller cancelled or its deadline passed.
  */
 export function createLoadShedder(
   limiter: ConcurrencyLimiter,
@@ -58,6 +59,10 @@ export function createLoadShedder(
           },
           onCancel: () => permit?.release(false),
         }),
+      sendMessage: (message, next) => {
+        if (kind === "unary") permit?.responded();
+        next(message);
+      },
       sendStatus: (status, next) => {
         permit?.release(isLatencySample(status.code));
         next(status);
