@@ -3,7 +3,8 @@
 #   docker build -t superheroes:0.1.0 .
 #   docker run --rm -p 50051:50051 superheroes:0.1.0 heroes
 # Children of compose.yml and deploy/kubernetes/ run this image with heroes|villains|locations|fights.
-ARG NODE_IMAGE=node:20-bookworm-slim
+# Node 26, the line CI runs the whole suite on (package.json engines: 24 or 26).
+ARG NODE_IMAGE=node:26-slim
 
 # --- build: every dependency, TypeScript → dist/, the page → services/web/dist ------------------
 FROM ${NODE_IMAGE} AS build

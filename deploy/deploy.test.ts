@@ -46,6 +46,7 @@ describe("deployment files", () => {
       "fights",
       "grafana",
       "heroes",
+      "jaeger",
       "locations",
       "postgres",
       "prometheus",

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { readResultFiles, type ResultFile } from "./result-file.js";
 
 const committedResults = fileURLToPath(new URL("../results", import.meta.url));
-const order = ["echo", "random-hero", "fight-max", "fan-out", "coalesce", "batch", "breaker", "overload"];
+const order = ["echo", "random-hero", "fight-max", "tracing", "fan-out", "coalesce", "batch", "breaker", "overload"];
 
 /**
  * Regenerates the Markdown report from every `<scenario>.json` in `outDir`: bench/RESULTS.md for

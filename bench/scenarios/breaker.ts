@@ -3,6 +3,7 @@ import type { BenchContext } from "../bench-context.js";
 import { launchAllData, launchFights } from "../launch.js";
 import { type GhzSummary, percentileMs } from "../load-report.js";
 import { measureCall, runColumns, runRow, type Scenario, usageOf } from "../scenario.js";
+import { histogramTotals, meanMsDelta, readExposition } from "../service-metrics.js";
 
 const fight = FightService.method.performRandomFight;
 
@@ -36,6 +37,10 @@ export const breakerScenario: Scenario = {
       );
     const usage = await usageOf([data.heroes, data.villains, data.locations, ...fights]);
     const runs: GhzSummary[] = [];
+    // What the villains pick itself cost during each measured run: fights' own stage histogram.
+    const villainsPickMs: Record<string, number> = {};
+    const villainsPicks = async (index: number) =>
+      histogramTotals(await readExposition(fights[index]!.adminPort), "fights_stage_seconds", "stage");
     for (const state of ["hung", "down"] as const) {
       if (state === "hung") data.villains.pause();
       else await data.villains.stop();
@@ -50,8 +55,12 @@ export const breakerScenario: Scenario = {
           {},
           { ...shape, durationMs: context.ms(2000, 1200) },
         );
-      for (const [index, config] of configs.entries())
-        runs.push(await measureCall(context, `${config.label}, villains ${state}`, fights[index]!, fight, {}, shape));
+      for (const [index, config] of configs.entries()) {
+        const name = `${config.label}, villains ${state}`;
+        const before = await villainsPicks(index);
+        runs.push(await measureCall(context, name, fights[index]!, fight, {}, shape));
+        villainsPickMs[name] = meanMsDelta(before, await villainsPicks(index)).pick_villains ?? Number.NaN;
+      }
     }
     const p99 = (name: string) =>
       percentileMs(
@@ -70,12 +79,17 @@ export const breakerScenario: Scenario = {
         downNoBreakerToBreakerP99: p99("no breaker, villains down") / p99("breaker, villains down"),
         hungBreakerP99Ms: p99("breaker, villains hung"),
         hungNoBreakerP99Ms: p99("no breaker, villains hung"),
+        // The fallback's own cost once the breaker is open: mean of the villains pick stage.
+        openBreakerVillainsPickMeanMsHung: villainsPickMs["breaker, villains hung"] ?? Number.NaN,
+        openBreakerVillainsPickMeanMsDown: villainsPickMs["breaker, villains down"] ?? Number.NaN,
+        noBreakerVillainsPickMeanMsDown: villainsPickMs["no breaker, villains down"] ?? Number.NaN,
       },
       services: { ...usage, ...(await usageOf(fights)) },
       table: { columns: runColumns, rows: runs.map(runRow) },
       notes: [
         "Each configuration first runs 2 s against the stopped service (not reported), so the rows show the steady state, not the breaker's first trip.",
         "Process figures of the data services are from before villains was stopped.",
+        'The villains pick means (ratios) are fights\' own fights_stage_seconds{stage="pick_villains"} over each measured run: what the fallback itself costs once the breaker is open.',
       ],
       skipped: [],
     };

@@ -9,6 +9,7 @@ import { latencyScenario } from "./latency.js";
 import { npmStartScenario } from "./npm-start.js";
 import { overloadScenario } from "./overload.js";
 import { randomHeroScenario } from "./random-hero.js";
+import { tracingScenario } from "./tracing.js";
 
 /** Every scenario, in the order `npm run bench` runs them. */
 export const scenarios: readonly Scenario[] = [
@@ -16,6 +17,7 @@ export const scenarios: readonly Scenario[] = [
   randomHeroScenario,
   latencyScenario,
   fightMaxScenario,
+  tracingScenario,
   fanOutScenario,
   coalesceScenario,
   batchScenario,

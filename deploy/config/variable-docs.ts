@@ -5,6 +5,13 @@
  */
 export const variableDocs: Record<string, string> = {
   LOG_LEVEL: "pino log level of every service",
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT:
+    "OTLP/HTTP traces URL, used as is (`http://jaeger:4318/v1/traces`); set (or the next one): spans are exported, unset: tracing off, no OpenTelemetry module loaded",
+  OTEL_EXPORTER_OTLP_ENDPOINT: "OTLP/HTTP base URL (`http://jaeger:4318`); traces go to `<url>/v1/traces`",
+  OTEL_SERVICE_NAME: "`service.name` of the exported spans",
+  OTEL_EXPORTER_OTLP_PROTOCOL: "OTLP encoding; this build sends JSON over HTTP",
+  OTEL_SDK_DISABLED: "true: no tracing even with an endpoint",
+  OTEL_TRACES_EXPORTER: "`otlp` (export when an endpoint is set) or `none` (no tracing even with an endpoint)",
   ACCESS_LOG: "one log line per gRPC call: every call, only calls that did not end OK (`errors`), or none",
   GRPC_HOST: "address the gRPC server binds",
   GRPC_PORT: "gRPC port (health, reflection and the service)",
@@ -12,7 +19,9 @@ export const variableDocs: Record<string, string> = {
     "address of the admin HTTP server (/metrics, /healthz, /readyz, /stats, /faults); beyond loopback it needs `_ADMIN_TOKEN`",
   ADMIN_PORT: "admin HTTP port",
   ADMIN_TOKEN:
-    "bearer token of the admin routes except /healthz and /readyz; required when `_ADMIN_HOST` is not loopback",
+    "bearer token of the admin routes except /healthz and /readyz, of FaultService and of fights' lab RPCs; required when `_ADMIN_HOST` is not loopback; unset: those RPCs answer loopback callers only",
+  UPSTREAM_ADMIN_TOKEN:
+    "bearer token fights sends to the data services' FaultService (their `_ADMIN_TOKEN`) when the page's lab changes their faults",
   MAX_IN_FLIGHT:
     "hard ceiling on calls handled at once, streams included; past it RESOURCE_EXHAUSTED at once (load shedding)",
   CONCURRENCY_LIMIT:
@@ -22,7 +31,8 @@ export const variableDocs: Record<string, string> = {
   CONCURRENCY_INITIAL_LIMIT: "adaptive limit before anything was measured, calls in flight (at or above the floor)",
   MAX_MESSAGE_BYTES: "largest request or response message, bytes",
   SHUTDOWN_GRACE_MS: "time in-flight calls get to finish on SIGTERM/SIGINT, ms",
-  FAULTS_ENABLED: "allow fault injection (the `_FAULT_*` values and the admin `/faults` route)",
+  FAULTS_ENABLED:
+    "allow fault injection (the `_FAULT_*` values, the admin `/faults` route, FaultService and the page's lab); `npm start` sets it for the data services unless you do",
   FAULT_LATENCY_MS: "injected latency before each call, ms",
   FAULT_JITTER_MS: "extra random latency, 0..N ms",
   FAULT_ERROR_RATE: "fraction of calls failed on purpose, 0 to 1",
@@ -30,7 +40,8 @@ export const variableDocs: Record<string, string> = {
   TLS_CERT_FILE: "PEM certificate of the gRPC listener (with `_TLS_KEY_FILE`); unset: plaintext",
   TLS_KEY_FILE: "PEM private key of the gRPC listener",
   TLS_CLIENT_CA_FILE: "PEM CA that signs client certificates: mutual TLS",
-  UPSTREAM_TLS_CA_FILE: "PEM CA of the data services' certificates: TLS to the upstreams; unset: plaintext",
+  UPSTREAM_TLS_CA_FILE:
+    "PEM CA of the data services' certificates: TLS to the upstreams, whose targets must then be DNS names (not IP addresses); unset: plaintext",
   UPSTREAM_TLS_CERT_FILE: "PEM client certificate for mutual TLS to the upstreams (with `_KEY_FILE`)",
   UPSTREAM_TLS_KEY_FILE: "PEM private key of that client certificate",
   WEB_TLS_CERT_FILE: "PEM certificate of the web port (HTTPS); unset: the gRPC key pair if any, else HTTP",

@@ -1,3 +1,6 @@
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { projectRoot } from "../../services/platform/config/project-root.js";
 import { describeExit, spawnNodeProcess } from "../../testkit/processes/node-process.js";
 import { createLinePrefixer, type LogFormat } from "./log-lines.js";
 
@@ -12,6 +15,8 @@ export interface ChildServiceOptions {
   prefixWidth: number;
   color?: number;
   write: (text: string) => void;
+  /** Flags for node itself, before the entry point. */
+  nodeFlags?: readonly string[];
 }
 
 /** The ports a service reported in its `<name> listening` line (the real ones, also with port 0). */
@@ -43,6 +48,8 @@ export interface ChildService {
   /** SIGTERM, wait up to `graceMs`, then SIGKILL; resolves once it has exited. */
   stop(graceMs: number): Promise<ChildExit>;
 }
+
+const exitWithLauncher = pathToFileURL(join(projectRoot, "deploy", "local", "exit-with-launcher.mjs")).href;
 
 /** Starts one service, forwarding its stdout and stderr line by line with its name in front. */
 export function spawnChildService(options: ChildServiceOptions): ChildService {
@@ -96,6 +103,9 @@ export function spawnChildService(options: ChildServiceOptions): ChildService {
     cwd: options.cwd,
     env: options.env,
     stdout: "forward",
+    // An IPC channel the child watches (deploy/local/exit-with-launcher.mjs): it exits when we die.
+    ipc: true,
+    nodeFlags: ["--import", exitWithLauncher, ...(options.nodeFlags ?? [])],
     onStdout,
     onStderr,
   });

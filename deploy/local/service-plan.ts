@@ -1,6 +1,12 @@
 import { ConfigError, createEnvReader } from "../../services/platform/config/env-reader.js";
 import type { ServiceConfig } from "../../services/platform/config/service-config.js";
-import { type DataServiceName, listedServices, serviceList, type ServiceName } from "../../services/service-list.js";
+import {
+  type DataServiceName,
+  dataServiceNames,
+  listedServices,
+  serviceList,
+  type ServiceName,
+} from "../../services/service-list.js";
 
 /** The variable that points fights at a data service. */
 export function upstreamTargetVariable(name: DataServiceName): string {
@@ -22,12 +28,29 @@ export interface PortSetting {
 /** What the launcher needs to know about one service before starting it. */
 export interface ServicePlan {
   name: ServiceName;
-  /** TypeScript entry point, run with `node --import tsx`. */
+  /** Its `main` module from services/service-list.ts: dist/…/main.js when the launcher runs compiled (`npm start`). */
   entryPoint: string;
   config: ServiceConfig;
   ports: PortSetting[];
   /** PostgreSQL (URL redacted) or the embedded PGlite. */
   database: string;
+  /** Variables the launcher sets for this service on top of the environment (e.g. its database URL). */
+  env: Record<string, string>;
+}
+
+/**
+ * The environment `npm start` runs the services with: as given, plus fault injection enabled on
+ * the data services unless the variable is set (`HEROES_FAULTS_ENABLED=false npm start` keeps it
+ * off), so the page's resilience lab works on a laptop out of the box. Only here: the services'
+ * own default, and so compose and Kubernetes, stays off.
+ */
+export function localEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const local = { ...env };
+  for (const name of dataServiceNames) {
+    const variable = `${serviceList[name].envPrefix}_FAULTS_ENABLED`;
+    if (local[variable] === undefined || local[variable] === "") local[variable] = "true";
+  }
+  return local;
 }
 
 /** The project's root folder (holds package.json). */
@@ -78,6 +101,7 @@ export function planServices(env: NodeJS.ProcessEnv): ServicePlan[] {
       config,
       ports,
       database: config.databaseUrl === undefined ? "PGlite (embedded)" : "PostgreSQL",
+      env: {},
     };
   });
   assertDistinctPorts(plans.flatMap((plan) => plan.ports));

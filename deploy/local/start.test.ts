@@ -1,10 +1,15 @@
 import assert from "node:assert/strict";
 import { createServer } from "node:net";
 import { after, describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { FightService } from "../../gen/superheroes/fight/v1/fight_service_pb.js";
 import { createPromiseClient } from "../../services/platform/calls/grpc-client.js";
 import { isAlive, type LauncherProcess, startLauncher } from "../../testkit/processes/launcher-process.js";
 import { freePorts } from "../../testkit/ports.js";
+import { watchFights } from "../../testkit/grpc/fight-watcher.js";
 
 // Generous: the machine may be busy (four processes start on 2 cores, the first PGlite runs initdb).
 const readyTimeoutMs = 180_000;
@@ -55,11 +60,24 @@ describe("npm start", () => {
       assert.match(launcher.stdout(), new RegExp(`page +http://localhost:${fightsWeb}/`));
 
       const client = createPromiseClient(FightService, `127.0.0.1:${fightsGrpc}`);
+      const watcher = watchFights(client);
       try {
         const { fight } = await client.methods.performRandomFight({}, { deadline: Date.now() + 10_000 });
         assert.ok(fight !== undefined && fight.id > 0n, "a stored fight");
         assert.notEqual(fight.winner?.name ?? "", "");
+        // The live feed comes from LISTEN/NOTIFY through the shared PGlite: fight after fight
+        // until the watcher (subscribed some time during the first) has heard one.
+        const performed = [fight.id];
+        for (let round = 0; round < 20 && !watcher.ids().some((id) => performed.includes(id)); round += 1) {
+          await sleep(250);
+          performed.push((await client.methods.performRandomFight({}, { deadline: Date.now() + 10_000 })).fight!.id);
+        }
+        assert.ok(
+          watcher.ids().some((id) => performed.includes(id)),
+          `WatchFights heard ${watcher.ids().join(", ") || "nothing"} of ${performed.join(", ")}`,
+        );
       } finally {
+        watcher.stream.cancel();
         client.close();
       }
       const response = await fetch(
@@ -86,6 +104,73 @@ describe("npm start", () => {
         "the launcher and every service process have exited",
       );
       assert.equal([...launcher.stdout().matchAll(/stopped: exit code 0/g)].length, 4, launcher.stdout());
+    },
+  );
+
+  it(
+    "stops every service within seconds when the launcher itself is SIGKILLed (no orphans)",
+    { timeout: readyTimeoutMs + 60_000 },
+    async (t) => {
+      const ports = await freePorts(9);
+      const env: Record<string, string> = { LOG_LEVEL: "warn" };
+      ["FIGHTS_GRPC_PORT", "FIGHTS_ADMIN_PORT", "FIGHTS_WEB_PORT"].forEach((name, i) => (env[name] = `${ports[i]}`));
+      ["HEROES", "VILLAINS", "LOCATIONS"].forEach((prefix, i) => {
+        env[`${prefix}_GRPC_PORT`] = `${ports[3 + i * 2]}`;
+        env[`${prefix}_ADMIN_PORT`] = `${ports[4 + i * 2]}`;
+      });
+      const launcher = startLauncher(env);
+      after(() => killGroup(launcher));
+      await launcher.waitForOutput("Ctrl-C stops everything.", readyTimeoutMs);
+      const pids = [...launcher.stdout().matchAll(/started (?:heroes|villains|locations|fights) \(pid (\d+)/g)].map(
+        (match) => Number(match[1]),
+      );
+      assert.equal(pids.length, 4, launcher.stdout());
+      const launcherPid = Number(/launcher pid (\d+)/.exec(launcher.stdout())?.[1]);
+
+      // Only the launcher, not its group: what `timeout npm start` or an OOM kill does.
+      process.kill(launcherPid, "SIGKILL");
+      const killedAt = performance.now();
+      while (pids.some(isAlive) && performance.now() - killedAt < 30_000) await sleep(50);
+      assert.deepEqual(pids.filter(isAlive), [], "no service outlives its launcher");
+      t.diagnostic(`every service gone ${(performance.now() - killedAt).toFixed(0)} ms after the launcher's SIGKILL`);
+    },
+  );
+
+  it(
+    "keeps the shared PGlite's data in --data-dir: a fight stored by one npm start is there in the next",
+    { timeout: 2 * readyTimeoutMs + 60_000 },
+    async () => {
+      const dataDir = await mkdtemp(join(tmpdir(), "npm-start-data-"));
+      after(() => rm(dataDir, { recursive: true, force: true }));
+      const ports = await freePorts(9);
+      const env: Record<string, string> = { LOG_LEVEL: "warn" };
+      ["FIGHTS_GRPC_PORT", "FIGHTS_ADMIN_PORT", "FIGHTS_WEB_PORT"].forEach((name, i) => (env[name] = `${ports[i]}`));
+      ["HEROES", "VILLAINS", "LOCATIONS"].forEach((prefix, i) => {
+        env[`${prefix}_GRPC_PORT`] = `${ports[3 + i * 2]}`;
+        env[`${prefix}_ADMIN_PORT`] = `${ports[4 + i * 2]}`;
+      });
+      const runOnce = async <T>(call: (client: ReturnType<typeof fightsClient>) => Promise<T>): Promise<T> => {
+        const launcher = startLauncher(env, ["--data-dir", dataDir]);
+        after(() => killGroup(launcher));
+        await launcher.waitForOutput("Ctrl-C stops everything.", readyTimeoutMs);
+        assert.match(launcher.stdout(), new RegExp(`PGlite \\(shared, ${dataDir}\\)`));
+        const client = fightsClient();
+        try {
+          return await call(client);
+        } finally {
+          client.close();
+          launcher.signalGroup("SIGINT");
+          await launcher.exited;
+        }
+      };
+      const fightsClient = () => createPromiseClient(FightService, `127.0.0.1:${ports[0]}`);
+      const stored = await runOnce(
+        async (client) => (await client.methods.performRandomFight({}, { deadline: Date.now() + 10_000 })).fight!,
+      );
+      const found = await runOnce(
+        async (client) => (await client.methods.getFight({ id: stored.id }, { deadline: Date.now() + 10_000 })).fight,
+      );
+      assert.equal(found?.winner?.name, stored.winner?.name);
     },
   );
 

@@ -10,14 +10,19 @@ import { startServiceProcess, type RunningService } from "../platform/server/ser
 import type { FightsConfig } from "./config.js";
 import { createFightFeed } from "./storage/fight-feed.js";
 import { createFightWriter } from "./storage/fight-writer.js";
+import { startFightNotices } from "./storage/fight-notices.js";
 import { createFighterSource } from "./fighters/fighter-supply.js";
 import { fightsMigrations, type FightsDatabase } from "./storage/fights-table.js";
 import { createFightServiceImplementation } from "./edge/fight-contract.js";
 import { createFightsRepository } from "./storage/fights-repository.js";
 import { createFightsService } from "./fights-service.js";
-import { createUpstreamSource } from "./fighters/upstream-fighters.js";
+import { createUpstreamSource, describeUpstreamFailure } from "./fighters/upstream-fighters.js";
 import { createUpstreams } from "./fighters/upstream-policies.js";
 import { startWebEdge } from "./edge/web-edge.js";
+import { startTracing } from "../platform/observability/tracing.js";
+import { createLabTraffic } from "./lab/lab-traffic.js";
+import { createMetricsSampler } from "./lab/metrics-sampler.js";
+import { createUpstreamFaults } from "./lab/upstream-faults.js";
 
 /** The running fights service: its gRPC and admin servers plus the web edge. */
 export interface RunningFights extends RunningService {
@@ -28,6 +33,8 @@ export interface RunningFights extends RunningService {
 export async function startFights(config: FightsConfig): Promise<RunningFights> {
   const logger = createLogger("fights", config.logLevel);
   const registry = new Registry();
+  const tracing = await startTracing(config.tracing, logger);
+  const tracer = tracing?.tracer;
   const database = await openDatabase<FightsDatabase>({
     url: config.databaseUrl,
     dataDir: config.dataDir,
@@ -35,7 +42,11 @@ export async function startFights(config: FightsConfig): Promise<RunningFights> 
     logger,
   });
   await migrate(database.db, fightsMigrations);
-  const upstreams = createUpstreams(config, logger, registry);
+  const metrics = createMetricsSampler({ upstreams: () => upstreamStats() });
+  const upstreams = createUpstreams(config, logger, registry, {
+    ...(tracer === undefined ? {} : { tracer }),
+    onCall: metrics.recordUpstreamCall,
+  });
   const upstreamList = [upstreams.heroes, upstreams.villains, upstreams.locations];
   const fighterSource = createFighterSource(createUpstreamSource(upstreams), {
     mode: config.fighterSource,
@@ -43,10 +54,18 @@ export async function startFights(config: FightsConfig): Promise<RunningFights> 
     poolSize: config.poolSize,
     poolTtlMs: config.poolTtlMs,
     refillTimeoutMs: Math.max(...Object.values(config.upstreams).map((upstream) => upstream.timeoutMs)),
+    ...(tracer === undefined ? {} : { tracer }),
   });
   const repository = createFightsRepository(database.db);
   const writer = createFightWriter(repository, { maxBatch: config.writeMaxBatch });
   const feed = createFightFeed(config.watchMaxQueued);
+  const notices = await startFightNotices({
+    database,
+    repository,
+    feed,
+    logger,
+    maxCatchUp: config.watchMaxQueued,
+  });
   const fallbacks = new Counter({
     name: "fights_fallbacks_total",
     help: "Fighters or locations replaced by their fallback.",
@@ -71,9 +90,18 @@ export async function startFights(config: FightsConfig): Promise<RunningFights> 
       logger.debug({ kind, reason: reason instanceof Error ? reason.message : String(reason) }, "fallback used");
     },
     onStage: (stage, ms) => stages.observe({ stage }, ms / 1000),
+    describeFailure: describeUpstreamFailure,
+    ...(tracer === undefined ? {} : { tracer }),
+    onFought: metrics.recordFights,
   });
   const upstreamStats = () => upstreamList.map((upstream) => upstream.stats());
-  const implementation = createFightServiceImplementation(fights, upstreamStats);
+  const traffic = createLabTraffic((context) => fights.performRandomFight(context), logger);
+  const implementation = createFightServiceImplementation(fights, upstreamStats, {
+    faults: createUpstreamFaults(upstreams, config.upstreamAdminToken),
+    traffic,
+    metrics,
+    access: { token: config.adminToken, tokenVariable: "FIGHTS_ADMIN_TOKEN" },
+  });
   const service = await startServiceProcess({
     name: "fights",
     config,
@@ -88,12 +116,16 @@ export async function startFights(config: FightsConfig): Promise<RunningFights> 
       upstreams: upstreamStats(),
       fighterSource: fighterSource.stats(),
       writer: writer.stats(),
-      watch: feed.stats(),
+      watch: { ...feed.stats(), ...notices.stats() },
     }),
     close: async () => {
+      traffic.close();
+      metrics.close();
       upstreamList.forEach((upstream) => upstream.close());
+      await notices.close();
       await database.close();
     },
+    ...(tracing === undefined ? {} : { tracing }),
   });
   const web = await startWebEdge({
     host: config.webHost,
@@ -105,6 +137,7 @@ export async function startFights(config: FightsConfig): Promise<RunningFights> 
     limiter: service.grpc.loadShedder.limiter,
     logger,
     tls: config.webTls,
+    ...(tracer === undefined ? {} : { tracer }),
   }).catch(async (error: unknown) => {
     await service.stop();
     throw error;

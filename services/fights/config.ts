@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { join } from "node:path";
 import { ConfigError, type EnvReader } from "../platform/config/env-reader.js";
 import { projectRoot } from "../platform/config/project-root.js";
@@ -29,6 +30,8 @@ export interface FightsConfig extends ServiceConfig {
   upstreams: Record<FighterKind, UpstreamConfig>;
   /** TLS to the data services (`FIGHTS_UPSTREAM_TLS_CA_FILE`, `_CERT_FILE`/`_KEY_FILE` for mutual TLS); undefined: plaintext. */
   upstreamTls: ClientTls | undefined;
+  /** Bearer token fights sends to the data services' FaultService (`FIGHTS_UPSTREAM_ADMIN_TOKEN`): their `_ADMIN_TOKEN`. */
+  upstreamAdminToken: string | undefined;
   upstreamMode: UpstreamMode;
   /** Attempts per idempotent upstream read, including the first (channel retry policy). */
   maxAttempts: number;
@@ -80,17 +83,30 @@ export function fightsConfigFromEnv(env: EnvReader, defaults: FightsDefaults): F
     timeoutMs: env.int(`FIGHTS_${prefix}_TIMEOUT_MS`, 1000, { min: 1, max: 60_000 }),
   });
   const common = serviceConfigFromEnv(env, "FIGHTS", defaults.ports);
+  const upstreamTls = clientTlsFromEnv(env, "FIGHTS_UPSTREAM_TLS");
+  const upstreams = {
+    heroes: upstream("heroes", "HEROES"),
+    villains: upstream("villains", "VILLAINS"),
+    locations: upstream("locations", "LOCATIONS"),
+  };
+  if (upstreamTls !== undefined) {
+    for (const [kind, { target }] of Object.entries(upstreams)) {
+      if (targetHasIpAddress(target)) {
+        throw new ConfigError(
+          `FIGHTS_${kind.toUpperCase()}_TARGET`,
+          `"${target}" is an IP address: with TLS to the data services (FIGHTS_UPSTREAM_TLS_CA_FILE) the target must be a DNS name the server's certificate holds, e.g. dns:///${kind}:50051 (Node refuses an IP address as TLS server name)`,
+        );
+      }
+    }
+  }
   return {
     ...common,
     databaseUrl: env.optionalString("FIGHTS_DATABASE_URL"),
     dataDir: env.optionalString("FIGHTS_DATA_DIR"),
     dbPoolSize: env.int("FIGHTS_DB_POOL_SIZE", 10, { min: 1, max: 100 }),
-    upstreams: {
-      heroes: upstream("heroes", "HEROES"),
-      villains: upstream("villains", "VILLAINS"),
-      locations: upstream("locations", "LOCATIONS"),
-    },
-    upstreamTls: clientTlsFromEnv(env, "FIGHTS_UPSTREAM_TLS"),
+    upstreams,
+    upstreamTls,
+    upstreamAdminToken: env.optionalString("FIGHTS_UPSTREAM_ADMIN_TOKEN"),
     upstreamMode: env.oneOf("FIGHTS_UPSTREAM_MODE", ["concurrent", "sequential"] as const, "concurrent"),
     maxAttempts: env.int("FIGHTS_UPSTREAM_MAX_ATTEMPTS", 3, { min: 1, max: 5 }),
     hedgeMs: env.int("FIGHTS_HEDGE_MS", 0, { min: 0, max: 10_000 }),
@@ -146,4 +162,17 @@ function target(env: EnvReader, name: string, fallback: string): string {
     throw new ConfigError(name, `"${value}" is not a gRPC target (host:port, ipv4:a:1,b:2 or dns:///name:port)`);
   }
   return value;
+}
+
+/**
+ * Whether a gRPC target names its server by IP address (`10.0.0.5:50051`, `ipv4:a:1,b:2`,
+ * `dns:///[::1]:50051`). grpc-js sends a TLS target's host as the TLS server name, which Node 26
+ * refuses for an IP address (RFC 6066 allows only DNS names): such a target cannot use TLS.
+ */
+export function targetHasIpAddress(target: string): boolean {
+  if (/^ipv[46]:/.test(target)) return true;
+  if (target.startsWith("unix:")) return false;
+  const authority = target.replace(/^dns:(\/\/[^/]*\/)?/, "");
+  const host = authority.startsWith("[") ? authority.slice(1, authority.indexOf("]")) : authority.replace(/:\d+$/, "");
+  return isIP(host) !== 0;
 }

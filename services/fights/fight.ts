@@ -58,6 +58,6 @@ export interface FightResult {
 
 /** A stored fight. */
 export interface Fight extends FightResult {
-  /** Positive, increasing with storage order. */
-  id: number;
+  /** Positive, drawn in insert order (int8: every 64-bit value kept). */
+  id: bigint;
 }

@@ -1,39 +1,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { create } from "@bufbuild/protobuf";
-import { type ClientReadableStream, Metadata, status as Status, type ServiceError } from "@grpc/grpc-js";
-import {
-  FightService,
-  WatchFightsRequestSchema,
-  type WatchFightsResponse,
-} from "../../gen/superheroes/fight/v1/fight_service_pb.js";
-import { grpcDefinitionFromDesc } from "../platform/grpc/grpc-definition.js";
+import { status as Status } from "@grpc/grpc-js";
+import { watchFights } from "../../testkit/grpc/fight-watcher.js";
 import { waitFor } from "../../testkit/wait-for.js";
 import { startFightsSystem, type FightsSystem } from "../../testkit/systems/fights-system.js";
-
-interface Watcher {
-  stream: ClientReadableStream<WatchFightsResponse>;
-  received: WatchFightsResponse[];
-  ended: Promise<{ code: number; details: string }>;
-}
-
-function watch(system: FightsSystem): Watcher {
-  const { path, requestSerialize, responseDeserialize } = grpcDefinitionFromDesc(FightService).watchFights!;
-  const stream = system.client.grpc.makeServerStreamRequest(
-    path,
-    requestSerialize,
-    responseDeserialize,
-    create(WatchFightsRequestSchema),
-    new Metadata(),
-  ) as ClientReadableStream<WatchFightsResponse>;
-  const received: WatchFightsResponse[] = [];
-  stream.on("data", (message: WatchFightsResponse) => received.push(message));
-  const ended = new Promise<{ code: number; details: string }>((resolve) => {
-    stream.on("error", (error: ServiceError) => resolve({ code: error.code, details: error.details }));
-    stream.on("end", () => resolve({ code: Status.OK, details: "" }));
-  });
-  return { stream, received, ended };
-}
 
 describe("WatchFights", () => {
   let system: FightsSystem;
@@ -43,7 +13,7 @@ describe("WatchFights", () => {
   after(() => system.stop());
 
   it("streams every fight stored after the watcher joined, in order, batches included", async () => {
-    const watcher = watch(system);
+    const watcher = watchFights(system.client);
     await new Promise((resolve) => setTimeout(resolve, 100)); // let the subscription reach the server
     const single = await system.client.methods.performRandomFight({});
     const batch = await system.client.methods.performRandomFights({ count: 20 });
@@ -57,7 +27,7 @@ describe("WatchFights", () => {
   });
 
   it("drops a watcher that stops reading, with RESOURCE_EXHAUSTED, and never slows fights down", async () => {
-    const watcher = watch(system);
+    const watcher = watchFights(system.client);
     await new Promise((resolve) => setTimeout(resolve, 100));
     watcher.stream.pause(); // stop reading: HTTP/2 flow control backs up to the server
     const started = performance.now();
@@ -74,7 +44,7 @@ describe("WatchFights", () => {
   });
 
   it("ends open streams with UNAVAILABLE when the service shuts down, without waiting for the grace period", async () => {
-    const watcher = watch(system);
+    const watcher = watchFights(system.client);
     await new Promise((resolve) => setTimeout(resolve, 100));
     const started = performance.now();
     await system.fights.stop();

@@ -1,13 +1,7 @@
 import { HeroService } from "../../gen/superheroes/hero/v1/hero_service_pb.js";
 import type { CatalogService } from "../platform/catalog/catalog-service.js";
 import { fighterInputFromProto, fighterToProto, type FighterRecord } from "../domain/fighter-catalog.js";
-import {
-  idFromProto,
-  idsFromProto,
-  idToProto,
-  maskPathsFromProto,
-  required,
-} from "../platform/catalog/catalog-messages.js";
+import { idToProto, maskPathsFromProto, required } from "../platform/catalog/catalog-messages.js";
 import { registration, type ServiceRegistration } from "../platform/server/grpc-server.js";
 
 /** The registration of HeroService: proto messages in and out, logic in `heroes`. */
@@ -15,10 +9,10 @@ export function createHeroRegistration(heroes: CatalogService<FighterRecord>): S
   return registration(HeroService, {
     getRandomHero: async () => ({ hero: fighterToProto(await heroes.randomOne()) }),
     getRandomHeroes: async (request) => ({ heroes: (await heroes.randomMany(request.count)).map(fighterToProto) }),
-    getHero: async (request) => ({ hero: fighterToProto(await heroes.get(idFromProto(request.id))) }),
+    getHero: async (request) => ({ hero: fighterToProto(await heroes.get(request.id)) }),
     async batchGetHeroes(request) {
-      const { items, missingIds } = await heroes.batchGet(idsFromProto(request.ids));
-      return { heroes: items.map(fighterToProto), missingIds: missingIds.map(idToProto) };
+      const { items, missingIds } = await heroes.batchGet(request.ids);
+      return { heroes: items.map(fighterToProto), missingIds };
     },
     async listHeroes(request) {
       const { items, nextPageToken } = await heroes.list(request);
@@ -29,15 +23,11 @@ export function createHeroRegistration(heroes: CatalogService<FighterRecord>): S
     }),
     async updateHero(request) {
       const hero = required(request.hero, "hero");
-      const updated = await heroes.update(
-        idFromProto(hero.id),
-        fighterInputFromProto(hero),
-        maskPathsFromProto(request.updateMask),
-      );
+      const updated = await heroes.update(hero.id, fighterInputFromProto(hero), maskPathsFromProto(request.updateMask));
       return { hero: fighterToProto(updated) };
     },
     async deleteHero(request) {
-      await heroes.delete(idFromProto(request.id));
+      await heroes.delete(request.id);
       return {};
     },
   });

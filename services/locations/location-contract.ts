@@ -5,13 +5,7 @@ import {
 } from "../../gen/superheroes/location/v1/location_service_pb.js";
 import type { CatalogInput } from "../platform/catalog/catalog-spec.js";
 import type { CatalogService } from "../platform/catalog/catalog-service.js";
-import {
-  idFromProto,
-  idsFromProto,
-  idToProto,
-  maskPathsFromProto,
-  required,
-} from "../platform/catalog/catalog-messages.js";
+import { idToProto, maskPathsFromProto, required } from "../platform/catalog/catalog-messages.js";
 import { registration, type ServiceRegistration } from "../platform/server/grpc-server.js";
 import type { LocationKind, LocationRecord } from "../domain/location-fields.js";
 
@@ -22,10 +16,10 @@ export function createLocationRegistration(locations: CatalogService<LocationRec
     getRandomLocations: async (request) => ({
       locations: (await locations.randomMany(request.count)).map(locationToProto),
     }),
-    getLocation: async (request) => ({ location: locationToProto(await locations.get(idFromProto(request.id))) }),
+    getLocation: async (request) => ({ location: locationToProto(await locations.get(request.id)) }),
     async batchGetLocations(request) {
-      const { items, missingIds } = await locations.batchGet(idsFromProto(request.ids));
-      return { locations: items.map(locationToProto), missingIds: missingIds.map(idToProto) };
+      const { items, missingIds } = await locations.batchGet(request.ids);
+      return { locations: items.map(locationToProto), missingIds };
     },
     async listLocations(request) {
       const { items, nextPageToken } = await locations.list(request);
@@ -37,14 +31,14 @@ export function createLocationRegistration(locations: CatalogService<LocationRec
     async updateLocation(request) {
       const location = required(request.location, "location");
       const updated = await locations.update(
-        idFromProto(location.id),
+        location.id,
         locationInputFromProto(location),
         maskPathsFromProto(request.updateMask),
       );
       return { location: locationToProto(updated) };
     },
     async deleteLocation(request) {
-      await locations.delete(idFromProto(request.id));
+      await locations.delete(request.id);
       return {};
     },
   });

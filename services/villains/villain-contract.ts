@@ -1,13 +1,7 @@
 import { VillainService } from "../../gen/superheroes/villain/v1/villain_service_pb.js";
 import type { CatalogService } from "../platform/catalog/catalog-service.js";
 import { fighterInputFromProto, fighterToProto, type FighterRecord } from "../domain/fighter-catalog.js";
-import {
-  idFromProto,
-  idsFromProto,
-  idToProto,
-  maskPathsFromProto,
-  required,
-} from "../platform/catalog/catalog-messages.js";
+import { idToProto, maskPathsFromProto, required } from "../platform/catalog/catalog-messages.js";
 import { registration, type ServiceRegistration } from "../platform/server/grpc-server.js";
 
 /** The registration of VillainService: proto messages in and out, logic in `villains`. */
@@ -17,10 +11,10 @@ export function createVillainRegistration(villains: CatalogService<FighterRecord
     getRandomVillains: async (request) => ({
       villains: (await villains.randomMany(request.count)).map(fighterToProto),
     }),
-    getVillain: async (request) => ({ villain: fighterToProto(await villains.get(idFromProto(request.id))) }),
+    getVillain: async (request) => ({ villain: fighterToProto(await villains.get(request.id)) }),
     async batchGetVillains(request) {
-      const { items, missingIds } = await villains.batchGet(idsFromProto(request.ids));
-      return { villains: items.map(fighterToProto), missingIds: missingIds.map(idToProto) };
+      const { items, missingIds } = await villains.batchGet(request.ids);
+      return { villains: items.map(fighterToProto), missingIds };
     },
     async listVillains(request) {
       const { items, nextPageToken } = await villains.list(request);
@@ -32,14 +26,14 @@ export function createVillainRegistration(villains: CatalogService<FighterRecord
     async updateVillain(request) {
       const villain = required(request.villain, "villain");
       const updated = await villains.update(
-        idFromProto(villain.id),
+        villain.id,
         fighterInputFromProto(villain),
         maskPathsFromProto(request.updateMask),
       );
       return { villain: fighterToProto(updated) };
     },
     async deleteVillain(request) {
-      await villains.delete(idFromProto(request.id));
+      await villains.delete(request.id);
       return {};
     },
   });

@@ -193,7 +193,25 @@ describe("fights page and web edge, whole system in-process", { timeout: 90_000 
       await page.getByRole("button", { name: "Fight!" }).click();
       await page.locator(".result .tag.fallback").first().waitFor();
       await page.locator(".feed-item", { hasText: "Fallback hero" }).locator(".tag.fallback").first().waitFor();
+      await waitForText(page, "#fallback-fights", "1 fight with a fallback fighter, not counted in the scores");
+      assert.equal(await totalFights(page), fightsBefore + 1, "a fight with the fallback hero is not in the scores");
       await page.screenshot({ path: join(screenshotDir, "fights-page-heroes-down.png"), fullPage: true });
+
+      // Villains down too: two placeholders are no fight; the page says so and stores nothing.
+      await system.stopVillains();
+      await eventually(
+        "the fallback hero and the fallback villain",
+        async () => (await text(page, ".fighter.villain .name")) === "Fallback villain",
+        newFighters,
+      );
+      const noFight =
+        "No fight: the heroes and villains services both did not answer, so there are no real fighters. Press New fighters once one of them is back.";
+      assert.equal(await text(page, ".result"), noFight);
+      await page.getByRole("button", { name: "Fight!" }).click();
+      assert.equal(await text(page, ".result"), noFight);
+      assert.equal(await page.locator(".result").getAttribute("data-kind"), "error");
+      await page.screenshot({ path: join(screenshotDir, "fights-page-no-real-fighters.png"), fullPage: true });
+      await system.restartVillains();
 
       await system.restartHeroes();
       await eventually(

@@ -38,6 +38,7 @@ export const testServiceConfig: Readonly<ServiceConfig> = Object.freeze({
   adminHost: "127.0.0.1",
   adminPort: 0,
   adminToken: undefined,
+  envPrefix: "TEST",
   maxInFlight: 100,
   // The services' default: adaptive under the ceiling.
   concurrencyLimit: Object.freeze({ mode: "adaptive", minLimit: 10, initialLimit: 100 }),
@@ -46,6 +47,7 @@ export const testServiceConfig: Readonly<ServiceConfig> = Object.freeze({
   faultsEnabled: false,
   faults: noFaults,
   tls: undefined,
+  tracing: undefined,
 });
 
 /** Starts the in-memory HeroService through `startServiceProcess`, as a real service does. */

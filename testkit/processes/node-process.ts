@@ -32,6 +32,8 @@ export interface NodeProcessOptions {
   onStderr?: (chunk: string) => void;
   /** Extra flags for node itself, before the entry point (e.g. `--cpu-prof`, not allowed in NODE_OPTIONS). */
   nodeFlags?: readonly string[];
+  /** Open an IPC channel to the child (a launcher's children watch it to exit with their launcher). */
+  ipc?: boolean;
 }
 
 /** A running child process. */
@@ -68,7 +70,7 @@ export function spawnNodeProcess(entryPoint: string, options: NodeProcessOptions
   const child = spawn(process.execPath, nodeArguments(entryPoint, options.nodeFlags), {
     cwd: options.cwd,
     env: options.env,
-    stdio: ["ignore", mode === "ignore" ? "ignore" : "pipe", "pipe"],
+    stdio: ["ignore", mode === "ignore" ? "ignore" : "pipe", "pipe", ...(options.ipc === true ? ["ipc" as const] : [])],
   });
   let stdout = "";
   let stderr = "";

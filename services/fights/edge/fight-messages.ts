@@ -71,7 +71,7 @@ function fighterToMessage(fighter: Fighter) {
 /** The Fight message of a stored fight. */
 export function fightToMessage(fight: Fight): MessageInitShape<typeof FightSchema> {
   return {
-    id: BigInt(fight.id),
+    id: fight.id,
     fightTime: timestampFromDate(fight.fightTime),
     winner: combatantToMessage(fight.winner),
     loser: combatantToMessage(fight.loser),

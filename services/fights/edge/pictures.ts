@@ -1,31 +1,47 @@
-import { createHash } from "node:crypto";
+import { locationKinds, type LocationKind } from "../../domain/location-fields.js";
+import { fighterEmblemSvg } from "../pictures/fighter-emblem.js";
+import { locationSceneSvg } from "../pictures/location-scene.js";
 
 /**
  * Pictures of fighters and locations, drawn here as SVG so the page needs nothing from the
- * internet: `/pictures/<heroes|villains|locations>/<slug>.svg` and the three fallbacks.
- * Each is a coloured badge with the initials, its colour derived from the slug.
+ * internet: `/pictures/<heroes|villains|locations>/<slug>.svg` and the three fallbacks. The page
+ * adds what it knows of the fighter or location as query parameters (`level`, `powers`, `type`),
+ * and the picture is drawn from them: an emblem with a symbol from the powers and rank stars from
+ * the level, a scene from the location's kind. Without them the picture is drawn from the slug
+ * alone. The same URL always gives the same picture.
  */
-export function pictureSvg(path: string): string | undefined {
+export function pictureSvg(url: URL): string | undefined {
   const match =
-    /^\/pictures\/(?:(heroes|villains|locations)\/([a-z0-9-]{1,80})|(fallback-(?:hero|villain|location)))\.svg$/.exec(
-      path,
+    /^\/pictures\/(?:(heroes|villains|locations)\/([a-z0-9-]{1,80})|fallback-(hero|villain|location))\.svg$/.exec(
+      url.pathname,
     );
   if (match === null) return undefined;
-  const [, group = "fallbacks", slug = match[3] ?? "unknown"] = match;
-  const hue = createHash("sha256").update(slug).digest()[0]! * (360 / 256);
-  const initials = slug
-    .split("-")
-    .filter((word) => word.length > 0)
-    .slice(0, 2)
-    .map((word) => word[0]!.toUpperCase())
-    .join("");
-  const shape =
-    group === "locations" ? `<rect x="8" y="8" width="184" height="184" rx="24"` : `<circle cx="100" cy="100" r="92"`;
-  const ring = group === "villains" ? "#7f1d1d" : group === "heroes" ? "#1e3a8a" : "#374151";
-  return [
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 200" role="img" aria-label="${slug}">`,
-    `${shape} fill="hsl(${hue.toFixed(0)} 60% 45%)" stroke="${ring}" stroke-width="8"/>`,
-    `<text x="100" y="124" font-family="sans-serif" font-size="72" font-weight="700" text-anchor="middle" fill="#fff">${initials}</text>`,
-    `</svg>`,
-  ].join("");
+  const [, group, name, fallback] = match;
+  const slug = name ?? `fallback-${fallback}`;
+  const kind =
+    group === "heroes" || fallback === "hero"
+      ? "hero"
+      : group === "villains" || fallback === "villain"
+        ? "villain"
+        : "location";
+  const body =
+    kind === "location"
+      ? locationSceneSvg({ slug, kind: locationKind(url.searchParams.get("type")), fallback: fallback !== undefined })
+      : fighterEmblemSvg({
+          slug,
+          side: kind,
+          level: level(url.searchParams.get("level")),
+          powers: url.searchParams.get("powers")?.slice(0, 500) ?? undefined,
+          fallback: fallback !== undefined,
+        });
+  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 200" role="img" aria-label="${slug}">${body}</svg>`;
+}
+
+function level(text: string | null): number | undefined {
+  const value = Number(text);
+  return text === null || !Number.isSafeInteger(value) || value < 1 ? undefined : value;
+}
+
+function locationKind(text: string | null): LocationKind | undefined {
+  return locationKinds.find((kind) => kind === text);
 }

@@ -7,10 +7,17 @@ import { extname, join, normalize } from "node:path";
 import { cors as connectCors } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { FightService } from "../../../gen/superheroes/fight/v1/fight_service_pb.js";
-import { connectImplementationFrom, connectTraceInterceptor } from "../../platform/server/connect-service.js";
+import {
+  connectCallerValues,
+  connectImplementationFrom,
+  connectTraceInterceptor,
+} from "../../platform/server/connect-service.js";
+import { withClearDecodeErrors } from "../../platform/server/connect-decode-errors.js";
 import { createConnectLoadShedding } from "../../platform/server/connect-load-shedding.js";
 import type { ConcurrencyLimiter } from "../../platform/server/concurrency-limiter.js";
 import type { ServiceImplementation } from "../../platform/core/service-implementation.js";
+import type { SpanTracer } from "../../platform/core/span-tracer.js";
+import { createConnectSpanInterceptor } from "../../platform/server/connect-span-interceptor.js";
 import type { Logger } from "../../platform/observability/logger.js";
 import type { KeyPair } from "../../platform/config/tls-config.js";
 import { pictureSvg } from "./pictures.js";
@@ -31,6 +38,8 @@ export interface WebEdgeOptions {
   logger: Logger;
   /** HTTPS with this key pair; undefined: plain HTTP (the local default). */
   tls?: KeyPair;
+  /** Set when tracing is on: a server span per call. */
+  tracer?: SpanTracer;
 }
 
 /** A listening web edge. */
@@ -54,9 +63,17 @@ const contentTypes: Record<string, string> = {
  */
 export async function startWebEdge(options: WebEdgeOptions): Promise<RunningWebEdge> {
   const rpc = connectNodeAdapter({
-    routes: (router) =>
-      router.service(FightService, connectImplementationFrom(FightService, options.implementation, options.logger)),
-    interceptors: [createConnectLoadShedding(options.limiter), connectTraceInterceptor],
+    routes: (router) => {
+      router.service(FightService, connectImplementationFrom(FightService, options.implementation, options.logger));
+      // The adapter serves `router.handlers` as they are once this returns: wrap them in place.
+      router.handlers.splice(0, router.handlers.length, ...router.handlers.map(withClearDecodeErrors));
+    },
+    interceptors: [
+      createConnectLoadShedding(options.limiter),
+      ...(options.tracer === undefined ? [] : [createConnectSpanInterceptor(options.tracer)]),
+      connectTraceInterceptor,
+    ],
+    contextValues: connectCallerValues,
     readMaxBytes: options.maxMessageBytes,
     writeMaxBytes: options.maxMessageBytes,
     grpc: false,
@@ -109,7 +126,8 @@ function applyCors(allowed: readonly string[], request: IncomingMessage, respons
 const rpcPath = /^\/[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)+\/[A-Za-z_]\w*$/;
 
 async function serveStatic(root: string, request: IncomingMessage, response: ServerResponse): Promise<void> {
-  const path = new URL(request.url ?? "/", "http://web").pathname;
+  const url = new URL(request.url ?? "/", "http://web");
+  const path = url.pathname;
   // A POST to a `/<package>.<Service>/<Method>` path the router does not know is an RPC that is
   // not served here: 404 with the Connect error, as connect-node answers for its own services.
   if (request.method === "POST" && rpcPath.test(path)) {
@@ -125,7 +143,7 @@ async function serveStatic(root: string, request: IncomingMessage, response: Ser
     response.writeHead(405, { "content-type": "text/plain" }).end("method not allowed\n");
     return;
   }
-  const svg = path.startsWith("/pictures/") ? pictureSvg(path) : undefined;
+  const svg = path.startsWith("/pictures/") ? pictureSvg(url) : undefined;
   if (svg !== undefined) {
     response
       .writeHead(200, { "content-type": contentTypes[".svg"], "cache-control": "public, max-age=86400" })

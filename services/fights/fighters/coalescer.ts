@@ -1,6 +1,7 @@
 import type { CallContext } from "../../platform/core/call-context.js";
 import { latestDeadline } from "../../platform/core/deadline.js";
 import { CancelledError } from "../../platform/core/errors.js";
+import type { SpanTracer } from "../../platform/core/span-tracer.js";
 
 /** Fetches `count` distinct random items in one upstream call (fewer when fewer exist). */
 export type BatchFetch<T> = (count: number, context: CallContext) => Promise<T[]>;
@@ -11,6 +12,9 @@ export interface CoalescerOptions {
   maxBatch: number;
   /** Extra wait to gather more requests, ms; 0 gathers only those of the current event-loop turn. */
   maxWaitMs: number;
+  /** Set when tracing is on: a span per batch call, named `coalesced_batch_<spanName>`. */
+  tracer?: SpanTracer;
+  spanName?: string;
 }
 
 /** Coalesced picks and their counters. */
@@ -44,11 +48,41 @@ export function createCoalescer<T>(fetch: BatchFetch<T>, options: CoalescerOptio
       counters.upstreamCalls += 1;
       const total = chunk.reduce((sum, waiter) => sum + waiter.count, 0);
       counters.items += total;
-      fetch(total, combinedContext(chunk)).then(
-        (items) => distribute(chunk, items),
-        (error: unknown) => chunk.forEach((waiter) => waiter.reject(error)),
-      );
+      const context = combinedContext(chunk);
+      if (options.tracer === undefined) {
+        fetch(total, context).then(
+          (items) => distribute(chunk, items),
+          (error: unknown) => chunk.forEach((waiter) => waiter.reject(error)),
+        );
+      } else {
+        tracedFetch(options.tracer, options.spanName ?? "picks", chunk, total, context);
+      }
     }
+  };
+
+  // The batch serves several fights: its parent is the first caller's span (as its context's
+  // trace is), and it links every other caller's, so each fight's trace finds the batch.
+  const tracedFetch = (
+    tracer: SpanTracer,
+    spanName: string,
+    chunk: Waiter<T>[],
+    total: number,
+    context: CallContext,
+  ) => {
+    const span = tracer.startSpan(`coalesced_batch_${spanName}`, context.trace, {
+      attributes: { "fights.batch.callers": chunk.length, "fights.batch.count": total },
+      links: chunk.slice(1).map((waiter) => waiter.context.trace),
+    });
+    fetch(total, { ...context, trace: span.context }).then(
+      (items) => {
+        span.end({ attributes: { "fights.batch.items": items.length } });
+        distribute(chunk, items);
+      },
+      (error: unknown) => {
+        span.end({ error: error instanceof Error ? error.message : String(error) });
+        chunk.forEach((waiter) => waiter.reject(error));
+      },
+    );
   };
 
   return {

@@ -1,6 +1,7 @@
 import type { CallContext } from "../../platform/core/call-context.js";
 import { deadlineAfter } from "../../platform/core/deadline.js";
 import { newTraceContext } from "../../platform/core/trace-context.js";
+import type { SpanTracer } from "../../platform/core/span-tracer.js";
 import type { BatchFetch } from "./coalescer.js";
 
 /** Options of `createFighterPool`. */
@@ -13,6 +14,9 @@ export interface FighterPoolOptions {
   refillTimeoutMs: number;
   /** Largest count of one refill call. */
   maxBatch: number;
+  /** Set when tracing is on: each refill is the root span of a trace of its own, `pool_refill_<spanName>`. */
+  tracer?: SpanTracer;
+  spanName?: string;
 }
 
 /** A pool of random picks and its counters. */
@@ -51,21 +55,27 @@ export function createFighterPool<T>(
     refilling = true;
     counters.refills += 1;
     const count = Math.min(options.size - entries.length, options.maxBatch);
+    // No caller: a refill starts a trace of its own (a root span when tracing is on).
+    const span = options.tracer?.startSpan(`pool_refill_${options.spanName ?? "picks"}`, undefined, {
+      attributes: { "fights.batch.count": count },
+    });
     const context: CallContext = {
       signal: new AbortController().signal,
       deadline: deadlineAfter(options.refillTimeoutMs),
-      trace: newTraceContext(),
+      trace: span?.context ?? newTraceContext(),
       requestId: undefined,
     };
     refill(count, context)
       .then((items) => {
+        span?.end({ attributes: { "fights.batch.items": items.length } });
         const expiresAt = Date.now() + options.ttlMs;
         // A table smaller than the pool (36 locations) answers with fewer distinct rows than
         // asked: repeat them, or the pool never fills and every take starts another refill.
         for (let i = 0; i < count && items.length > 0; i += 1)
           entries.push({ item: items[i % items.length] as T, expiresAt });
       })
-      .catch(() => {
+      .catch((error: unknown) => {
+        span?.end({ error: error instanceof Error ? error.message : String(error) });
         counters.refillFailures += 1;
       })
       .finally(() => {

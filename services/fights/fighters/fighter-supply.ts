@@ -3,6 +3,7 @@ import { createCoalescer, type BatchFetch, type Coalescer } from "./coalescer.js
 import type { FighterSourceMode } from "../config.js";
 import { createFighterPool, type FighterPool } from "./fighter-pool.js";
 import { fighterKinds, type FighterKind, type FighterSource } from "./fighter-source.js";
+import type { SpanTracer } from "../../platform/core/span-tracer.js";
 
 /** Options of `createFighterSource`. */
 export interface FighterSourceOptions {
@@ -11,6 +12,8 @@ export interface FighterSourceOptions {
   poolSize: number;
   poolTtlMs: number;
   refillTimeoutMs: number;
+  /** Set when tracing is on: a span per coalesced batch call. */
+  tracer?: SpanTracer;
 }
 
 /** The source the service uses, and its counters for /stats. */
@@ -30,7 +33,11 @@ const maxBatch = 1000;
 export function createFighterSource(upstream: FighterSource, options: FighterSourceOptions): ConfiguredFighterSource {
   if (options.mode === "direct") return { source: upstream, stats: () => ({ mode: "direct" }) };
   const coalescers = mapKinds((kind) =>
-    createCoalescer(fetchOf(upstream, kind), { maxBatch, maxWaitMs: options.coalesceMaxWaitMs }),
+    createCoalescer(fetchOf(upstream, kind), {
+      maxBatch,
+      maxWaitMs: options.coalesceMaxWaitMs,
+      ...(options.tracer === undefined ? {} : { tracer: options.tracer, spanName: kind }),
+    }),
   );
   if (options.mode === "coalesce") {
     return {
@@ -44,6 +51,7 @@ export function createFighterSource(upstream: FighterSource, options: FighterSou
       ttlMs: options.poolTtlMs,
       refillTimeoutMs: options.refillTimeoutMs,
       maxBatch,
+      ...(options.tracer === undefined ? {} : { tracer: options.tracer, spanName: kind }),
     }),
   );
   return {

@@ -7,6 +7,8 @@ import {
 import { VillainService, type Villain } from "../../../gen/superheroes/villain/v1/villain_service_pb.js";
 import type { CallContext } from "../../platform/core/call-context.js";
 import type { UpstreamClient } from "../../platform/calls/upstream-client.js";
+import { isServiceError } from "../../platform/calls/grpc-client.js";
+import { codeName } from "../../platform/grpc/grpc-status.js";
 import type { Fighter, PlaceKind, Place } from "../fight.js";
 import type { FighterSource } from "./fighter-source.js";
 
@@ -71,4 +73,10 @@ export function placeFrom(message: Location | undefined): Place {
 function placeKindFrom(type: LocationType): PlaceKind {
   const name = LocationType[type]?.replace("LOCATION_TYPE_", "");
   return name === undefined ? "UNSPECIFIED" : (name as PlaceKind);
+}
+
+/** Why an upstream pick failed, in a few words for a message: `UNAVAILABLE circuit breaker for heroes is open; failing fast`. */
+export function describeUpstreamFailure(reason: unknown): string {
+  if (isServiceError(reason)) return `${codeName(reason.code)} ${reason.details}`.trim();
+  return reason instanceof Error ? reason.message : String(reason);
 }

@@ -1,10 +1,11 @@
+import type { SpanTracer } from "../../platform/core/span-tracer.js";
 import type { Registry } from "prom-client";
 import { HeroService } from "../../../gen/superheroes/hero/v1/hero_service_pb.js";
 import { LocationService } from "../../../gen/superheroes/location/v1/location_service_pb.js";
 import { VillainService } from "../../../gen/superheroes/villain/v1/villain_service_pb.js";
 import type { CircuitBreakerOptions } from "../../platform/calls/circuit-breaker.js";
 import { createBreakerMetrics, createUpstreamClient } from "../../platform/calls/upstream-client.js";
-import { createClientMetrics } from "../../platform/observability/client-metrics.js";
+import { createClientMetrics, type UpstreamCallRecord } from "../../platform/observability/client-metrics.js";
 import type { Logger } from "../../platform/observability/logger.js";
 import type { FightsConfig } from "../config.js";
 import type { Fighter, Place } from "../fight.js";
@@ -118,13 +119,23 @@ export function upstreamPolicies(config: FightsConfig): {
   };
 }
 
-/** Creates the three upstream channels, once, by their policies, with metrics in `registry`. */
-export function createUpstreams(config: FightsConfig, logger: Logger, registry: Registry): Upstreams {
+/**
+ * Creates the three upstream channels, once, by their policies, with metrics in `registry`; with
+ * `tracer`, a client span per call; `onCall` is told of every finished call (the live charts).
+ */
+export function createUpstreams(
+  config: FightsConfig,
+  logger: Logger,
+  registry: Registry,
+  hooks: { tracer?: SpanTracer; onCall?: (record: UpstreamCallRecord) => void } = {},
+): Upstreams {
   const policies = upstreamPolicies(config);
   const instruments = {
     logger,
     clientMetrics: createClientMetrics(registry),
     breakerMetrics: createBreakerMetrics(registry),
+    ...(hooks.tracer === undefined ? {} : { tracer: hooks.tracer }),
+    ...(hooks.onCall === undefined ? {} : { onCall: hooks.onCall }),
   };
   const settings = (name: FighterKind, policy: UpstreamPolicy<unknown>) => ({
     name,

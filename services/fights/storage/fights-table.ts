@@ -24,13 +24,18 @@ export interface FightRow {
   location_fallback: boolean;
 }
 
-/** Wins per team, kept with every insert so stats never scan `fights`. */
+/**
+ * Fights per winning team, kept with every insert so stats never scan `fights`: `wins` counts
+ * fights between two real fighters, `fallback_fights` those with a fallback hero or villain
+ * (a win over a placeholder is not a win). Since migration 0003.
+ */
 export interface TeamWinsRow {
   team: string;
   wins: ColumnType<string | number | bigint, number, number>;
+  fallback_fights: ColumnType<string | number | bigint, number | undefined, number>;
 }
 
-/** Wins per fighter, kept with every insert; indexed by wins for the top-winners query. */
+/** Wins per real fighter in fights between two real fighters, kept with every insert; indexed by wins for the top-winners query. */
 export interface WinnerWinsRow {
   name: string;
   team: string;
@@ -43,6 +48,12 @@ export interface FightsDatabase {
   fight_team_wins: TeamWinsRow;
   fight_winner_wins: WinnerWinsRow;
 }
+
+/** The NOTIFY channel of committed fights: each payload is up to `fightIdsPerNotice` ids, comma-separated. */
+export const fightStoredChannel = "fight_stored";
+
+/** At most 300 ids of up to 19 digits and a comma: under 6,000 bytes, within NOTIFY's 8,000. */
+export const fightIdsPerNotice = 300;
 
 /** Schema migrations, applied in name order at start-up. */
 export const fightsMigrations: Record<string, Migration> = {
@@ -83,6 +94,56 @@ export const fightsMigrations: Record<string, Migration> = {
         .addPrimaryKeyConstraint("fight_winner_wins_pkey", ["name", "team"])
         .execute();
       await sql`create index fight_winner_wins_by_wins on fight_winner_wins (wins desc, name)`.execute(db);
+    },
+  },
+  "0002_fight_stored_notify": {
+    // A statement-level trigger, so every insert (any batch size, any writer) notifies once per
+    // 300 ids. PostgreSQL delivers NOTIFY at commit, in commit order, and never for a rollback:
+    // listeners on every replica see committed fights in the order they were committed.
+    async up(db) {
+      await sql
+        .raw(
+          `create function notify_fight_stored() returns trigger language plpgsql as $$
+declare
+  ids text;
+begin
+  for ids in
+    select string_agg(id::text, ',' order by id)
+    from (select id, (row_number() over (order by id) - 1) / ${fightIdsPerNotice} as chunk from stored) numbered
+    group by chunk
+    order by chunk
+  loop
+    perform pg_notify('${fightStoredChannel}', ids);
+  end loop;
+  return null;
+end
+$$`,
+        )
+        .execute(db);
+      await sql
+        .raw(
+          `create trigger fight_stored after insert on fights referencing new table as stored
+           for each statement execute function notify_fight_stored()`,
+        )
+        .execute(db);
+    },
+  },
+  "0003_fallback_fights_apart": {
+    // Until now a win over (or by) a fallback fighter counted like any other, so "Fallback villain"
+    // could top the winners. The counters are recounted from the rows, whose fallback flags were
+    // stored from the start: one statement each, in the migration's transaction.
+    async up(db) {
+      await sql`alter table fight_team_wins add column fallback_fights bigint not null default 0`.execute(db);
+      await sql`delete from fight_team_wins`.execute(db);
+      await sql`insert into fight_team_wins (team, wins, fallback_fights)
+        select winner_team,
+               count(*) filter (where not (winner_fallback or loser_fallback)),
+               count(*) filter (where winner_fallback or loser_fallback)
+        from fights group by winner_team`.execute(db);
+      await sql`delete from fight_winner_wins`.execute(db);
+      await sql`insert into fight_winner_wins (name, team, wins)
+        select winner_name, winner_team, count(*)
+        from fights where not (winner_fallback or loser_fallback) group by winner_team, winner_name`.execute(db);
     },
   },
 };

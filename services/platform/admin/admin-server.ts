@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import type { Registry } from "prom-client";
 import { InvalidArgumentError } from "../core/errors.js";
 import type { FaultInjector } from "../server/faults.js";
+import { bearerMatches } from "./admin-access.js";
 
 /** Options of `startAdminServer`. */
 export interface AdminServerOptions {
@@ -59,7 +60,7 @@ async function route(options: AdminServerOptions, request: IncomingMessage, resp
   if (path === "/healthz") return send(response, 200, { status: "live" });
   if (path === "/readyz")
     return options.ready() ? send(response, 200, { status: "ready" }) : send(response, 503, { status: "not ready" });
-  if (options.token !== undefined && request.headers.authorization !== `Bearer ${options.token}`) {
+  if (options.token !== undefined && !bearerMatches(request.headers.authorization, options.token)) {
     return send(response, 401, { error: "missing or wrong bearer token" });
   }
   if (path === "/metrics") {

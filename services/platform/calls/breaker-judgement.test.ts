@@ -104,4 +104,47 @@ describe("createHealthRecovery", () => {
     recovery.close();
     assert.equal(breaker.state(), "OPEN");
   });
+
+  it("holds an open breaker past its open timer while the upstream answers NOT_SERVING, cannot be reached or does not answer", async () => {
+    const breaker = createCircuitBreaker({ minimumCalls: 1, openMs: 5 });
+    breaker.tryAcquire()!.done(2);
+    const unreachable = Object.assign(new Error("connect ECONNREFUSED"), { code: Status.UNAVAILABLE });
+    const hung = Object.assign(new Error("Deadline exceeded"), { code: Status.DEADLINE_EXCEEDED });
+    let checks = 0;
+    const recovery = createHealthRecovery(breaker, {
+      intervalMs: 20,
+      check: async () => {
+        checks += 1;
+        if (checks % 3 === 1) throw unreachable;
+        if (checks % 3 === 2) throw hung;
+        return "NOT_SERVING";
+      },
+    });
+    recovery.breakerOpened();
+    await until(() => checks >= 6);
+    assert.equal(
+      breaker.tryAcquire(),
+      undefined,
+      "a down upstream gets no probe, though the 5 ms open time is long past",
+    );
+    assert.equal(breaker.state(), "OPEN");
+    recovery.close();
+  });
+
+  it("does not hold the breaker open when the upstream has no health service to ask", async () => {
+    const breaker = createCircuitBreaker({ minimumCalls: 1, openMs: 5 });
+    breaker.tryAcquire()!.done(2);
+    let checks = 0;
+    const recovery = createHealthRecovery(breaker, {
+      intervalMs: 20,
+      check: async () => {
+        checks += 1;
+        throw Object.assign(new Error("unknown service grpc.health.v1.Health"), { code: Status.UNIMPLEMENTED });
+      },
+    });
+    recovery.breakerOpened();
+    await until(() => checks >= 3);
+    recovery.close();
+    assert.ok(breaker.tryAcquire(), "the open timer decides: an upstream without health is still probed");
+  });
 });

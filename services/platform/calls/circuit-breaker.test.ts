@@ -148,6 +148,21 @@ describe("createCircuitBreaker", () => {
     assert.deepEqual(transitions, ["CLOSED->OPEN", "OPEN->HALF_OPEN", "HALF_OPEN->CLOSED"], "no effect unless OPEN");
   });
 
+  it("stays open past its open time while the upstream says it is down, and probes once the hold lapses", () => {
+    const { breaker, trip, advance } = breakerWithClock({ openMs: 1_000 });
+    trip();
+    advance(900);
+    breaker.upstreamDown(600); // open until +1500 instead of +1000
+    advance(200);
+    assert.equal(breaker.tryAcquire(), undefined, "no probe while the upstream says NOT_SERVING");
+    assert.equal(breaker.state(), "OPEN");
+    advance(400);
+    assert.ok(breaker.tryAcquire(), "the hold lapsed: the open timer lets a probe through");
+    assert.equal(breaker.state(), "HALF_OPEN");
+    breaker.upstreamDown(60_000);
+    assert.equal(breaker.state(), "HALF_OPEN", "a hold only applies to an OPEN breaker");
+  });
+
   it("backs off the open time on repeated trips, up to the maximum, and resets it after closing", () => {
     const { breaker, trip, advance } = breakerWithClock();
     trip();

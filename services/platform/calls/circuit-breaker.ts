@@ -13,7 +13,8 @@
  * OPEN: calls are refused. `upstreamServing()` (the upstream's health came back) or the open time
  * passing moves to HALF_OPEN; each trip straight after a failed probe multiplies the open time by
  * `backoffMultiplier`, up to `maxOpenMs`, so the timer only bounds probing of an upstream that
- * says nothing about its health.
+ * says nothing about its health. `upstreamDown(ms)` (its health says NOT_SERVING, or it cannot be
+ * reached) keeps an OPEN breaker from probing for that long: a probe would only fail.
  * HALF_OPEN: at most `halfOpenProbes` calls run at once; `successThreshold` successes close the
  * breaker (and reset the backoff), one failure opens it again, an abandoned probe frees its slot.
  */
@@ -76,8 +77,14 @@ export interface CircuitBreaker {
   /** A permit for one call, or undefined when the call must be refused now. */
   tryAcquire(): BreakerPermit | undefined;
   state(): BreakerState;
-  /** The upstream reports itself healthy again: an OPEN breaker goes HALF_OPEN at once. */
-  upstreamServing(): void;
+  /** The upstream reports itself healthy again: an OPEN breaker goes HALF_OPEN at once (with `reason`). */
+  upstreamServing(reason?: string): void;
+  /**
+   * The upstream says it is not serving (or cannot be reached): an OPEN breaker stays OPEN for at
+   * least `forMs` more, whatever its open timer says. Short holds, renewed while the upstream stays
+   * down, so a watcher that stops watching cannot keep the breaker open for good.
+   */
+  upstreamDown(forMs: number): void;
   /** Counters since start (abandoned calls are in `calls` only through `abandoned`). */
   counts(): { calls: number; failures: number; abandoned: number; rejections: number; trips: number };
   /** Calls, failure score and rate over the whole window. */
@@ -225,8 +232,11 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
       return undefined;
     },
     state: () => state,
-    upstreamServing() {
-      if (state === "OPEN") halfOpen("upstream reports SERVING");
+    upstreamServing(reason = "upstream reports SERVING") {
+      if (state === "OPEN") halfOpen(reason);
+    },
+    upstreamDown(forMs) {
+      if (state === "OPEN") openUntil = Math.max(openUntil, o.now() + forMs);
     },
     counts: () => ({ ...totals }),
     window() {

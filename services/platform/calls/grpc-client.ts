@@ -34,6 +34,8 @@ export interface PromiseClientOptions {
   channelOptions?: ChannelOptions;
   /** Client interceptors, outermost first. */
   interceptors?: Interceptor[];
+  /** Calls go over this existing channel instead of a new one (closing the client closes it). */
+  channelOverride?: ReturnType<Client["getChannel"]>;
 }
 
 /** A promise client with its grpc-js client (for the channel and `close`). */
@@ -55,6 +57,7 @@ export function createPromiseClient<S extends DescService>(
   const client = new Client(target, options.credentials ?? grpcCredentials.createInsecure(), {
     ...options.channelOptions,
     interceptors: options.interceptors ?? [],
+    ...(options.channelOverride === undefined ? {} : { channelOverride: options.channelOverride }),
   });
   const definition = grpcDefinitionFromDesc(service);
   const methods: Record<string, unknown> = {};

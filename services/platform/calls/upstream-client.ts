@@ -17,7 +17,11 @@ import {
   type SlowCallThreshold,
   type SlowCallThresholdOptions,
 } from "./slow-call-threshold.js";
-import { createTimingInterceptor, type ClientMetrics } from "../observability/client-metrics.js";
+import {
+  createTimingInterceptor,
+  type ClientMetrics,
+  type UpstreamCallRecord,
+} from "../observability/client-metrics.js";
 import { createPromiseClient, type PromiseClient, type UnaryCallOptions } from "./grpc-client.js";
 import { codeName } from "../grpc/grpc-status.js";
 import { createMirroredCounter } from "../observability/mirrored-counter.js";
@@ -27,6 +31,8 @@ import { childTraceContext, formatTraceparent } from "../core/trace-context.js";
 import { channelCredentialsFromTls } from "../grpc/tls-credentials.js";
 import type { ClientTls } from "../config/tls-config.js";
 import { upstreamChannelOptions } from "./upstream-channel.js";
+import type { SpanTracer } from "../core/span-tracer.js";
+import { createClientSpanInterceptor } from "./client-span-interceptor.js";
 
 /** Settings of one upstream. */
 export interface UpstreamSettings {
@@ -58,6 +64,10 @@ export interface UpstreamInstruments {
   logger: Logger;
   clientMetrics: ClientMetrics;
   breakerMetrics: BreakerMetrics;
+  /** Set when tracing is on: a client span per call. Undefined: no span interceptor at all. */
+  tracer?: SpanTracer;
+  /** Told of every finished call of every upstream (e.g. for live per-second charts). */
+  onCall?: (record: UpstreamCallRecord) => void;
 }
 
 /** One upstream: a long-lived channel with breaker and timing interceptors, plus its numbers. */
@@ -67,6 +77,12 @@ export interface UpstreamClient<S extends DescService> {
   breaker: CircuitBreaker | undefined;
   /** Per-call options: deadline = min(caller's deadline, now + timeoutMs), cancellation, trace. */
   callOptions(context: CallContext): UnaryCallOptions;
+  /**
+   * Typed methods of another service of the same upstream (e.g. its FaultService) over this
+   * upstream's channel, without the breaker and timing interceptors: an open breaker must not
+   * refuse the call that ends the upstream's trouble. Never closed on its own: `close()` closes the channel.
+   */
+  sideClient<T extends DescService>(service: T): PromiseClient<T>;
   stats(): UpstreamStats;
   close(): void;
 }
@@ -149,7 +165,9 @@ export function createUpstreamClient<S extends DescService>(
     metrics: clientMetrics,
     logger,
     slowCallMs: settings.slowCallMs,
-    onCall: ({ code, durationMs }) => {
+    onCall: (record) => {
+      instruments.onCall?.(record);
+      const { code, durationMs } = record;
       calls += 1;
       latency.record(durationMs);
       if (code !== Status.OK) {
@@ -159,10 +177,16 @@ export function createUpstreamClient<S extends DescService>(
       }
     },
   });
-  const interceptors =
-    breaker === undefined
-      ? [timing]
-      : [timing, createBreakerInterceptor(settings.name, breaker, { upstreamBudgetMs: settings.timeoutMs, slowCall })];
+  const { tracer } = instruments;
+  const interceptors = [
+    ...(tracer === undefined
+      ? []
+      : [createClientSpanInterceptor({ tracer, upstream: settings.name, target: settings.target })]),
+    timing,
+    ...(breaker === undefined
+      ? []
+      : [createBreakerInterceptor(settings.name, breaker, { upstreamBudgetMs: settings.timeoutMs, slowCall })]),
+  ];
   const client = createPromiseClient(service, settings.target, {
     credentials: channelCredentialsFromTls(settings.tls),
     channelOptions: upstreamChannelOptions({
@@ -192,8 +216,13 @@ export function createUpstreamClient<S extends DescService>(
     callOptions: (context) => ({
       deadline: cappedDeadline(context.deadline, settings.timeoutMs),
       signal: context.signal,
-      metadata: upstreamMetadata(context),
+      metadata: upstreamMetadata(context, tracer !== undefined),
     }),
+    sideClient: (other) =>
+      createPromiseClient(other, settings.target, {
+        credentials: channelCredentialsFromTls(settings.tls),
+        channelOverride: client.grpc.getChannel(),
+      }).methods,
     stats: () => ({
       name: settings.name,
       target: settings.target,
@@ -236,10 +265,14 @@ function breakerStats(breaker: CircuitBreaker, slowCall: SlowCallThreshold): Bre
   };
 }
 
-/** Metadata for an upstream call: the caller's trace with a new span, and its request id. */
-export function upstreamMetadata(context: Pick<CallContext, "trace" | "requestId">): Metadata {
+/**
+ * Metadata for an upstream call: the caller's trace with a new span id (the call's own), and its
+ * request id. With `traced`, the caller's context as it is: the client span interceptor starts
+ * the call's span as its child and puts that span's id on the wire instead.
+ */
+export function upstreamMetadata(context: Pick<CallContext, "trace" | "requestId">, traced = false): Metadata {
   const metadata = new Metadata();
-  metadata.set("traceparent", formatTraceparent(childTraceContext(context.trace)));
+  metadata.set("traceparent", formatTraceparent(traced ? context.trace : childTraceContext(context.trace)));
   if (context.requestId !== undefined) metadata.set("x-request-id", context.requestId);
   return metadata;
 }

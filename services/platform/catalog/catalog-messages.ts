@@ -1,21 +1,12 @@
 import { InvalidArgumentError } from "../core/errors.js";
 
 /**
- * Conversions the contract implementations of the catalog services share: proto int64 ids are
- * bigints, domain ids are numbers.
+ * Conversions the contract implementations of the catalog services share. Requested ids stay
+ * bigints (the service answers about exactly the id asked for); stored ids are numbers (PostgreSQL
+ * `integer`), made int64 on the way out.
  */
 
-/** A proto id as a domain number; ids too large to be exact stay too large, so they are not found. */
-export function idFromProto(id: bigint): number {
-  return Number(id);
-}
-
-/** Proto ids as domain numbers. */
-export function idsFromProto(ids: readonly bigint[]): number[] {
-  return ids.map(idFromProto);
-}
-
-/** A domain id as a proto int64. */
+/** A stored id as a proto int64. */
 export function idToProto(id: number): bigint {
   return BigInt(id);
 }

@@ -39,14 +39,15 @@ export interface CatalogService<T extends CatalogItem> {
   randomOne(): Promise<T>;
   /** `count` (1..maxBatchSize) distinct items, or all when fewer exist. */
   randomMany(count: number): Promise<T[]>;
-  get(id: number): Promise<T>;
+  /** Ids are int64 as the contract has them (exact in messages); only those up to `largestStoredId` can exist. */
+  get(id: bigint): Promise<T>;
   /** 1..maxBatchSize ids; duplicates looked up once; found items in request order. */
-  batchGet(ids: readonly number[]): Promise<{ items: T[]; missingIds: number[] }>;
+  batchGet(ids: readonly bigint[]): Promise<{ items: T[]; missingIds: bigint[] }>;
   list(request: ListRequest): Promise<ListPage<T>>;
   create(input: CatalogInput<T>): Promise<T>;
   /** Changes the fields named by `maskPaths` (proto names), all of them when empty. */
-  update(id: number, input: CatalogInput<T>, maskPaths: readonly string[]): Promise<T>;
-  delete(id: number): Promise<void>;
+  update(id: bigint, input: CatalogInput<T>, maskPaths: readonly string[]): Promise<T>;
+  delete(id: bigint): Promise<void>;
 }
 
 /** The service of `spec` over `repository`. */
@@ -55,7 +56,7 @@ export function createCatalogService<T extends CatalogItem>(
   spec: CatalogSpec<T>,
 ): CatalogService<T> {
   const { singular, plural } = spec;
-  const notFound = (id: number) => new NotFoundError(`${singular} ${id} not found`);
+  const notFound = (id: bigint) => new NotFoundError(`${singular} ${id} not found`);
   const validate = (input: CatalogInput<T>, keys: ReadonlyArray<keyof CatalogInput<T>>) => {
     for (const key of keys) {
       const field = spec.fields[key];
@@ -78,7 +79,7 @@ export function createCatalogService<T extends CatalogItem>(
     },
     async get(id) {
       checkId("id", id);
-      const item = id <= largestStoredId ? await repository.get(id) : undefined;
+      const item = storable(id) ? await repository.get(Number(id)) : undefined;
       if (item === undefined) throw notFound(id);
       return item;
     },
@@ -87,12 +88,12 @@ export function createCatalogService<T extends CatalogItem>(
         throw new InvalidArgumentError("ids", `must hold 1 to ${maxBatchSize} ids, got ${ids.length}`);
       ids.forEach((id, index) => checkId(`ids[${index}]`, id));
       const unique = [...new Set(ids)];
-      const byId = new Map(
-        (await repository.getMany(unique.filter((id) => id <= largestStoredId))).map((item) => [item.id, item]),
-      );
+      const stored = unique.filter(storable).map(Number);
+      const byId = new Map((await repository.getMany(stored)).map((item) => [item.id, item]));
+      const found = (id: bigint) => (storable(id) ? byId.get(Number(id)) : undefined);
       return {
-        items: unique.flatMap((id) => byId.get(id) ?? []),
-        missingIds: unique.filter((id) => !byId.has(id)),
+        items: unique.flatMap((id) => found(id) ?? []),
+        missingIds: unique.filter((id) => found(id) === undefined),
       };
     },
     async list(request) {
@@ -105,7 +106,9 @@ export function createCatalogService<T extends CatalogItem>(
       }
       const filterProblem = fieldProblem(atMostCharacters(maxNameFilterLength), nameFilter);
       if (filterProblem !== undefined) throw new InvalidArgumentError("name_filter", filterProblem);
-      const afterId = decodePageToken(pageToken, nameFilter) ?? 0;
+      const afterKey = decodePageToken(pageToken, nameFilter) ?? 0n;
+      // Stored ids are PostgreSQL integers: a key past the largest one has nothing after it.
+      const afterId = afterKey >= BigInt(largestStoredId) ? largestStoredId : Number(afterKey);
       const limit = pageSize === 0 ? defaultPageSize : pageSize;
       // One extra row tells whether another page exists, so the last page has no token.
       const rows = afterId >= largestStoredId ? [] : await repository.list({ afterId, limit: limit + 1, nameFilter });
@@ -122,13 +125,13 @@ export function createCatalogService<T extends CatalogItem>(
       checkId(`${singular}.id`, id);
       const keys = maskPaths.length === 0 ? allKeys : maskPaths.map((path, index) => keyOfPath(path, index));
       validate(input, keys);
-      const item = id <= largestStoredId ? await repository.update(id, input, keys) : undefined;
+      const item = storable(id) ? await repository.update(Number(id), input, keys) : undefined;
       if (item === undefined) throw notFound(id);
       return item;
     },
     async delete(id) {
       checkId("id", id);
-      if (id > largestStoredId || !(await repository.delete(id))) throw notFound(id);
+      if (!storable(id) || !(await repository.delete(Number(id)))) throw notFound(id);
     },
   };
 
@@ -144,7 +147,12 @@ export function createCatalogService<T extends CatalogItem>(
   }
 }
 
-function checkId(field: string, id: number): void {
+function checkId(field: string, id: bigint): void {
   // Ids beyond any stored id (the proto allows int64) are valid requests that find nothing.
-  if (!Number.isInteger(id) || id < 1) throw new InvalidArgumentError(field, `must be greater than 0, got ${id}`);
+  if (id < 1n) throw new InvalidArgumentError(field, `must be greater than 0, got ${id}`);
+}
+
+/** Whether a row can have this id (a PostgreSQL `integer`): only then is it looked up, as a number. */
+function storable(id: bigint): boolean {
+  return id <= BigInt(largestStoredId);
 }

@@ -3,6 +3,7 @@ import { Registry } from "prom-client";
 import { openDatabase } from "../database/database.js";
 import type { ServiceRegistration } from "../server/grpc-server.js";
 import { createLogger } from "../observability/logger.js";
+import { startTracing } from "../observability/tracing.js";
 import { startServiceProcess, type RunningService } from "../server/service-process.js";
 import type { CatalogConfig } from "./catalog-config.js";
 import { migrateCatalog } from "./catalog-migrations.js";
@@ -55,6 +56,7 @@ export async function startCatalogService<T extends CatalogItem>(
       );
     }
     const service = createCatalogService(createCatalogRepository(database.db, spec), spec);
+    const tracing = await startTracing(config.tracing, logger);
     return await startServiceProcess({
       name,
       config,
@@ -65,6 +67,7 @@ export async function startCatalogService<T extends CatalogItem>(
       readiness: () => database.ping(pingTimeoutMs),
       stats: () => ({ database: database.description }),
       close: () => database.close(),
+      ...(tracing === undefined ? {} : { tracing }),
     });
   } catch (error: unknown) {
     await database.close().catch(() => undefined);

@@ -16,6 +16,7 @@ describe("serviceConfigFromEnv", () => {
       adminHost: "127.0.0.1",
       adminPort: 9401,
       adminToken: undefined,
+      envPrefix: "HEROES",
       maxInFlight: 2000,
       concurrencyLimit: { mode: "adaptive", minLimit: 10, initialLimit: 100 },
       maxMessageBytes: 4 * 1024 * 1024,
@@ -23,6 +24,7 @@ describe("serviceConfigFromEnv", () => {
       faultsEnabled: false,
       faults: { latencyMs: 0, jitterMs: 0, errorRate: 0, errorCode: "UNAVAILABLE" },
       tls: undefined,
+      tracing: undefined,
     });
   });
 

@@ -4,6 +4,7 @@ import { accessLogModes, type AccessLogMode } from "../observability/access-log.
 import { logLevels, type LogLevel } from "../observability/logger.js";
 import { serverTlsFromEnv, type ServerTls } from "./tls-config.js";
 import { concurrencyLimitModes, type ConcurrencyLimitSettings } from "../server/concurrency-limiter.js";
+import { tracingSettingsFromEnv, type TracingSettings } from "../observability/tracing.js";
 
 /** Settings every service process has, read from `<PREFIX>_*` variables. */
 export interface ServiceConfig {
@@ -16,6 +17,8 @@ export interface ServiceConfig {
   adminPort: number;
   /** Bearer token for the admin routes; required when `adminHost` is not loopback. */
   adminToken: string | undefined;
+  /** Prefix of the service's variables (`HEROES`), for messages that say what to set. */
+  envPrefix: string;
   /** Hard ceiling on calls handled at once (streams included) before RESOURCE_EXHAUSTED. */
   maxInFlight: number;
   /** The limit on unary calls under that ceiling: adaptive (follows latency) or fixed (the ceiling). */
@@ -29,6 +32,8 @@ export interface ServiceConfig {
   faults: FaultSettings;
   /** gRPC listener TLS (`<PREFIX>_TLS_CERT_FILE`/`_KEY_FILE`, `_TLS_CLIENT_CA_FILE` for mutual TLS); undefined: plaintext. */
   tls: ServerTls | undefined;
+  /** OpenTelemetry export (the standard `OTEL_*` variables); undefined: tracing off, no SDK loaded. */
+  tracing: TracingSettings | undefined;
 }
 
 /** Default ports of one service (services/service-list.ts). */
@@ -63,6 +68,7 @@ export function serviceConfigFromEnv(env: EnvReader, prefix: string, ports: Serv
     adminHost,
     adminPort: env.port(`${prefix}_ADMIN_PORT`, ports.admin),
     adminToken,
+    envPrefix: prefix,
     maxInFlight: env.int(`${prefix}_MAX_IN_FLIGHT`, 2000, { min: 1, max: 1_000_000 }),
     concurrencyLimit: concurrencyLimitFromEnv(env, prefix),
     maxMessageBytes: env.int(`${prefix}_MAX_MESSAGE_BYTES`, 4 * 1024 * 1024, { min: 1024, max: 256 * 1024 * 1024 }),
@@ -70,6 +76,7 @@ export function serviceConfigFromEnv(env: EnvReader, prefix: string, ports: Serv
     faultsEnabled,
     faults,
     tls: serverTlsFromEnv(env, prefix),
+    tracing: tracingSettingsFromEnv(env, prefix.toLowerCase()),
   };
 }
 

@@ -44,6 +44,21 @@ export class CancelledError extends Error {
   override name = "CancelledError";
 }
 
+/** The system is not in a state that allows the call (e.g. fault injection is disabled); retrying will not help until it changes. */
+export class FailedPreconditionError extends Error {
+  override name = "FailedPreconditionError";
+}
+
+/** The call carries no credentials, or wrong ones, where credentials are required. */
+export class UnauthenticatedError extends Error {
+  override name = "UnauthenticatedError";
+}
+
+/** The caller may not make this call from where it calls (e.g. an admin call from beyond loopback without a token configured). */
+export class PermissionDeniedError extends Error {
+  override name = "PermissionDeniedError";
+}
+
 /** Every error class the edges know how to map. */
 export type DomainError =
   | InvalidArgumentError
@@ -52,4 +67,7 @@ export type DomainError =
   | UnavailableError
   | ResourceExhaustedError
   | DeadlineExceededError
-  | CancelledError;
+  | CancelledError
+  | FailedPreconditionError
+  | UnauthenticatedError
+  | PermissionDeniedError;

@@ -25,7 +25,7 @@ export function parseTraceparent(value: string | undefined): TraceContext | unde
 
 /** A fresh sampled trace context. */
 export function newTraceContext(): TraceContext {
-  return { traceId: randomHex(16), spanId: newSpanId(), flags: "01" };
+  return { traceId: newTraceId(), spanId: newSpanId(), flags: "01" };
 }
 
 /**
@@ -52,8 +52,14 @@ export function formatTraceparent(context: TraceContext): string {
   return `00-${context.traceId}-${context.spanId}-${context.flags}`;
 }
 
-function newSpanId(): string {
+/** A new random 16-hex-digit span id (also the span ids of exported spans: observability/otel-tracing.ts). */
+export function newSpanId(): string {
   return randomHex(8);
+}
+
+/** A new random 32-hex-digit trace id. */
+export function newTraceId(): string {
+  return randomHex(16);
 }
 
 // Ids are drawn from a 4 KiB block of CSPRNG bytes, refilled when used up: one call into the

@@ -1,7 +1,8 @@
 import { Kysely, PostgresDialect, type Migration, Migrator, sql } from "kysely";
 import pg from "pg";
 import { redactUrl, type Logger } from "../observability/logger.js";
-import { createPglitePool, type PoolLike } from "./pglite-pool.js";
+import { checkChannel, listenOnPostgres, type DatabaseListener, type ListenOptions } from "./database-listener.js";
+import type { PglitePool, PoolLike } from "./pglite-pool.js";
 
 /** Options of `openDatabase`. */
 export interface DatabaseOptions {
@@ -21,6 +22,11 @@ export interface Database<DB> {
   description: string;
   /** Whether the database answers a trivial query within `timeoutMs`. */
   ping(timeoutMs: number): Promise<boolean>;
+  /**
+   * LISTEN on a channel: on PostgreSQL over a dedicated connection that reconnects (every process
+   * on the database hears every NOTIFY); on PGlite in this process (one session, one process).
+   */
+  listen(options: ListenOptions): Promise<DatabaseListener>;
   close(): Promise<void>;
 }
 
@@ -29,16 +35,27 @@ export interface Database<DB> {
  * same kysely dialect, so every query is the same SQL on either.
  */
 export async function openDatabase<DB>(options: DatabaseOptions): Promise<Database<DB>> {
-  const pool =
-    options.url === undefined
-      ? await createPglitePool(options.dataDir)
-      : createPgPool(options.url, options.poolSize, options.logger);
+  const { url, logger } = options;
+  // PGlite's module is loaded only when used: a service on PostgreSQL (also on the shared PGlite
+  // of `npm start`, reached through pg) never pays for it in its memory.
+  const engine =
+    url === undefined
+      ? {
+          kind: "pglite" as const,
+          pool: await (await import("./pglite-pool.js")).createPglitePool(options.dataDir),
+        }
+      : { kind: "postgres" as const, url, pool: createPgPool(url, options.poolSize, logger) };
+  const { pool } = engine;
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: pool as unknown as pg.Pool }) });
   const description = options.url === undefined ? `pglite (${options.dataDir ?? "memory"})` : redactUrl(options.url);
   return {
     db,
     description,
     ping: (timeoutMs) => ping(db as unknown as Kysely<unknown>, timeoutMs),
+    listen: (listenOptions) =>
+      engine.kind === "pglite"
+        ? listenOnPglite(engine.pool, listenOptions)
+        : listenOnPostgres(engine.url, listenOptions, logger),
     close: () => db.destroy(),
   };
 }
@@ -51,6 +68,12 @@ export async function migrate<DB>(db: Kysely<DB>, migrations: Record<string, Mig
   const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
   const { error } = await migrator.migrateToLatest();
   if (error !== undefined) throw error;
+}
+
+async function listenOnPglite(pglite: PglitePool, options: ListenOptions): Promise<DatabaseListener> {
+  checkChannel(options.channel);
+  const unlisten = await pglite.listen(options.channel, options.onNotification);
+  return { close: () => unlisten() };
 }
 
 function createPgPool(url: string, poolSize: number, logger: Logger): PoolLike {

@@ -12,12 +12,18 @@ export interface PoolClientLike {
   release(): void;
 }
 
+/** The PGlite "pool", which can also LISTEN on its one session. */
+export interface PglitePool extends PoolLike {
+  /** LISTEN on `channel`; notifications arrive in commit order, in this process only. Resolves to UNLISTEN. */
+  listen(channel: string, onNotification: (payload: string) => void): Promise<() => Promise<void>>;
+}
+
 /**
  * An embedded PostgreSQL (PGlite, in memory or in `dataDir`) behind a pg-Pool-shaped object, so
  * the same kysely `PostgresDialect` and the same SQL run on both. PGlite has one session, so the
  * "pool" lends it to one borrower at a time: a transaction never interleaves with other queries.
  */
-export async function createPglitePool(dataDir?: string): Promise<PoolLike> {
+export async function createPglitePool(dataDir?: string): Promise<PglitePool> {
   const database = await openPglite(dataDir);
   let queue: Promise<void> = Promise.resolve();
   return {
@@ -39,6 +45,9 @@ export async function createPglitePool(dataDir?: string): Promise<PoolLike> {
         },
       };
     },
+    // PGlite runs LISTEN on its session and calls back when a statement's result carries a
+    // notification: its own NOTIFYs, at commit, in commit order, like a second PostgreSQL session.
+    listen: (channel, onNotification) => database.listen(channel, onNotification),
     end: () => database.close(),
   };
 }

@@ -1,6 +1,5 @@
-import { existsSync } from "node:fs";
-import { readFileSync } from "node:fs";
-import { readFile, rename, writeFile } from "node:fs/promises";
+import { existsSync, openAsBlob, readFileSync } from "node:fs";
+import { rename, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -52,12 +51,16 @@ function templatePath(): string {
   return join(tmpdir(), `superheroes-pglite-${version}-template.tar`);
 }
 
-/** The template, read anew each time: keeping its 40 MB in memory would cost every process that much RSS. */
-function readTemplate(): Promise<Blob | undefined> {
-  return readFile(templatePath()).then(
-    (bytes) => new Blob([bytes], { type: "application/x-tar" }),
-    () => undefined,
-  );
+/**
+ * The template as a file-backed Blob: PGlite reads its 40 MB once while loading, instead of a
+ * Buffer and a Blob copy of it that stay in memory until a garbage collection. Such a Blob fails
+ * only when read, so a missing file is checked first (a file replaced meanwhile fails the load,
+ * which `openPglite` answers with a fresh initdb).
+ */
+async function readTemplate(): Promise<Blob | undefined> {
+  const path = templatePath();
+  if (!existsSync(path)) return undefined;
+  return openAsBlob(path, { type: "application/x-tar" }).catch(() => undefined);
 }
 
 /** Writes the template atomically (temp file + rename), so readers never see half a file. */

@@ -3,9 +3,12 @@ import {
   AlreadyExistsError,
   CancelledError,
   DeadlineExceededError,
+  FailedPreconditionError,
   InvalidArgumentError,
   NotFoundError,
+  PermissionDeniedError,
   ResourceExhaustedError,
+  UnauthenticatedError,
   UnavailableError,
 } from "../core/errors.js";
 
@@ -29,6 +32,9 @@ export function grpcStatusFromError(error: unknown): MappedStatus {
   if (error instanceof ResourceExhaustedError) return anticipated(Status.RESOURCE_EXHAUSTED, error.message);
   if (error instanceof DeadlineExceededError) return anticipated(Status.DEADLINE_EXCEEDED, error.message);
   if (error instanceof CancelledError) return anticipated(Status.CANCELLED, error.message);
+  if (error instanceof FailedPreconditionError) return anticipated(Status.FAILED_PRECONDITION, error.message);
+  if (error instanceof UnauthenticatedError) return anticipated(Status.UNAUTHENTICATED, error.message);
+  if (error instanceof PermissionDeniedError) return anticipated(Status.PERMISSION_DENIED, error.message);
   return { code: Status.INTERNAL, details: "internal error", anticipated: false };
 }
 

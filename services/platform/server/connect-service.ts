@@ -1,11 +1,21 @@
 import type { DescService } from "@bufbuild/protobuf";
-import { type Code, ConnectError, type HandlerContext, type Interceptor, type ServiceImpl } from "@connectrpc/connect";
+import {
+  type Code,
+  ConnectError,
+  type ContextValues,
+  createContextKey,
+  createContextValues,
+  type HandlerContext,
+  type Interceptor,
+  type ServiceImpl,
+} from "@connectrpc/connect";
 import type { CallContext } from "../core/call-context.js";
 import { deadlineAfter } from "../core/deadline.js";
 import type { ServiceImplementation } from "../core/service-implementation.js";
 import { grpcStatusFromError } from "../grpc/grpc-status.js";
 import type { Logger } from "../observability/logger.js";
 import { ensureTraceparent } from "../core/trace-context.js";
+import { callerAddress } from "../admin/admin-access.js";
 
 /**
  * The same protocol-free implementation the grpc-js server runs, as a Connect service for
@@ -52,7 +62,26 @@ function callContextFrom(context: HandlerContext): CallContext {
       context.requestHeader.set("traceparent", value),
     ),
     requestId: context.requestHeader.get("x-request-id") ?? undefined,
+    caller: {
+      address: context.values.get(peerAddressKey),
+      authorization: context.requestHeader.get("authorization") ?? undefined,
+    },
   };
+}
+
+/** The peer's IP address of a Connect call, put there by `connectCallerValues`. */
+const peerAddressKey = createContextKey<string | undefined>(undefined, { description: "peer address" });
+
+/** connect-node's `contextValues`: the peer's address of the request, for the admin rules. */
+export function connectCallerValues(request: {
+  socket: { remoteAddress?: string | undefined };
+  headers: Record<string, string | string[] | undefined>;
+}): ContextValues {
+  const forwarded = request.headers["forwarded"] ?? request.headers["x-forwarded-for"];
+  return createContextValues().set(
+    peerAddressKey,
+    callerAddress(request.socket.remoteAddress, Array.isArray(forwarded) ? forwarded.join(",") : forwarded),
+  );
 }
 
 function connectErrorFrom(error: unknown, method: string, context: CallContext, logger: Logger): ConnectError {

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { status as Status } from "@grpc/grpc-js";
 import { HeroService } from "../../../gen/superheroes/hero/v1/hero_service_pb.js";
+import { FaultService } from "../../../gen/superheroes/fault/v1/fault_service_pb.js";
 import { createEnvReader } from "../config/env-reader.js";
 import { serviceConfigFromEnv } from "../config/service-config.js";
 import { adminRequest, readMetric } from "../../../testkit/processes/admin-client.js";
@@ -111,9 +112,13 @@ describe("fault injection", { timeout: 30_000 }, () => {
     );
   });
 
-  it("never faults health checks or reflection", async (t) => {
+  it("never faults health checks, reflection or FaultService, which can clear the faults", async (t) => {
     const test = await startTestService({
-      config: configFromEnv({ FIXTURE_FAULTS_ENABLED: "true", FIXTURE_FAULT_ERROR_RATE: "1" }),
+      config: configFromEnv({
+        FIXTURE_FAULTS_ENABLED: "true",
+        FIXTURE_FAULT_ERROR_RATE: "1",
+        FIXTURE_FAULT_LATENCY_MS: "60000",
+      }),
     });
     t.after(() => test.close());
     await waitFor("SERVING", () => test.service.grpc.health.isServing());
@@ -121,12 +126,25 @@ describe("fault injection", { timeout: 30_000 }, () => {
     assert.equal(await checkHealth(test.client, ""), "SERVING");
     assert.deepEqual((await reflect(test.client, "v1", { listServices: "*" })).services.sort(), [
       "grpc.health.v1.Health",
+      "superheroes.fault.v1.FaultService",
       "superheroes.hero.v1.HeroService",
     ]);
-    await assert.rejects(callUnary(test.client, HeroService.method.getHero, { id: 1n }), {
-      code: Status.UNAVAILABLE,
-      details: "injected fault: UNAVAILABLE",
+    await assert.rejects(callUnary(test.client, HeroService.method.getHero, { id: 1n }, { deadlineMs: 500 }), {
+      code: Status.DEADLINE_EXCEEDED,
     });
+    // Faulted, these calls would wait 60 s and outlive their 5 s deadline.
+    const { faults } = await callUnary(test.client, FaultService.method.setFaults, { faults: {} });
+    assert.deepEqual(
+      { ...faults, $typeName: undefined },
+      {
+        $typeName: undefined,
+        latencyMs: 0,
+        jitterMs: 0,
+        errorRate: 0,
+        errorCode: "UNAVAILABLE",
+      },
+    );
+    assert.equal((await callUnary(test.client, HeroService.method.getHero, { id: 1n })).hero?.name, "Chewbacca");
   });
 
   it("refuses /faults with 403 when fault injection is not enabled", async (t) => {

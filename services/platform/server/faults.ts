@@ -55,9 +55,13 @@ export function faultSettingsFromEnv(env: EnvReader, prefix: string): FaultSetti
   };
 }
 
+/** Paths faults never touch: health and reflection stay truthful, and FaultService must be able to clear them. */
+const exemptPaths = ["/grpc.", "/superheroes.fault.v1.FaultService/"];
+
 /**
  * A fault injector. Faults apply to the service's own methods only: health checks and
- * reflection (`/grpc.*`) stay truthful so probes and grpcurl keep working during a test.
+ * reflection (`/grpc.*`) stay truthful so probes and grpcurl keep working during a test, and
+ * FaultService answers at once, so a service failing every call can still be told to stop.
  * A delayed call that is cancelled (client gone, deadline passed) stops waiting at once.
  */
 export function createFaultInjector(initial: FaultSettings = noFaults): FaultInjector {
@@ -68,7 +72,7 @@ export function createFaultInjector(initial: FaultSettings = noFaults): FaultInj
   ) => {
     const active = settings;
     if (
-      descriptor.path.startsWith("/grpc.") ||
+      exemptPaths.some((prefix) => descriptor.path.startsWith(prefix)) ||
       (active.latencyMs === 0 && active.jitterMs === 0 && active.errorRate === 0)
     ) {
       return new ServerInterceptingCall(call);
@@ -116,7 +120,8 @@ export function createFaultInjector(initial: FaultSettings = noFaults): FaultInj
   };
 }
 
-function validateFaults(input: Record<keyof FaultSettings, unknown>): FaultSettings {
+/** Checks whole fault settings; throws InvalidArgumentError naming the first bad field (`latencyMs`, ...). */
+export function validateFaults(input: Record<keyof FaultSettings, unknown>): FaultSettings {
   const { latencyMs, jitterMs, errorRate, errorCode } = input;
   const isMs = (value: unknown): value is number =>
     Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 60_000;

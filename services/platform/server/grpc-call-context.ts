@@ -2,6 +2,7 @@ import type { Metadata, ServerUnaryCall, ServerWritableStream } from "@grpc/grpc
 import type { CallContext } from "../core/call-context.js";
 import { deadlineFromGrpc } from "../core/deadline.js";
 import { ensureTrace } from "./call-trace.js";
+import { callerAddress } from "../admin/admin-access.js";
 
 /** The context of a call being served, and how to stop watching it once it is answered. */
 export interface ServedCall {
@@ -39,6 +40,13 @@ export function callContextFromCall(
     deadline: deadlineFromGrpc(call.getDeadline()),
     trace: ensureTrace(call.metadata),
     requestId: firstValue(call.metadata, "x-request-id"),
+    caller: {
+      address: callerAddress(
+        addressFromPeer(call.getPeer()),
+        firstValue(call.metadata, "forwarded") ?? firstValue(call.metadata, "x-forwarded-for"),
+      ),
+      authorization: firstValue(call.metadata, "authorization"),
+    },
   };
   return { context, release: () => void call.removeListener("cancelled", onCancelled) };
 }
@@ -47,4 +55,10 @@ export function callContextFromCall(
 export function firstValue(metadata: Metadata, key: string): string | undefined {
   const [value] = metadata.get(key);
   return typeof value === "string" ? value : undefined;
+}
+
+/** The IP address of a grpc-js peer (`127.0.0.1:5000`, `::1:5000`, `[::1]:5000`); undefined when unknown. */
+export function addressFromPeer(peer: string): string | undefined {
+  const withoutPort = peer.replace(/:\d+$/, "").replace(/^\[(.*)\]$/, "$1");
+  return withoutPort === "" || withoutPort === "unknown" ? undefined : withoutPort;
 }

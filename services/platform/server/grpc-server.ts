@@ -16,6 +16,8 @@ import { combineObservers, createCallNaming, createObservingInterceptor } from "
 import { createServerMetrics } from "../observability/server-metrics.js";
 import type { ServerTls } from "../config/tls-config.js";
 import { serverCredentialsFromTls } from "../grpc/tls-credentials.js";
+import type { SpanTracer } from "../core/span-tracer.js";
+import { createServerSpanObserver } from "./server-span.js";
 
 /** A generated service and its protocol-free implementation, ready to register. */
 export interface ServiceRegistration {
@@ -55,6 +57,8 @@ export interface GrpcServerOptions {
   tls?: ServerTls;
   /** Overrides `tls` with ready-made credentials. */
   credentials?: ServerCredentials;
+  /** Set when tracing is on: a server span per call. Undefined: no span observer at all. */
+  tracer?: SpanTracer;
 }
 
 /** A listening server. */
@@ -101,9 +105,11 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
     createConcurrencyLimiter({ ceiling: options.maxInFlight, settings: options.concurrencyLimit }),
     (descriptor) => metrics.countRefused(namesOf(descriptor)),
   );
-  // One observing interceptor for the trace, the access log and the metrics, in that order: the
-  // trace is born before anything logs it; one interceptor per call costs less than three.
+  // One observing interceptor for the span (tracing on), the trace, the access log and the
+  // metrics, in that order: the trace is born before anything logs it; one interceptor per call
+  // costs less than three.
   const observers = [
+    ...(options.tracer === undefined ? [] : [createServerSpanObserver(options.tracer)]),
     traceObserver,
     ...(options.accessLog === "off" ? [] : [createAccessLogObserver(options.logger, options.accessLog)]),
     metrics.observer,

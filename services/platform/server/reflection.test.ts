@@ -19,10 +19,14 @@ describe("server reflection", { timeout: 20_000 }, () => {
   after(() => test.close());
 
   for (const version of versions) {
-    it(`${version}: lists the service and grpc.health.v1.Health`, async () => {
+    it(`${version}: lists the service, grpc.health.v1.Health and FaultService (every service serves it)`, async () => {
       const answer = await reflect(test.client, version, { listServices: "*" });
       assert.equal(answer.error, undefined);
-      assert.deepEqual([...answer.services].sort(), ["grpc.health.v1.Health", "superheroes.hero.v1.HeroService"]);
+      assert.deepEqual([...answer.services].sort(), [
+        "grpc.health.v1.Health",
+        "superheroes.fault.v1.FaultService",
+        "superheroes.hero.v1.HeroService",
+      ]);
     });
 
     it(`${version}: file_containing_symbol returns the service's file with its dependencies`, async () => {

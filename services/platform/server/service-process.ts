@@ -2,10 +2,16 @@ import type { DescFile } from "@bufbuild/protobuf";
 import { collectDefaultMetrics, Registry } from "prom-client";
 import { startAdminServer, type RunningAdminServer } from "../admin/admin-server.js";
 import { createFaultInjector, type FaultInjector } from "./faults.js";
-import { startGrpcServer, type RunningGrpcServer, type ServiceRegistration } from "./grpc-server.js";
+import { createFaultServiceImplementation } from "./fault-service.js";
+import {
+  FaultService,
+  file_superheroes_fault_v1_fault_service,
+} from "../../../gen/superheroes/fault/v1/fault_service_pb.js";
+import { registration, startGrpcServer, type RunningGrpcServer, type ServiceRegistration } from "./grpc-server.js";
 import { registerConcurrencyMetrics } from "../observability/concurrency-metrics.js";
 import type { Logger } from "../observability/logger.js";
 import type { ServiceConfig } from "../config/service-config.js";
+import type { Tracing } from "../observability/tracing.js";
 import type { ConcurrencyLimiter } from "./concurrency-limiter.js";
 
 /** Options of `startServiceProcess`. */
@@ -25,6 +31,8 @@ export interface ServiceProcessOptions {
   stats?: () => Record<string, unknown>;
   /** Closes what the service opened (pools, channels), after the servers stopped. */
   close: () => Promise<void>;
+  /** Tracing, when on (`startTracing`): server spans, and its last spans flushed at stop. */
+  tracing?: Tracing;
 }
 
 /** A running service process. */
@@ -48,8 +56,19 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
   const grpc = await startGrpcServer({
     host: config.grpcHost,
     port: config.grpcPort,
-    services: options.services,
-    files: options.files,
+    // Every service serves FaultService; it refuses with FAILED_PRECONDITION while faults are disabled.
+    services: [
+      ...options.services,
+      registration(
+        FaultService,
+        createFaultServiceImplementation(faults, {
+          token: config.adminToken,
+          tokenVariable: `${config.envPrefix}_ADMIN_TOKEN`,
+          envPrefix: config.envPrefix,
+        }),
+      ),
+    ],
+    files: [...options.files, file_superheroes_fault_v1_fault_service],
     logger,
     registry,
     accessLog: config.accessLog,
@@ -58,6 +77,7 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
     concurrencyLimit: config.concurrencyLimit,
     maxMessageBytes: config.maxMessageBytes,
     interceptors: faults === undefined ? [] : [faults.interceptor],
+    ...(options.tracing === undefined ? {} : { tracer: options.tracing.tracer }),
   });
   let admin: RunningAdminServer;
   try {
@@ -98,6 +118,9 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
       await grpc.shutdown(config.shutdownGraceMs);
       await admin.close();
       await options.close();
+      await options.tracing
+        ?.shutdown()
+        .catch((error: unknown) => logger.warn({ err: error }, "flushing traces failed"));
       logger.info(`${options.name} stopped`);
     })());
   return { grpcPort: grpc.port, adminPort: admin.port, grpc, faults, stop };

@@ -71,6 +71,11 @@ export function createArena(root: HTMLElement, options: ArenaOptions): Arena {
   const fight = async () => {
     if (fighters === undefined) await newFighters();
     if (fighters === undefined) return;
+    if (fighters.heroFallback && fighters.villainFallback) {
+      // The server refuses it too (PerformFight: INVALID_ARGUMENT): two placeholders are no fight.
+      showMessage(result, noRealFighters, "error");
+      return;
+    }
     try {
       const { hero, villain, location } = fighters;
       const response = await options.client.performFight({ hero, villain, location }, unaryCall);
@@ -125,7 +130,11 @@ function showMessage(result: HTMLElement, text: string, kind: "hint" | "note" | 
   result.dataset["kind"] = kind;
 }
 
+const noRealFighters =
+  "No fight: the heroes and villains services both did not answer, so there are no real fighters. Press New fighters once one of them is back.";
+
 function fallbackNote(fighters: Fighters): string {
+  if (fighters.heroFallback && fighters.villainFallback) return noRealFighters;
   const missing = [
     fighters.heroFallback && "heroes",
     fighters.villainFallback && "villains",

@@ -49,3 +49,20 @@ export function formatCount(value: number | bigint): string {
 }
 
 const countFormat = new Intl.NumberFormat("en");
+
+const svgNamespace = "http://www.w3.org/2000/svg";
+
+/** Makes an SVG element, like `h` for HTML: `svg("line", { x1: 0, y1: 0, x2: 10, y2: 0 })`. */
+export function svg<K extends keyof SVGElementTagNameMap>(
+  tag: K,
+  attributes: Attributes = {},
+  ...children: Child[]
+): SVGElementTagNameMap[K] {
+  const element = document.createElementNS(svgNamespace, tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === undefined || value === false) continue;
+    element.setAttribute(name, value === true ? "" : String(value));
+  }
+  append(element, children);
+  return element;
+}

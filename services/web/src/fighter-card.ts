@@ -37,7 +37,10 @@ export function renderFighterCard(fighter: FighterView): HTMLElement {
       "aria-labelledby": titleId,
     },
     h("p", { class: "role" }, fighter.side === "hero" ? "Hero" : "Villain"),
-    createPicture(fighter.picture, `Picture of ${fighter.name}`, fighter.side),
+    createPicture(fighter.picture, `Picture of ${fighter.name}`, fighter.side, {
+      level: String(fighter.level),
+      powers: fighter.powers,
+    }),
     h("h3", { id: titleId, class: "name" }, fighter.name),
     fighter.otherName.length > 0 && fighter.otherName !== fighter.name
       ? h("p", { class: "alias" }, fighter.otherName)
@@ -54,7 +57,7 @@ export function renderLocationCard(place: LocationView): HTMLElement {
     "article",
     { class: "card location", "data-fallback": place.fallback, "aria-labelledby": "location-name" },
     h("p", { class: "role" }, place.type.length > 0 ? `Location · ${place.type}` : "Location"),
-    createPicture(place.picture, `Picture of ${place.name}`, "location"),
+    createPicture(place.picture, `Picture of ${place.name}`, "location", { type: place.type.toUpperCase() }),
     h("h3", { id: "location-name", class: "name" }, place.name),
     h("p", { class: "description" }, place.description),
     place.fallback ? fallbackBadge("location") : null,

@@ -2,7 +2,9 @@ import { createArena } from "./arena.js";
 import { createBackendStatus } from "./backend-status.js";
 import { byId } from "./dom.js";
 import { createFightClient } from "./fight-client.js";
+import { startLabPanel } from "./lab-panel.js";
 import { startLiveFeed } from "./live-feed.js";
+import { startMetricsCharts } from "./metrics-charts.js";
 import { startStatsPanel } from "./stats-panel.js";
 import { startUpstreamPanel } from "./upstream-panel.js";
 
@@ -16,6 +18,8 @@ addEventListener("pagehide", () => lifetime.abort());
 const stats = startStatsPanel(byId("stats"), { client, status, signal: lifetime.signal });
 startUpstreamPanel(byId("upstreams"), { client, status, signal: lifetime.signal });
 startLiveFeed(byId("feed"), { client, status, signal: lifetime.signal });
+startMetricsCharts(byId("charts"), { client, status, signal: lifetime.signal });
+startLabPanel(byId("lab"), { client, signal: lifetime.signal });
 const arena = createArena(byId("arena"), { client, status, onFight: () => stats.refresh() });
 void arena.newFighters();
 // A page restored from the back/forward cache had its streams aborted: start afresh.

@@ -7,7 +7,12 @@ export type PictureKind = "hero" | "villain" | "location";
  * An `<img>` of a fighter or location. Only pictures of this origin (or data URIs) are loaded, so
  * the page never reaches the internet; a missing or broken picture shows a local placeholder.
  */
-export function createPicture(src: string, alt: string, kind: PictureKind): HTMLImageElement {
+export function createPicture(
+  src: string,
+  alt: string,
+  kind: PictureKind,
+  traits: Record<string, string> = {},
+): HTMLImageElement {
   const image = h("img", { class: "picture", alt, width: 160, height: 160, decoding: "async" });
   image.addEventListener(
     "error",
@@ -17,17 +22,23 @@ export function createPicture(src: string, alt: string, kind: PictureKind): HTML
     },
     { once: true },
   );
-  const url = localPictureUrl(src);
+  const url = localPictureUrl(src, traits);
   if (url === undefined) image.dataset["placeholder"] = "true";
   image.src = url ?? placeholders[kind];
   return image;
 }
 
-/** `src` resolved against this page when it is local (same origin or a data URI); else undefined. */
-export function localPictureUrl(src: string): string | undefined {
+/**
+ * `src` resolved against this page when it is local (same origin or a data URI); else undefined.
+ * `traits` (level, powers, type) go along as query parameters to this origin's `/pictures/`, which
+ * draws the picture from them (services/fights/edge/pictures.ts).
+ */
+export function localPictureUrl(src: string, traits: Record<string, string> = {}): string | undefined {
   if (src.trim().length === 0) return undefined;
   try {
     const url = new URL(src, location.origin);
+    if (url.origin === location.origin && url.pathname.startsWith("/pictures/"))
+      for (const [name, value] of Object.entries(traits)) url.searchParams.set(name, value);
     return url.origin === location.origin || url.protocol === "data:" ? url.href : undefined;
   } catch {
     return undefined;

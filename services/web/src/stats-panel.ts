@@ -14,7 +14,10 @@ export interface StatsPanelOptions {
   intervalMs?: number;
 }
 
-/** Team scores and top winners from GetFightStats, refreshed every few seconds and on demand. */
+/**
+ * Team scores and top winners from GetFightStats (fights between real fighters only), and how
+ * many fights had a fallback fighter, refreshed every few seconds and on demand.
+ */
 export function startStatsPanel(root: HTMLElement, options: StatsPanelOptions): Poller {
   const heroWins = h("strong", { id: "hero-wins", class: "score-value" }, "–");
   const villainWins = h("strong", { id: "villain-wins", class: "score-value" }, "–");
@@ -24,6 +27,7 @@ export function startStatsPanel(root: HTMLElement, options: StatsPanelOptions): 
     h("span", { class: "ratio-heroes" }),
   );
   const note = h("p", { class: "stats-note muted", role: "status" });
+  const fallbacks = h("p", { id: "fallback-fights", class: "stats-note muted" });
   const winners = h("ol", { class: "winners", "aria-labelledby": "winners-title" });
   root.append(
     h(
@@ -34,6 +38,7 @@ export function startStatsPanel(root: HTMLElement, options: StatsPanelOptions): 
     ),
     bar,
     note,
+    fallbacks,
     h("h3", { id: "winners-title" }, "Top winners"),
     winners,
   );
@@ -51,6 +56,7 @@ export function startStatsPanel(root: HTMLElement, options: StatsPanelOptions): 
       total === 0n
         ? "No fights yet: press Fight!"
         : `${percent}% hero wins over ${formatCount(total)} ${total === 1n ? "fight" : "fights"}`;
+    fallbacks.textContent = `${formatCount(stats.fallbackFights)} ${stats.fallbackFights === 1n ? "fight" : "fights"} with a fallback fighter, not counted in the scores`;
     replace(
       winners,
       ...stats.topWinners.map((winner) =>

@@ -115,6 +115,12 @@ export const refusedCatalogCases: readonly RefusedCase[] = [
     details: (c) => `${c.singular} 9007199254740992 not found`,
   },
   {
+    what: "get of id 2^63-1 (int64's largest: named exactly, not rounded to a double)",
+    call: (c) => c.get(2n ** 63n - 1n),
+    code: Status.NOT_FOUND,
+    details: (c) => `${c.singular} 9223372036854775807 not found`,
+  },
+  {
     what: "get of id -2147483649",
     call: (c) => c.get(-2_147_483_649n),
     code: Status.INVALID_ARGUMENT,

@@ -10,28 +10,44 @@ import { outcomesOf, startLoad } from "../../../testkit/load/load.js";
 import { recordOutcome } from "../../../testkit/load/outcomes.js";
 import { startRefuser, type Refuser } from "../../../testkit/processes/refuser.js";
 import { launchService, type ServiceProcess } from "../../../testkit/processes/service-processes.js";
+import type { RunningService } from "../../../services/platform/server/service-process.js";
+import { startDataService } from "../../../testkit/systems/fights-system.js";
 
 const batchSize = 10;
 
-// The fights process on its own throw-away database, its upstreams a listener that resets every
-// connection: every fighter is a fallback, which keeps the test about the write path (group
-// commit of concurrent fights into one transaction with the win counters).
+// The fights process on its own throw-away database; heroes and villains answer (in this process,
+// each on its own throw-away database: the victim is fights), locations is a listener that resets
+// every connection, so every fight has real fighters and the fallback location. The test is about
+// the write path: group commit of concurrent fights into one transaction with the win counters.
 describe("fights SIGKILLed under load and restarted on the same database", { timeout: 60_000 }, () => {
-  let database: ThrowawayDatabase;
+  let databases: ThrowawayDatabase[] = [];
   let refuser: Refuser;
+  let dataServices: RunningService[] = [];
   let fights: ServiceProcess;
   let client: ServiceClient<typeof FightService>;
 
   before(
     async () => {
-      [database, refuser] = await Promise.all([createThrowawayDatabase({ prefix: "resilience" }), startRefuser()]);
-      const down = `127.0.0.1:${refuser.port}`;
+      [refuser, ...databases] = await Promise.all([
+        startRefuser(),
+        ...[1, 2, 3].map(() => createThrowawayDatabase({ prefix: "resilience" })),
+      ]);
+      const [database, heroesDatabase, villainsDatabase] = databases as [
+        ThrowawayDatabase,
+        ThrowawayDatabase,
+        ThrowawayDatabase,
+      ];
+      dataServices = await Promise.all([
+        startDataService("heroes", { HEROES_DATABASE_URL: heroesDatabase.url }),
+        startDataService("villains", { VILLAINS_DATABASE_URL: villainsDatabase.url }),
+      ]);
+      const [heroes, villains] = dataServices as [RunningService, RunningService];
       fights = await launchService("fights", {
         env: {
           FIGHTS_DATABASE_URL: database.url,
-          FIGHTS_HEROES_TARGET: down,
-          FIGHTS_VILLAINS_TARGET: down,
-          FIGHTS_LOCATIONS_TARGET: down,
+          FIGHTS_HEROES_TARGET: `127.0.0.1:${heroes.grpcPort}`,
+          FIGHTS_VILLAINS_TARGET: `127.0.0.1:${villains.grpcPort}`,
+          FIGHTS_LOCATIONS_TARGET: `127.0.0.1:${refuser.port}`,
           // Every call spends 10–30 ms in fights before its fight is picked and stored, so calls
           // are always in flight when the kill comes, however busy the machine is.
           FIGHTS_FAULTS_ENABLED: "true",
@@ -46,8 +62,9 @@ describe("fights SIGKILLed under load and restarted on the same database", { tim
   after(async () => {
     client?.close();
     await fights?.kill();
+    await Promise.all(dataServices.map((service) => service.stop()));
     await refuser?.close();
-    await database?.drop();
+    await Promise.all(databases.map((database) => database.drop()));
   });
 
   it("keeps every fight a client got OK for, and no half-written fight", async (t) => {
@@ -76,7 +93,7 @@ describe("fights SIGKILLed under load and restarted on the same database", { tim
     const failureCodes = new Set(failed.map((s) => s.code));
     assert.deepEqual([...failureCodes], [Status.UNAVAILABLE], JSON.stringify(outcomesOf(failed)));
 
-    const audit = await auditDatabase(database.url);
+    const audit = await auditDatabase(databases[0]!.url);
     const missing = acknowledged.filter((fight) => !audit.ids.has(String(fight.id)));
     assert.deepEqual(
       missing.map((fight) => fight.id),
@@ -84,9 +101,14 @@ describe("fights SIGKILLed under load and restarted on the same database", { tim
       "every acknowledged fight is stored",
     );
     assert.deepEqual(
-      { incomplete: audit.incomplete, teamWins: audit.teamWins, winnerWins: audit.winnerWins },
-      { incomplete: 0, teamWins: audit.ids.size, winnerWins: audit.ids.size },
-      "every row complete; both win counters sum to the number of fights",
+      {
+        incomplete: audit.incomplete,
+        fallbackFighters: audit.fallbackFighters,
+        teamWins: audit.teamWins,
+        winnerWins: audit.winnerWins,
+      },
+      { incomplete: 0, fallbackFighters: 0, teamWins: audit.ids.size, winnerWins: audit.ids.size },
+      "every row complete, between real fighters; both win counters sum to the number of fights",
     );
     // The restarted process serves the stored fights as the clients got them: a new channel with
     // its own subchannel, since the shared one is backing off after the refused reconnects.
@@ -109,7 +131,7 @@ describe("fights SIGKILLed under load and restarted on the same database", { tim
         outcome:
           `${acknowledged.length} fights acknowledged OK before the kill, all ${acknowledged.length} found by id; ${inFlightAtKill.length} calls in flight at the kill and ${failed.length - inFlightAtKill.length} started in the 0.3 s after it, each UNAVAILABLE; ` +
           `${audit.ids.size} rows stored (${audit.ids.size - acknowledged.length} committed but never acknowledged), 0 incomplete, ` +
-          `fight_team_wins and fight_winner_wins each sum to ${audit.ids.size}; GetFight after the restart returns them`,
+          `every fight between real fighters, fight_team_wins and fight_winner_wins each sum to ${audit.ids.size}; GetFight after the restart returns them`,
       }),
     );
   });
@@ -119,6 +141,8 @@ interface Audit {
   ids: Set<string>;
   /** Rows with an empty name, team or location. */
   incomplete: number;
+  /** Rows with a fallback hero or villain (none expected: both answer). */
+  fallbackFighters: number;
   teamWins: number;
   winnerWins: number;
 }
@@ -132,11 +156,17 @@ async function auditDatabase(url: string): Promise<Audit> {
       `select count(*) from fights
        where winner_name = '' or loser_name = '' or winner_team = '' or loser_team = '' or location_name = '' or location_type = ''`,
     );
-    const team = await db.query<{ sum: string | null }>("select sum(wins)::text as sum from fight_team_wins");
+    const fallbacks = await db.query<{ count: string }>(
+      "select count(*) from fights where winner_fallback or loser_fallback",
+    );
+    const team = await db.query<{ sum: string | null }>(
+      "select sum(wins + fallback_fights)::text as sum from fight_team_wins",
+    );
     const winner = await db.query<{ sum: string | null }>("select sum(wins)::text as sum from fight_winner_wins");
     return {
       ids: new Set(ids.rows.map((row) => row.id)),
       incomplete: Number(incomplete.rows[0]?.count),
+      fallbackFighters: Number(fallbacks.rows[0]?.count),
       teamWins: Number(team.rows[0]?.sum ?? 0),
       winnerWins: Number(winner.rows[0]?.sum ?? 0),
     };

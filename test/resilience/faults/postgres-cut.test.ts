@@ -14,14 +14,17 @@ import { startRefuser, type Refuser } from "../../../testkit/processes/refuser.j
 import { outcomesOf, startLoad, type LoadSample } from "../../../testkit/load/load.js";
 import { recordOutcome } from "../../../testkit/load/outcomes.js";
 import { launchService, type ServiceProcess } from "../../../testkit/processes/service-processes.js";
+import type { RunningService } from "../../../services/platform/server/service-process.js";
+import { startDataService } from "../../../testkit/systems/fights-system.js";
 
 const fightsPerSecond = 30;
 const outageMs = 3000;
 
 // A heroes process reaches its throw-away database only through a TCP proxy the test cuts: the
 // machine's PostgreSQL server keeps running for everyone else. Fights (a process, its own
-// database) calls heroes; villains and locations point at a listener that resets every
-// connection, so their fallbacks are in every fight and only the hero tells whether heroes answered.
+// database) calls heroes; villains answers (in this process, its own database: a fight needs one
+// real fighter while heroes is out) and locations points at a listener that resets every
+// connection, so only the hero tells whether heroes answered.
 describe("PostgreSQL unreachable under load, and back", { timeout: 60_000 }, () => {
   let databases: ThrowawayDatabase[] = [];
   let proxy: TcpProxy;
@@ -30,13 +33,16 @@ describe("PostgreSQL unreachable under load, and back", { timeout: 60_000 }, () 
   let client: ServiceClient<typeof FightService>;
   let healthClient: Client;
   let refuser: Refuser;
+  let villains: RunningService;
 
   before(
     async () => {
       databases = await Promise.all([
         createThrowawayDatabase({ prefix: "resilience" }),
         createThrowawayDatabase({ prefix: "resilience" }),
+        createThrowawayDatabase({ prefix: "resilience" }),
       ]);
+      villains = await startDataService("villains", { VILLAINS_DATABASE_URL: databases[2]!.url });
       proxy = await startTcpProxy("127.0.0.1", 5432);
       const proxied = new URL(databases[0]!.url);
       proxied.port = String(proxy.port);
@@ -47,7 +53,7 @@ describe("PostgreSQL unreachable under load, and back", { timeout: 60_000 }, () 
         env: {
           FIGHTS_DATABASE_URL: databases[1]!.url,
           FIGHTS_HEROES_TARGET: `127.0.0.1:${heroes.grpcPort}`,
-          FIGHTS_VILLAINS_TARGET: closed,
+          FIGHTS_VILLAINS_TARGET: `127.0.0.1:${villains.grpcPort}`,
           FIGHTS_LOCATIONS_TARGET: closed,
           // The breaker's open time doubles while heroes fails (up to 30 s by default): capped so
           // real heroes return within seconds of the database, which is what this test measures.
@@ -62,7 +68,7 @@ describe("PostgreSQL unreachable under load, and back", { timeout: 60_000 }, () 
   after(async () => {
     client?.close();
     healthClient?.close();
-    await Promise.all([heroes?.kill(), fights?.kill()]);
+    await Promise.all([heroes?.kill(), fights?.kill(), villains?.stop()]);
     await proxy?.close();
     await refuser?.close();
     await Promise.all(databases.map((database) => database.drop()));

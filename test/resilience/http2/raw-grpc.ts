@@ -29,6 +29,8 @@ export async function openSession(port: number): Promise<ClientHttp2Session> {
 /** Options of `rawRequest`. */
 export interface RawRequestOptions {
   contentType?: string;
+  /** More request headers, e.g. `{ "grpc-timeout": "soon" }`. */
+  headers?: Record<string, string>;
   timeoutMs?: number;
 }
 
@@ -45,6 +47,7 @@ export function rawRequest(
       [constants.HTTP2_HEADER_PATH]: path,
       [constants.HTTP2_HEADER_CONTENT_TYPE]: options.contentType ?? "application/grpc",
       te: "trailers",
+      ...options.headers,
     });
     const chunks: Buffer[] = [];
     let httpStatus = 0;

@@ -37,11 +37,12 @@ describe("TLS and mutual TLS between real processes", { timeout: 60_000 }, () =>
           env: { HEROES_DATABASE_URL: databases[1]!.url, ...serverTls, HEROES_TLS_CLIENT_CA_FILE: certificates.caCert },
         }),
       ]);
-      const down = `127.0.0.1:${refuser.port}`;
+      const down = `localhost:${refuser.port}`;
       fights = await launchService("fights", {
         env: {
           FIGHTS_DATABASE_URL: databases[2]!.url,
-          FIGHTS_HEROES_TARGET: `127.0.0.1:${mtlsHeroes.grpcPort}`,
+          // A DNS name, as TLS needs: Node refuses an IP address as TLS server name (fights/config.ts).
+          FIGHTS_HEROES_TARGET: `localhost:${mtlsHeroes.grpcPort}`,
           FIGHTS_VILLAINS_TARGET: down,
           FIGHTS_LOCATIONS_TARGET: down,
           FIGHTS_UPSTREAM_TLS_CA_FILE: certificates.caCert,

@@ -6,6 +6,8 @@ import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobu
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
+import type { FaultSettings } from "../../fault/v1/fault_service_pb.js";
+import { file_superheroes_fault_v1_fault_service } from "../../fault/v1/fault_service_pb.js";
 import type { Hero } from "../../hero/v1/hero_service_pb.js";
 import { file_superheroes_hero_v1_hero_service } from "../../hero/v1/hero_service_pb.js";
 import type { Location, LocationType } from "../../location/v1/location_service_pb.js";
@@ -18,7 +20,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file superheroes/fight/v1/fight_service.proto.
  */
 export const file_superheroes_fight_v1_fight_service: GenFile = /*@__PURE__*/
-  fileDesc("CihzdXBlcmhlcm9lcy9maWdodC92MS9maWdodF9zZXJ2aWNlLnByb3RvEhRzdXBlcmhlcm9lcy5maWdodC52MSLmAQoIRmlnaHRlcnMSJwoEaGVybxgBIAEoCzIZLnN1cGVyaGVyb2VzLmhlcm8udjEuSGVybxIwCgd2aWxsYWluGAIgASgLMh8uc3VwZXJoZXJvZXMudmlsbGFpbi52MS5WaWxsYWluEjMKCGxvY2F0aW9uGAMgASgLMiEuc3VwZXJoZXJvZXMubG9jYXRpb24udjEuTG9jYXRpb24SFQoNaGVyb19mYWxsYmFjaxgEIAEoCBIYChB2aWxsYWluX2ZhbGxiYWNrGAUgASgIEhkKEWxvY2F0aW9uX2ZhbGxiYWNrGAYgASgIIoUBCglDb21iYXRhbnQSDAoEbmFtZRgBIAEoCRINCgVsZXZlbBgCIAEoBRIOCgZwb3dlcnMYAyABKAkSDwoHcGljdHVyZRgEIAEoCRIoCgR0ZWFtGAUgASgOMhouc3VwZXJoZXJvZXMuZmlnaHQudjEuVGVhbRIQCghmYWxsYmFjaxgGIAEoCCKKAQoNRmlnaHRMb2NhdGlvbhIMCgRuYW1lGAEgASgJEhMKC2Rlc2NyaXB0aW9uGAIgASgJEg8KB3BpY3R1cmUYAyABKAkSMwoEdHlwZRgEIAEoDjIlLnN1cGVyaGVyb2VzLmxvY2F0aW9uLnYxLkxvY2F0aW9uVHlwZRIQCghmYWxsYmFjaxgFIAEoCCLbAQoFRmlnaHQSCgoCaWQYASABKAMSLgoKZmlnaHRfdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoGd2lubmVyGAMgASgLMh8uc3VwZXJoZXJvZXMuZmlnaHQudjEuQ29tYmF0YW50Ei4KBWxvc2VyGAQgASgLMh8uc3VwZXJoZXJvZXMuZmlnaHQudjEuQ29tYmF0YW50EjUKCGxvY2F0aW9uGAUgASgLMiMuc3VwZXJoZXJvZXMuZmlnaHQudjEuRmlnaHRMb2NhdGlvbiIaChhHZXRSYW5kb21GaWdodGVyc1JlcXVlc3QiTQoZR2V0UmFuZG9tRmlnaHRlcnNSZXNwb25zZRIwCghmaWdodGVycxgBIAEoCzIeLnN1cGVyaGVyb2VzLmZpZ2h0LnYxLkZpZ2h0ZXJzIqUBChNQZXJmb3JtRmlnaHRSZXF1ZXN0EicKBGhlcm8YASABKAsyGS5zdXBlcmhlcm9lcy5oZXJvLnYxLkhlcm8SMAoHdmlsbGFpbhgCIAEoCzIfLnN1cGVyaGVyb2VzLnZpbGxhaW4udjEuVmlsbGFpbhIzCghsb2NhdGlvbhgDIAEoCzIhLnN1cGVyaGVyb2VzLmxvY2F0aW9uLnYxLkxvY2F0aW9uIkIKFFBlcmZvcm1GaWdodFJlc3BvbnNlEioKBWZpZ2h0GAEgASgLMhsuc3VwZXJoZXJvZXMuZmlnaHQudjEuRmlnaHQiGwoZUGVyZm9ybVJhbmRvbUZpZ2h0UmVxdWVzdCJIChpQZXJmb3JtUmFuZG9tRmlnaHRSZXNwb25zZRIqCgVmaWdodBgBIAEoCzIbLnN1cGVyaGVyb2VzLmZpZ2h0LnYxLkZpZ2h0IisKGlBlcmZvcm1SYW5kb21GaWdodHNSZXF1ZXN0Eg0KBWNvdW50GAEgASgFIkoKG1BlcmZvcm1SYW5kb21GaWdodHNSZXNwb25zZRIrCgZmaWdodHMYASADKAsyGy5zdXBlcmhlcm9lcy5maWdodC52MS5GaWdodCIdCg9HZXRGaWdodFJlcXVlc3QSCgoCaWQYASABKAMiPgoQR2V0RmlnaHRSZXNwb25zZRIqCgVmaWdodBgBIAEoCzIbLnN1cGVyaGVyb2VzLmZpZ2h0LnYxLkZpZ2h0IjoKEUxpc3RGaWdodHNSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRISCgpwYWdlX3Rva2VuGAIgASgJIloKEkxpc3RGaWdodHNSZXNwb25zZRIrCgZmaWdodHMYASADKAsyGy5zdXBlcmhlcm9lcy5maWdodC52MS5GaWdodBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiFgoUR2V0RmlnaHRTdGF0c1JlcXVlc3QiUwoLV2lubmVyQ291bnQSDAoEbmFtZRgBIAEoCRIoCgR0ZWFtGAIgASgOMhouc3VwZXJoZXJvZXMuZmlnaHQudjEuVGVhbRIMCgR3aW5zGAMgASgDIpABChVHZXRGaWdodFN0YXRzUmVzcG9uc2USEQoJaGVyb193aW5zGAEgASgDEhQKDHZpbGxhaW5fd2lucxgCIAEoAxIWCg5oZXJvX3dpbl9yYXRpbxgDIAEoARI2Cgt0b3Bfd2lubmVycxgEIAMoCzIhLnN1cGVyaGVyb2VzLmZpZ2h0LnYxLldpbm5lckNvdW50IhQKEldhdGNoRmlnaHRzUmVxdWVzdCJBChNXYXRjaEZpZ2h0c1Jlc3BvbnNlEioKBWZpZ2h0GAEgASgLMhsuc3VwZXJoZXJvZXMuZmlnaHQudjEuRmlnaHQiGgoYR2V0VXBzdHJlYW1TdGF0dXNSZXF1ZXN0IvEBCg5VcHN0cmVhbVN0YXR1cxIMCgRuYW1lGAEgASgJEjkKDWJyZWFrZXJfc3RhdGUYAiABKA4yIi5zdXBlcmhlcm9lcy5maWdodC52MS5CcmVha2VyU3RhdGUSFQoNY2hhbm5lbF9zdGF0ZRgDIAEoCRINCgVjYWxscxgEIAEoAxIQCghmYWlsdXJlcxgFIAEoAxISCgpyZWplY3Rpb25zGAYgASgDEhQKDGZhaWx1cmVfcmF0ZRgHIAEoARIUCgx3aW5kb3dfY2FsbHMYCCABKAMSHgoWbGFzdF90cmFuc2l0aW9uX3JlYXNvbhgJIAEoCSJUChlHZXRVcHN0cmVhbVN0YXR1c1Jlc3BvbnNlEjcKCXVwc3RyZWFtcxgBIAMoCzIkLnN1cGVyaGVyb2VzLmZpZ2h0LnYxLlVwc3RyZWFtU3RhdHVzKkAKBFRlYW0SFAoQVEVBTV9VTlNQRUNJRklFRBAAEg8KC1RFQU1fSEVST0VTEAESEQoNVEVBTV9WSUxMQUlOUxACKnwKDEJyZWFrZXJTdGF0ZRIdChlCUkVBS0VSX1NUQVRFX1VOU1BFQ0lGSUVEEAASGAoUQlJFQUtFUl9TVEFURV9DTE9TRUQQARIWChJCUkVBS0VSX1NUQVRFX09QRU4QAhIbChdCUkVBS0VSX1NUQVRFX0hBTEZfT1BFThADMuIHCgxGaWdodFNlcnZpY2USdAoRR2V0UmFuZG9tRmlnaHRlcnMSLi5zdXBlcmhlcm9lcy5maWdodC52MS5HZXRSYW5kb21GaWdodGVyc1JlcXVlc3QaLy5zdXBlcmhlcm9lcy5maWdodC52MS5HZXRSYW5kb21GaWdodGVyc1Jlc3BvbnNlEmUKDFBlcmZvcm1GaWdodBIpLnN1cGVyaGVyb2VzLmZpZ2h0LnYxLlBlcmZvcm1GaWdodFJlcXVlc3QaKi5zdXBlcmhlcm9lcy5maWdodC52MS5QZXJmb3JtRmlnaHRSZXNwb25zZRJ3ChJQZXJmb3JtUmFuZG9tRmlnaHQSLy5zdXBlcmhlcm9lcy5maWdodC52MS5QZXJmb3JtUmFuZG9tRmlnaHRSZXF1ZXN0GjAuc3VwZXJoZXJvZXMuZmlnaHQudjEuUGVyZm9ybVJhbmRvbUZpZ2h0UmVzcG9uc2USegoTUGVyZm9ybVJhbmRvbUZpZ2h0cxIwLnN1cGVyaGVyb2VzLmZpZ2h0LnYxLlBlcmZvcm1SYW5kb21GaWdodHNSZXF1ZXN0GjEuc3VwZXJoZXJvZXMuZmlnaHQudjEuUGVyZm9ybVJhbmRvbUZpZ2h0c1Jlc3BvbnNlElkKCEdldEZpZ2h0EiUuc3VwZXJoZXJvZXMuZmlnaHQudjEuR2V0RmlnaHRSZXF1ZXN0GiYuc3VwZXJoZXJvZXMuZmlnaHQudjEuR2V0RmlnaHRSZXNwb25zZRJfCgpMaXN0RmlnaHRzEicuc3VwZXJoZXJvZXMuZmlnaHQudjEuTGlzdEZpZ2h0c1JlcXVlc3QaKC5zdXBlcmhlcm9lcy5maWdodC52MS5MaXN0RmlnaHRzUmVzcG9uc2USaAoNR2V0RmlnaHRTdGF0cxIqLnN1cGVyaGVyb2VzLmZpZ2h0LnYxLkdldEZpZ2h0U3RhdHNSZXF1ZXN0Gisuc3VwZXJoZXJvZXMuZmlnaHQudjEuR2V0RmlnaHRTdGF0c1Jlc3BvbnNlEmQKC1dhdGNoRmlnaHRzEiguc3VwZXJoZXJvZXMuZmlnaHQudjEuV2F0Y2hGaWdodHNSZXF1ZXN0Gikuc3VwZXJoZXJvZXMuZmlnaHQudjEuV2F0Y2hGaWdodHNSZXNwb25zZTABEnQKEUdldFVwc3RyZWFtU3RhdHVzEi4uc3VwZXJoZXJvZXMuZmlnaHQudjEuR2V0VXBzdHJlYW1TdGF0dXNSZXF1ZXN0Gi8uc3VwZXJoZXJvZXMuZmlnaHQudjEuR2V0VXBzdHJlYW1TdGF0dXNSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_timestamp, file_superheroes_hero_v1_hero_service, file_superheroes_location_v1_location_service, file_superheroes_villain_v1_villain_service]);
+  fileDesc("CihzdXBlcmhlcm9lcy9maWdodC92MS9maWdodF9zZXJ2aWNlLnByb3RvEhRzdXBlcmhlcm9lcy5maWdodC52MSLmAQoIRmlnaHRlcnMSJwoEaGVybxgBIAEoCzIZLnN1cGVyaGVyb2VzLmhlcm8udjEuSGVybxIwCgd2aWxsYWluGAIgASgLMh8uc3VwZXJoZXJvZXMudmlsbGFpbi52MS5WaWxsYWluEjMKCGxvY2F0aW9uGAMgASgLMiEuc3VwZXJoZXJvZXMubG9jYXRpb24udjEuTG9jYXRpb24SFQoNaGVyb19mYWxsYmFjaxgEIAEoCBIYChB2aWxsYWluX2ZhbGxiYWNrGAUgASgIEhkKEWxvY2F0aW9uX2ZhbGxiYWNrGAYgASgIIoUBCglDb21iYXRhbnQSDAoEbmFtZRgBIAEoCRINCgVsZXZlbBgCIAEoBRIOCgZwb3dlcnMYAyABKAkSDwoHcGljdHVyZRgEIAEoCRIoCgR0ZWFtGAUgASgOMhouc3VwZXJoZXJvZXMuZmlnaHQudjEuVGVhbRIQCghmYWxsYmFjaxgGIAEoCCKKAQoNRmlnaHRMb2NhdGlvbhIMCgRuYW1lGAEgASgJEhMKC2Rlc2NyaXB0aW9uGAIgASgJEg8KB3BpY3R1cmUYAyABKAkSMwoEdHlwZRgEIAEoDjIlLnN1cGVyaGVyb2VzLmxvY2F0aW9uLnYxLkxvY2F0aW9uVHlwZRIQCghmYWxsYmFjaxgFIAEoCCLbAQoFRmlnaHQSCgoCaWQYASABKAMSLgoKZmlnaHRfdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoGd2lubmVyGAMgASgLMh8uc3VwZXJoZXJvZXMuZmlnaHQudjEuQ29tYmF0YW50Ei4KBWxvc2VyGAQgASgLMh8uc3VwZXJoZXJvZXMuZmlnaHQudjEuQ29tYmF0YW50EjUKCGxvY2F0aW9uGAUgASgLMiMuc3VwZXJoZXJvZXMuZmlnaHQudjEuRmlnaHRMb2NhdGlvbiIaChhHZXRSYW5kb21GaWdodGVyc1JlcXVlc3QiTQoZR2V0UmFuZG9tRmlnaHRlcnNSZXNwb25zZRIwCghmaWdodGVycxgBIAEoCzIeLnN1cGVyaGVyb2VzLmZpZ2h0LnYxLkZpZ2h0ZXJzIqUBChNQZXJmb3JtRmlnaHRSZXF1ZXN0EicKBGhlcm8YASABKAsyGS5zdXBlcmhlcm9lcy5oZXJvLnYxLkhlcm8SMAoHdmlsbGFpbhgCIAEoCzIfLnN1cGVyaGVyb2VzLnZpbGxhaW4udjEuVmlsbGFpbhIzCghsb2NhdGlvbhgDIAEoCzIhLnN1cGVyaGVyb2VzLmxvY2F0aW9uLnYxLkxvY2F0aW9uIkIKFFBlcmZvcm1GaWdodFJlc3BvbnNlEioKBWZpZ2h0GAEgASgLMhsuc3VwZXJoZXJvZXMuZmlnaHQudjEuRmlnaHQiGwoZUGVyZm9ybVJhbmRvbUZpZ2h0UmVxdWVzdCJIChpQZXJmb3JtUmFuZG9tRmlnaHRSZXNwb25zZRIqCgVmaWdodBgBIAEoCzIbLnN1cGVyaGVyb2VzLmZpZ2h0LnYxLkZpZ2h0IisKGlBlcmZvcm1SYW5kb21GaWdodHNSZXF1ZXN0Eg0KBWNvdW50GAEgASgFIkoKG1BlcmZvcm1SYW5kb21GaWdodHNSZXNwb25zZRIrCgZmaWdodHMYASADKAsyGy5zdXBlcmhlcm9lcy5maWdodC52MS5GaWdodCIdCg9HZXRGaWdodFJlcXVlc3QSCgoCaWQYASABKAMiPgoQR2V0RmlnaHRSZXNwb25zZRIqCgVmaWdodBgBIAEoCzIbLnN1cGVyaGVyb2VzLmZpZ2h0LnYxLkZpZ2h0IjoKEUxpc3RGaWdodHNSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRISCgpwYWdlX3Rva2VuGAIgASgJIloKEkxpc3RGaWdodHNSZXNwb25zZRIrCgZmaWdodHMYASADKAsyGy5zdXBlcmhlcm9lcy5maWdodC52MS5GaWdodBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiFgoUR2V0RmlnaHRTdGF0c1JlcXVlc3QiUwoLV2lubmVyQ291bnQSDAoEbmFtZRgBIAEoCRIoCgR0ZWFtGAIgASgOMhouc3VwZXJoZXJvZXMuZmlnaHQudjEuVGVhbRIMCgR3aW5zGAMgASgDIqkBChVHZXRGaWdodFN0YXRzUmVzcG9uc2USEQoJaGVyb193aW5zGAEgASgDEhQKDHZpbGxhaW5fd2lucxgCIAEoAxIWCg5oZXJvX3dpbl9yYXRpbxgDIAEoARI2Cgt0b3Bfd2lubmVycxgEIAMoCzIhLnN1cGVyaGVyb2VzLmZpZ2h0LnYxLldpbm5lckNvdW50EhcKD2ZhbGxiYWNrX2ZpZ2h0cxgFIAEoAyIUChJXYXRjaEZpZ2h0c1JlcXVlc3QiQQoTV2F0Y2hGaWdodHNSZXNwb25zZRIqCgVmaWdodBgBIAEoCzIbLnN1cGVyaGVyb2VzLmZpZ2h0LnYxLkZpZ2h0IhoKGEdldFVwc3RyZWFtU3RhdHVzUmVxdWVzdCLxAQoOVXBzdHJlYW1TdGF0dXMSDAoEbmFtZRgBIAEoCRI5Cg1icmVha2VyX3N0YXRlGAIgASgOMiIuc3VwZXJoZXJvZXMuZmlnaHQudjEuQnJlYWtlclN0YXRlEhUKDWNoYW5uZWxfc3RhdGUYAyABKAkSDQoFY2FsbHMYBCABKAMSEAoIZmFpbHVyZXMYBSABKAMSEgoKcmVqZWN0aW9ucxgGIAEoAxIUCgxmYWlsdXJlX3JhdGUYByABKAESFAoMd2luZG93X2NhbGxzGAggASgDEh4KFmxhc3RfdHJhbnNpdGlvbl9yZWFzb24YCSABKAkiVAoZR2V0VXBzdHJlYW1TdGF0dXNSZXNwb25zZRI3Cgl1cHN0cmVhbXMYASADKAsyJC5zdXBlcmhlcm9lcy5maWdodC52MS5VcHN0cmVhbVN0YXR1cyIVChNXYXRjaE1ldHJpY3NSZXF1ZXN0IksKFFdhdGNoTWV0cmljc1Jlc3BvbnNlEjMKBnNhbXBsZRgBIAEoCzIjLnN1cGVyaGVyb2VzLmZpZ2h0LnYxLk1ldHJpY3NTYW1wbGUi4QEKDU1ldHJpY3NTYW1wbGUSKAoEdGltZRgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASGQoRZmlnaHRzX3Blcl9zZWNvbmQYAiABKAESHAoUZmlnaHRfbGF0ZW5jeV9wNTBfbXMYAyABKAESHAoUZmlnaHRfbGF0ZW5jeV9wOTlfbXMYBCABKAESFgoOZmFsbGJhY2tfc2hhcmUYBSABKAESNwoJdXBzdHJlYW1zGAYgAygLMiQuc3VwZXJoZXJvZXMuZmlnaHQudjEuVXBzdHJlYW1TYW1wbGUi1gEKDlVwc3RyZWFtU2FtcGxlEgwKBG5hbWUYASABKAkSOQoNYnJlYWtlcl9zdGF0ZRgCIAEoDjIiLnN1cGVyaGVyb2VzLmZpZ2h0LnYxLkJyZWFrZXJTdGF0ZRIWCg5icmVha2VyX29wZW5lZBgDIAEoCBIWCg5sYXRlbmN5X3A1MF9tcxgEIAEoARIWCg5sYXRlbmN5X3A5OV9tcxgFIAEoARINCgVjYWxscxgGIAEoAxIQCghmYWlsdXJlcxgHIAEoAxISCgpyZWplY3Rpb25zGAggASgDIg8KDUdldExhYlJlcXVlc3QihAEKC1Vwc3RyZWFtTGFiEgwKBG5hbWUYASABKAkSFgoOZmF1bHRzX2VuYWJsZWQYAiABKAgSMwoGZmF1bHRzGAMgASgLMiMuc3VwZXJoZXJvZXMuZmF1bHQudjEuRmF1bHRTZXR0aW5ncxIaChJ1bmF2YWlsYWJsZV9yZWFzb24YBCABKAkiVQoKTGFiVHJhZmZpYxIZChFmaWdodHNfcGVyX3NlY29uZBgBIAEoBRIsCghzdG9wc19hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAieQoOR2V0TGFiUmVzcG9uc2USNAoJdXBzdHJlYW1zGAEgAygLMiEuc3VwZXJoZXJvZXMuZmlnaHQudjEuVXBzdHJlYW1MYWISMQoHdHJhZmZpYxgCIAEoCzIgLnN1cGVyaGVyb2VzLmZpZ2h0LnYxLkxhYlRyYWZmaWMiYQoYU2V0VXBzdHJlYW1GYXVsdHNSZXF1ZXN0EhAKCHVwc3RyZWFtGAEgASgJEjMKBmZhdWx0cxgCIAEoCzIjLnN1cGVyaGVyb2VzLmZhdWx0LnYxLkZhdWx0U2V0dGluZ3MiUAoZU2V0VXBzdHJlYW1GYXVsdHNSZXNwb25zZRIzCgh1cHN0cmVhbRgBIAEoCzIhLnN1cGVyaGVyb2VzLmZpZ2h0LnYxLlVwc3RyZWFtTGFiIksKFFNldExhYlRyYWZmaWNSZXF1ZXN0EhkKEWZpZ2h0c19wZXJfc2Vjb25kGAEgASgFEhgKEGR1cmF0aW9uX3NlY29uZHMYAiABKAUiSgoVU2V0TGFiVHJhZmZpY1Jlc3BvbnNlEjEKB3RyYWZmaWMYASABKAsyIC5zdXBlcmhlcm9lcy5maWdodC52MS5MYWJUcmFmZmljKkAKBFRlYW0SFAoQVEVBTV9VTlNQRUNJRklFRBAAEg8KC1RFQU1fSEVST0VTEAESEQoNVEVBTV9WSUxMQUlOUxACKnwKDEJyZWFrZXJTdGF0ZRIdChlCUkVBS0VSX1NUQVRFX1VOU1BFQ0lGSUVEEAASGAoUQlJFQUtFUl9TVEFURV9DTE9TRUQQARIWChJCUkVBS0VSX1NUQVRFX09QRU4QAhIbChdCUkVBS0VSX1NUQVRFX0hBTEZfT1BFThADMoALCgxGaWdodFNlcnZpY2USdAoRR2V0UmFuZG9tRmlnaHRlcnMSLi5zdXBlcmhlcm9lcy5maWdodC52MS5HZXRSYW5kb21GaWdodGVyc1JlcXVlc3QaLy5zdXBlcmhlcm9lcy5maWdodC52MS5HZXRSYW5kb21GaWdodGVyc1Jlc3BvbnNlEmUKDFBlcmZvcm1GaWdodBIpLnN1cGVyaGVyb2VzLmZpZ2h0LnYxLlBlcmZvcm1GaWdodFJlcXVlc3QaKi5zdXBlcmhlcm9lcy5maWdodC52MS5QZXJmb3JtRmlnaHRSZXNwb25zZRJ3ChJQZXJmb3JtUmFuZG9tRmlnaHQSLy5zdXBlcmhlcm9lcy5maWdodC52MS5QZXJmb3JtUmFuZG9tRmlnaHRSZXF1ZXN0GjAuc3VwZXJoZXJvZXMuZmlnaHQudjEuUGVyZm9ybVJhbmRvbUZpZ2h0UmVzcG9uc2USegoTUGVyZm9ybVJhbmRvbUZpZ2h0cxIwLnN1cGVyaGVyb2VzLmZpZ2h0LnYxLlBlcmZvcm1SYW5kb21GaWdodHNSZXF1ZXN0GjEuc3VwZXJoZXJvZXMuZmlnaHQudjEuUGVyZm9ybVJhbmRvbUZpZ2h0c1Jlc3BvbnNlElkKCEdldEZpZ2h0EiUuc3VwZXJoZXJvZXMuZmlnaHQudjEuR2V0RmlnaHRSZXF1ZXN0GiYuc3VwZXJoZXJvZXMuZmlnaHQudjEuR2V0RmlnaHRSZXNwb25zZRJfCgpMaXN0RmlnaHRzEicuc3VwZXJoZXJvZXMuZmlnaHQudjEuTGlzdEZpZ2h0c1JlcXVlc3QaKC5zdXBlcmhlcm9lcy5maWdodC52MS5MaXN0RmlnaHRzUmVzcG9uc2USaAoNR2V0RmlnaHRTdGF0cxIqLnN1cGVyaGVyb2VzLmZpZ2h0LnYxLkdldEZpZ2h0U3RhdHNSZXF1ZXN0Gisuc3VwZXJoZXJvZXMuZmlnaHQudjEuR2V0RmlnaHRTdGF0c1Jlc3BvbnNlEmQKC1dhdGNoRmlnaHRzEiguc3VwZXJoZXJvZXMuZmlnaHQudjEuV2F0Y2hGaWdodHNSZXF1ZXN0Gikuc3VwZXJoZXJvZXMuZmlnaHQudjEuV2F0Y2hGaWdodHNSZXNwb25zZTABEnQKEUdldFVwc3RyZWFtU3RhdHVzEi4uc3VwZXJoZXJvZXMuZmlnaHQudjEuR2V0VXBzdHJlYW1TdGF0dXNSZXF1ZXN0Gi8uc3VwZXJoZXJvZXMuZmlnaHQudjEuR2V0VXBzdHJlYW1TdGF0dXNSZXNwb25zZRJnCgxXYXRjaE1ldHJpY3MSKS5zdXBlcmhlcm9lcy5maWdodC52MS5XYXRjaE1ldHJpY3NSZXF1ZXN0Giouc3VwZXJoZXJvZXMuZmlnaHQudjEuV2F0Y2hNZXRyaWNzUmVzcG9uc2UwARJTCgZHZXRMYWISIy5zdXBlcmhlcm9lcy5maWdodC52MS5HZXRMYWJSZXF1ZXN0GiQuc3VwZXJoZXJvZXMuZmlnaHQudjEuR2V0TGFiUmVzcG9uc2USdAoRU2V0VXBzdHJlYW1GYXVsdHMSLi5zdXBlcmhlcm9lcy5maWdodC52MS5TZXRVcHN0cmVhbUZhdWx0c1JlcXVlc3QaLy5zdXBlcmhlcm9lcy5maWdodC52MS5TZXRVcHN0cmVhbUZhdWx0c1Jlc3BvbnNlEmgKDVNldExhYlRyYWZmaWMSKi5zdXBlcmhlcm9lcy5maWdodC52MS5TZXRMYWJUcmFmZmljUmVxdWVzdBorLnN1cGVyaGVyb2VzLmZpZ2h0LnYxLlNldExhYlRyYWZmaWNSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_timestamp, file_superheroes_fault_v1_fault_service, file_superheroes_hero_v1_hero_service, file_superheroes_location_v1_location_service, file_superheroes_villain_v1_villain_service]);
 
 /**
  * A hero, a villain and a location for one fight.
@@ -509,17 +511,22 @@ export const WinnerCountSchema: GenMessage<WinnerCount> = /*@__PURE__*/
   messageDesc(file_superheroes_fight_v1_fight_service, 17);
 
 /**
- * Response of GetFightStats.
+ * Response of GetFightStats. Wins count fights between a real hero and a real villain only; a
+ * fight with a fallback hero or villain counts in `fallback_fights` instead.
  *
  * @generated from message superheroes.fight.v1.GetFightStatsResponse
  */
 export type GetFightStatsResponse = Message<"superheroes.fight.v1.GetFightStatsResponse"> & {
   /**
+   * Fights between real fighters won by the heroes.
+   *
    * @generated from field: int64 hero_wins = 1;
    */
   heroWins: bigint;
 
   /**
+   * Fights between real fighters won by the villains.
+   *
    * @generated from field: int64 villain_wins = 2;
    */
   villainWins: bigint;
@@ -532,11 +539,18 @@ export type GetFightStatsResponse = Message<"superheroes.fight.v1.GetFightStatsR
   heroWinRatio: number;
 
   /**
-   * The 10 fighters with most wins, most first.
+   * The 10 real fighters with most wins over real fighters, most first.
    *
    * @generated from field: repeated superheroes.fight.v1.WinnerCount top_winners = 4;
    */
   topWinners: WinnerCount[];
+
+  /**
+   * Stored fights where the hero or the villain was a fallback (its data service did not answer).
+   *
+   * @generated from field: int64 fallback_fights = 5;
+   */
+  fallbackFights: bigint;
 };
 
 /**
@@ -690,6 +704,363 @@ export const GetUpstreamStatusResponseSchema: GenMessage<GetUpstreamStatusRespon
   messageDesc(file_superheroes_fight_v1_fight_service, 23);
 
 /**
+ * Request of WatchMetrics.
+ *
+ * @generated from message superheroes.fight.v1.WatchMetricsRequest
+ */
+export type WatchMetricsRequest = Message<"superheroes.fight.v1.WatchMetricsRequest"> & {
+};
+
+/**
+ * Describes the message superheroes.fight.v1.WatchMetricsRequest.
+ * Use `create(WatchMetricsRequestSchema)` to create a new message.
+ */
+export const WatchMetricsRequestSchema: GenMessage<WatchMetricsRequest> = /*@__PURE__*/
+  messageDesc(file_superheroes_fight_v1_fight_service, 24);
+
+/**
+ * One message of WatchMetrics.
+ *
+ * @generated from message superheroes.fight.v1.WatchMetricsResponse
+ */
+export type WatchMetricsResponse = Message<"superheroes.fight.v1.WatchMetricsResponse"> & {
+  /**
+   * @generated from field: superheroes.fight.v1.MetricsSample sample = 1;
+   */
+  sample?: MetricsSample | undefined;
+};
+
+/**
+ * Describes the message superheroes.fight.v1.WatchMetricsResponse.
+ * Use `create(WatchMetricsResponseSchema)` to create a new message.
+ */
+export const WatchMetricsResponseSchema: GenMessage<WatchMetricsResponse> = /*@__PURE__*/
+  messageDesc(file_superheroes_fight_v1_fight_service, 25);
+
+/**
+ * This service's numbers over one second.
+ *
+ * @generated from message superheroes.fight.v1.MetricsSample
+ */
+export type MetricsSample = Message<"superheroes.fight.v1.MetricsSample"> & {
+  /**
+   * End of the second the sample covers.
+   *
+   * @generated from field: google.protobuf.Timestamp time = 1;
+   */
+  time?: Timestamp | undefined;
+
+  /**
+   * Fights stored in that second.
+   *
+   * @generated from field: double fights_per_second = 2;
+   */
+  fightsPerSecond: number;
+
+  /**
+   * Latency of the fights stored in that second, from the request to the stored fight, ms; 0 without fights.
+   *
+   * @generated from field: double fight_latency_p50_ms = 3;
+   */
+  fightLatencyP50Ms: number;
+
+  /**
+   * @generated from field: double fight_latency_p99_ms = 4;
+   */
+  fightLatencyP99Ms: number;
+
+  /**
+   * Share of those fights with a fallback hero, villain or location, 0 to 1; 0 without fights.
+   *
+   * @generated from field: double fallback_share = 5;
+   */
+  fallbackShare: number;
+
+  /**
+   * One per upstream: heroes, villains, locations.
+   *
+   * @generated from field: repeated superheroes.fight.v1.UpstreamSample upstreams = 6;
+   */
+  upstreams: UpstreamSample[];
+};
+
+/**
+ * Describes the message superheroes.fight.v1.MetricsSample.
+ * Use `create(MetricsSampleSchema)` to create a new message.
+ */
+export const MetricsSampleSchema: GenMessage<MetricsSample> = /*@__PURE__*/
+  messageDesc(file_superheroes_fight_v1_fight_service, 26);
+
+/**
+ * One upstream over one second.
+ *
+ * @generated from message superheroes.fight.v1.UpstreamSample
+ */
+export type UpstreamSample = Message<"superheroes.fight.v1.UpstreamSample"> & {
+  /**
+   * heroes, villains or locations.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * State of its breaker at the end of the second.
+   *
+   * @generated from field: superheroes.fight.v1.BreakerState breaker_state = 2;
+   */
+  breakerState: BreakerState;
+
+  /**
+   * True when the breaker was open at some time in the second, even if it closed again before its end.
+   *
+   * @generated from field: bool breaker_opened = 3;
+   */
+  breakerOpened: boolean;
+
+  /**
+   * Latency of the calls that ended in the second (refusals by the open breaker included: they take ~0 ms), ms.
+   *
+   * @generated from field: double latency_p50_ms = 4;
+   */
+  latencyP50Ms: number;
+
+  /**
+   * @generated from field: double latency_p99_ms = 5;
+   */
+  latencyP99Ms: number;
+
+  /**
+   * Calls that ended in the second, how many failed, and how many the open breaker refused.
+   *
+   * @generated from field: int64 calls = 6;
+   */
+  calls: bigint;
+
+  /**
+   * @generated from field: int64 failures = 7;
+   */
+  failures: bigint;
+
+  /**
+   * @generated from field: int64 rejections = 8;
+   */
+  rejections: bigint;
+};
+
+/**
+ * Describes the message superheroes.fight.v1.UpstreamSample.
+ * Use `create(UpstreamSampleSchema)` to create a new message.
+ */
+export const UpstreamSampleSchema: GenMessage<UpstreamSample> = /*@__PURE__*/
+  messageDesc(file_superheroes_fight_v1_fight_service, 27);
+
+/**
+ * Request of GetLab.
+ *
+ * @generated from message superheroes.fight.v1.GetLabRequest
+ */
+export type GetLabRequest = Message<"superheroes.fight.v1.GetLabRequest"> & {
+};
+
+/**
+ * Describes the message superheroes.fight.v1.GetLabRequest.
+ * Use `create(GetLabRequestSchema)` to create a new message.
+ */
+export const GetLabRequestSchema: GenMessage<GetLabRequest> = /*@__PURE__*/
+  messageDesc(file_superheroes_fight_v1_fight_service, 28);
+
+/**
+ * One data service in the lab.
+ *
+ * @generated from message superheroes.fight.v1.UpstreamLab
+ */
+export type UpstreamLab = Message<"superheroes.fight.v1.UpstreamLab"> & {
+  /**
+   * heroes, villains or locations.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * Whether the service allows fault injection (`<SERVICE>_FAULTS_ENABLED=true`) and answered.
+   *
+   * @generated from field: bool faults_enabled = 2;
+   */
+  faultsEnabled: boolean;
+
+  /**
+   * The faults it injects now; unset when `faults_enabled` is false.
+   *
+   * @generated from field: superheroes.fault.v1.FaultSettings faults = 3;
+   */
+  faults?: FaultSettings | undefined;
+
+  /**
+   * Why the lab cannot change this service's faults (disabled, refused, did not answer); empty when it can.
+   *
+   * @generated from field: string unavailable_reason = 4;
+   */
+  unavailableReason: string;
+};
+
+/**
+ * Describes the message superheroes.fight.v1.UpstreamLab.
+ * Use `create(UpstreamLabSchema)` to create a new message.
+ */
+export const UpstreamLabSchema: GenMessage<UpstreamLab> = /*@__PURE__*/
+  messageDesc(file_superheroes_fight_v1_fight_service, 29);
+
+/**
+ * The lab's own traffic.
+ *
+ * @generated from message superheroes.fight.v1.LabTraffic
+ */
+export type LabTraffic = Message<"superheroes.fight.v1.LabTraffic"> & {
+  /**
+   * Random fights started per second; 0: off.
+   *
+   * @generated from field: int32 fights_per_second = 1;
+   */
+  fightsPerSecond: number;
+
+  /**
+   * When the traffic stops by itself; unset when it is off.
+   *
+   * @generated from field: google.protobuf.Timestamp stops_at = 2;
+   */
+  stopsAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message superheroes.fight.v1.LabTraffic.
+ * Use `create(LabTrafficSchema)` to create a new message.
+ */
+export const LabTrafficSchema: GenMessage<LabTraffic> = /*@__PURE__*/
+  messageDesc(file_superheroes_fight_v1_fight_service, 30);
+
+/**
+ * Response of GetLab.
+ *
+ * @generated from message superheroes.fight.v1.GetLabResponse
+ */
+export type GetLabResponse = Message<"superheroes.fight.v1.GetLabResponse"> & {
+  /**
+   * @generated from field: repeated superheroes.fight.v1.UpstreamLab upstreams = 1;
+   */
+  upstreams: UpstreamLab[];
+
+  /**
+   * @generated from field: superheroes.fight.v1.LabTraffic traffic = 2;
+   */
+  traffic?: LabTraffic | undefined;
+};
+
+/**
+ * Describes the message superheroes.fight.v1.GetLabResponse.
+ * Use `create(GetLabResponseSchema)` to create a new message.
+ */
+export const GetLabResponseSchema: GenMessage<GetLabResponse> = /*@__PURE__*/
+  messageDesc(file_superheroes_fight_v1_fight_service, 31);
+
+/**
+ * Request of SetUpstreamFaults.
+ *
+ * @generated from message superheroes.fight.v1.SetUpstreamFaultsRequest
+ */
+export type SetUpstreamFaultsRequest = Message<"superheroes.fight.v1.SetUpstreamFaultsRequest"> & {
+  /**
+   * heroes, villains or locations.
+   *
+   * @generated from field: string upstream = 1;
+   */
+  upstream: string;
+
+  /**
+   * Required: the new settings, whole (all zero clears the faults).
+   *
+   * @generated from field: superheroes.fault.v1.FaultSettings faults = 2;
+   */
+  faults?: FaultSettings | undefined;
+};
+
+/**
+ * Describes the message superheroes.fight.v1.SetUpstreamFaultsRequest.
+ * Use `create(SetUpstreamFaultsRequestSchema)` to create a new message.
+ */
+export const SetUpstreamFaultsRequestSchema: GenMessage<SetUpstreamFaultsRequest> = /*@__PURE__*/
+  messageDesc(file_superheroes_fight_v1_fight_service, 32);
+
+/**
+ * Response of SetUpstreamFaults.
+ *
+ * @generated from message superheroes.fight.v1.SetUpstreamFaultsResponse
+ */
+export type SetUpstreamFaultsResponse = Message<"superheroes.fight.v1.SetUpstreamFaultsResponse"> & {
+  /**
+   * The data service after the change.
+   *
+   * @generated from field: superheroes.fight.v1.UpstreamLab upstream = 1;
+   */
+  upstream?: UpstreamLab | undefined;
+};
+
+/**
+ * Describes the message superheroes.fight.v1.SetUpstreamFaultsResponse.
+ * Use `create(SetUpstreamFaultsResponseSchema)` to create a new message.
+ */
+export const SetUpstreamFaultsResponseSchema: GenMessage<SetUpstreamFaultsResponse> = /*@__PURE__*/
+  messageDesc(file_superheroes_fight_v1_fight_service, 33);
+
+/**
+ * Request of SetLabTraffic.
+ *
+ * @generated from message superheroes.fight.v1.SetLabTrafficRequest
+ */
+export type SetLabTrafficRequest = Message<"superheroes.fight.v1.SetLabTrafficRequest"> & {
+  /**
+   * Random fights to start per second, 0 (off) to 200.
+   *
+   * @generated from field: int32 fights_per_second = 1;
+   */
+  fightsPerSecond: number;
+
+  /**
+   * How long the traffic runs, 1 to 600 seconds; 0 means 300.
+   *
+   * @generated from field: int32 duration_seconds = 2;
+   */
+  durationSeconds: number;
+};
+
+/**
+ * Describes the message superheroes.fight.v1.SetLabTrafficRequest.
+ * Use `create(SetLabTrafficRequestSchema)` to create a new message.
+ */
+export const SetLabTrafficRequestSchema: GenMessage<SetLabTrafficRequest> = /*@__PURE__*/
+  messageDesc(file_superheroes_fight_v1_fight_service, 34);
+
+/**
+ * Response of SetLabTraffic.
+ *
+ * @generated from message superheroes.fight.v1.SetLabTrafficResponse
+ */
+export type SetLabTrafficResponse = Message<"superheroes.fight.v1.SetLabTrafficResponse"> & {
+  /**
+   * @generated from field: superheroes.fight.v1.LabTraffic traffic = 1;
+   */
+  traffic?: LabTraffic | undefined;
+};
+
+/**
+ * Describes the message superheroes.fight.v1.SetLabTrafficResponse.
+ * Use `create(SetLabTrafficResponseSchema)` to create a new message.
+ */
+export const SetLabTrafficResponseSchema: GenMessage<SetLabTrafficResponse> = /*@__PURE__*/
+  messageDesc(file_superheroes_fight_v1_fight_service, 35);
+
+/**
  * The side a fighter fights for.
  *
  * @generated from enum superheroes.fight.v1.Team
@@ -778,7 +1149,8 @@ export const FightService: GenService<{
     output: typeof GetRandomFightersResponseSchema;
   },
   /**
-   * Decides and stores a fight between the given fighters.
+   * Decides and stores a fight between the given fighters. INVALID_ARGUMENT when hero and villain
+   * are both the fallbacks GetRandomFighters gave (a fight needs at least one real fighter).
    *
    * @generated from rpc superheroes.fight.v1.FightService.PerformFight
    */
@@ -788,7 +1160,9 @@ export const FightService: GenService<{
     output: typeof PerformFightResponseSchema;
   },
   /**
-   * GetRandomFighters then PerformFight, in one call.
+   * GetRandomFighters then PerformFight, in one call. UNAVAILABLE, naming the data services, when
+   * both heroes and villains fail to answer: a fight needs at least one real fighter. Nothing is
+   * stored when the caller's deadline passes (DEADLINE_EXCEEDED) or it cancels before the commit.
    *
    * @generated from rpc superheroes.fight.v1.FightService.PerformRandomFight
    */
@@ -798,7 +1172,8 @@ export const FightService: GenService<{
     output: typeof PerformRandomFightResponseSchema;
   },
   /**
-   * `count` random fights with one batch call per upstream and one insert.
+   * `count` random fights with one batch call per upstream and one insert; fails as
+   * PerformRandomFight does.
    *
    * @generated from rpc superheroes.fight.v1.FightService.PerformRandomFights
    */
@@ -828,7 +1203,8 @@ export const FightService: GenService<{
     output: typeof ListFightsResponseSchema;
   },
   /**
-   * Wins per team and the top winners over every stored fight.
+   * Wins per team and the top winners over the stored fights between real fighters, and how many
+   * stored fights had a fallback hero or villain.
    *
    * @generated from rpc superheroes.fight.v1.FightService.GetFightStats
    */
@@ -857,6 +1233,52 @@ export const FightService: GenService<{
     methodKind: "unary";
     input: typeof GetUpstreamStatusRequestSchema;
     output: typeof GetUpstreamStatusResponseSchema;
+  },
+  /**
+   * A sample of this service's live numbers every second (fights per second, fight latency,
+   * fallback share, each upstream's latency and breaker), the last minutes' samples first.
+   *
+   * @generated from rpc superheroes.fight.v1.FightService.WatchMetrics
+   */
+  watchMetrics: {
+    methodKind: "server_streaming";
+    input: typeof WatchMetricsRequestSchema;
+    output: typeof WatchMetricsResponseSchema;
+  },
+  /**
+   * The resilience lab: for each data service, whether it allows fault injection and the faults
+   * it injects now; and the lab traffic. The lab RPCs follow the admin port's rules: with
+   * FIGHTS_ADMIN_TOKEN set they need `authorization: Bearer <token>` (UNAUTHENTICATED otherwise);
+   * without it, only callers on the same machine (loopback) may call them (PERMISSION_DENIED).
+   *
+   * @generated from rpc superheroes.fight.v1.FightService.GetLab
+   */
+  getLab: {
+    methodKind: "unary";
+    input: typeof GetLabRequestSchema;
+    output: typeof GetLabResponseSchema;
+  },
+  /**
+   * Replaces the faults one data service injects, through that service's FaultService.
+   * FAILED_PRECONDITION when fault injection is not enabled on it.
+   *
+   * @generated from rpc superheroes.fight.v1.FightService.SetUpstreamFaults
+   */
+  setUpstreamFaults: {
+    methodKind: "unary";
+    input: typeof SetUpstreamFaultsRequestSchema;
+    output: typeof SetUpstreamFaultsResponseSchema;
+  },
+  /**
+   * Random fights this service makes by itself at a steady rate, so the breakers see volume;
+   * the traffic stops by itself after `duration_seconds`.
+   *
+   * @generated from rpc superheroes.fight.v1.FightService.SetLabTraffic
+   */
+  setLabTraffic: {
+    methodKind: "unary";
+    input: typeof SetLabTrafficRequestSchema;
+    output: typeof SetLabTrafficResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_superheroes_fight_v1_fight_service, 0);
