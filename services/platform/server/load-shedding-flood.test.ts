@@ -11,9 +11,10 @@ import { spawnFixture } from "../../../testkit/processes/spawn-fixture.js";
 
 const floodCallers = 3000;
 const floodSeconds = 6;
-// The probe has a 1 s deadline and the bench measures that; on a shared 2-core machine,
-// 5 s keeps this test about behaviour (served or refused, nothing queued) rather than speed.
-const probeDeadlineMs = 5000;
+// The probe has a 1 s deadline and the bench measures that; on a shared 2-core machine
+// the event loop of a flooded process stalls for seconds (admitted probe p99 2.9–4.8 s measured
+// here), so 15 s keeps this test about behaviour (served or refused, nothing queued), not speed.
+const probeDeadlineMs = 15_000;
 
 interface LimitStats {
   limit: number;
