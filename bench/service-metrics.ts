@@ -102,3 +102,42 @@ export function meanMsDelta(
   }
   return means;
 }
+
+/**
+ * The `p`-th percentile, in ms, of what histogram `metric` (seconds) observed between two
+ * expositions, over the series whose labels include every pair of `where`: the upper bound of the
+ * bucket it falls in (Infinity past the last bound, NaN when nothing was observed).
+ */
+export function histogramPercentileMs(
+  before: string,
+  after: string,
+  metric: string,
+  where: Record<string, string>,
+  p: number,
+): number {
+  const earlier = bucketCounts(before, metric, where);
+  const buckets = [...bucketCounts(after, metric, where)]
+    .map(([bound, count]) => [bound, count - (earlier.get(bound) ?? 0)] as const)
+    .sort(([a], [b]) => a - b);
+  const total = buckets.at(-1)?.[1] ?? 0;
+  if (total <= 0) return Number.NaN;
+  const bucket = buckets.find(([, cumulative]) => cumulative >= (p / 100) * total);
+  return bucket === undefined ? Number.POSITIVE_INFINITY : bucket[0] * 1000;
+}
+
+/** Cumulative `<metric>_bucket` counts by upper bound (`le`, seconds), summed over matching series. */
+function bucketCounts(exposition: string, metric: string, where: Record<string, string>): Map<number, number> {
+  const counts = new Map<number, number>();
+  const pattern = new RegExp(`^${metric}_bucket\\{(.*)\\} (\\S+)$`);
+  for (const line of exposition.split("\n")) {
+    const match = pattern.exec(line);
+    if (match === null) continue;
+    const labels = Object.fromEntries(
+      [...(match[1] ?? "").matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map(([, key, value]) => [key, value]),
+    );
+    if (Object.entries(where).some(([key, value]) => labels[key] !== value)) continue;
+    const bound = labels.le === "+Inf" ? Number.POSITIVE_INFINITY : Number(labels.le);
+    counts.set(bound, (counts.get(bound) ?? 0) + Number(match[2]));
+  }
+  return counts;
+}

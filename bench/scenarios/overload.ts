@@ -1,86 +1,251 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { FightService } from "../../gen/superheroes/fight/v1/fight_service_pb.js";
+import { createRawClient } from "../raw-client.js";
 import type { BenchContext } from "../bench-context.js";
-import { launchAllData, launchFights } from "../launch.js";
+import { type BenchProcess, launchAllData, launchFights } from "../launch.js";
 import { type GhzSummary, percentileMs } from "../load-report.js";
 import { measureCall, runColumns, runRow, type Scenario, usageOf } from "../scenario.js";
-import { countTotal } from "../service-metrics.js";
+import { countTotal, histogramPercentileMs, readExposition } from "../service-metrics.js";
 
 const fight = FightService.method.performRandomFight;
-const maxInFlight = 16;
-const normalRps = 100;
+const fightPath = `/${FightService.typeName}/${fight.name}`;
+const floodCallers = 3000;
+const normalRps = 50;
+const probeDeadlineMs = 1000;
+const modes = ["fixed", "adaptive"] as const;
+type Mode = (typeof modes)[number];
+
+/** What one configuration did under the flood. */
+interface ModeOutcome {
+  baseline: GhzSummary;
+  flood: GhzSummary;
+  windows: GhzSummary[];
+  /** p99 of the admitted (OK) fights, server-side, from grpc_server_handling_seconds (bucket bound). */
+  admittedP99Ms: number;
+  probe: ProbeOutcome;
+  recoveryMs: number;
+  limitsSeen: number[];
+}
+
+interface ProbeOutcome {
+  codes: Record<string, number>;
+  p99Ms: number;
+  admittedP99Ms: number;
+}
 
 /**
- * `overload`: normal load, a burst far past capacity with a low FIGHTS_MAX_IN_FLIGHT, then normal
- * load again in short windows until p99 is back near the baseline.
+ * `overload`: PerformRandomFight with 3,000 concurrent callers (closed loop, over 30 connections),
+ * fights with the fixed limit (FIGHTS_CONCURRENCY_LIMIT=fixed: only FIGHTS_MAX_IN_FLIGHT=2000)
+ * and with the adaptive limit, one after the other in the same run, on the same data services.
+ * During each flood a probe makes calls with a 1 s deadline; after it, normal load in short
+ * windows until p99 is back near the baseline.
  */
 export const overloadScenario: Scenario = {
   name: "overload",
   async run(context: BenchContext) {
     const data = await launchAllData(context);
-    const fights = await launchFights(context, data, { FIGHTS_MAX_IN_FLIGHT: String(maxInFlight) });
-    const normal = { rps: normalRps, connections: 2, concurrency: maxInFlight };
-    await measureCall(context, "warm-up", fights, fight, {}, { ...normal, durationMs: context.ms(2000, 1000) });
-    const baseline = await measureCall(
-      context,
-      `baseline ${normalRps} req/s`,
-      fights,
-      fight,
-      {},
-      { ...normal, durationMs: context.ms(3000, 1000) },
-    );
-    const rssBefore = (await fights.usage()).rssBytes;
-    const burst = await measureCall(
-      context,
-      "burst c=800",
-      fights,
-      fight,
-      {},
-      { durationMs: context.ms(3000, 1500), connections: 8, concurrency: 800 },
-    );
-    const burstEnd = performance.now();
-    const rssAfterBurst = (await fights.usage()).rssBytes;
-    const limit = Math.max(1.5 * percentileMs(baseline, 99), percentileMs(baseline, 99) + 5);
-    const windows: GhzSummary[] = [];
-    let recoveredMs = Number.NaN;
-    for (let window = 1; window <= 10; window++) {
-      const run = await measureCall(
+    const fights: Record<Mode, BenchProcess> = {
+      fixed: await launchFights(context, data, { FIGHTS_CONCURRENCY_LIMIT: "fixed" }, "fights-fixed"),
+      adaptive: await launchFights(context, data, {}, "fights-adaptive"),
+    };
+    const normal = { rps: normalRps, connections: 2, concurrency: 16 };
+    for (const mode of modes) {
+      await measureCall(
         context,
-        `after burst, window ${window}`,
-        fights,
+        `warm-up ${mode}`,
+        fights[mode],
         fight,
         {},
-        { ...normal, durationMs: context.ms(1000, 500) },
+        { ...normal, durationMs: context.ms(2000, 800) },
       );
-      windows.push(run);
-      if (run.count > 0 && percentileMs(run, 99) <= limit) {
-        recoveredMs = performance.now() - burstEnd;
-        break;
-      }
     }
-    const rssAfter = (await fights.usage()).rssBytes;
-    const shed = burst.statusCodeDistribution.RESOURCE_EXHAUSTED ?? 0;
-    const runs = [baseline, burst, ...windows];
-    const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
+    const outcomes = {} as Record<Mode, ModeOutcome>;
+    for (const mode of modes) outcomes[mode] = await floodOnce(context, mode, fights[mode]);
+
+    const { fixed, adaptive } = outcomes;
+    const shed = adaptive.flood.statusCodeDistribution.RESOURCE_EXHAUSTED ?? 0;
+    const shareShed = (run: GhzSummary) =>
+      (run.statusCodeDistribution.RESOURCE_EXHAUSTED ?? 0) / Math.max(1, countTotal(run.statusCodeDistribution));
+    const runs = modes.flatMap((mode) => [outcomes[mode].baseline, outcomes[mode].flood, ...outcomes[mode].windows]);
     return {
       scenario: "overload",
-      title: "Load shedding and recovery",
-      description: `FIGHTS_MAX_IN_FLIGHT=${maxInFlight}. Baseline at ${normalRps} req/s, then a closed-loop burst with 800 calls in flight over 8 connections (far past capacity: calls beyond ${maxInFlight} in flight are refused with RESOURCE_EXHAUSTED), then ${normalRps} req/s again in short windows until p99 is within max(1.5 × baseline, baseline + 5 ms).`,
-      primary: burst,
+      title: "Overload: fixed vs adaptive concurrency limit",
+      description: [
+        `PerformRandomFight flooded by ${floodCallers} concurrent callers`,
+        `(closed loop, 30 connections × 100 streams, ${context.ms(5, 2.5)} s),`,
+        "on fights with FIGHTS_CONCURRENCY_LIMIT=fixed (only the FIGHTS_MAX_IN_FLIGHT=2000 ceiling)",
+        "and with the adaptive limit (default), one after the other in the same run.",
+        `Before: ${normalRps} req/s baseline. During: a probe of 2 callers with a ${probeDeadlineMs} ms deadline.`,
+        `After: ${normalRps} req/s windows until p99 is within max(1.5 × baseline, baseline + 5 ms).`,
+        "Admitted-call p99 is the fights server's own grpc_server_handling_seconds over the flood",
+        "(refused calls never reach it), given as the upper bound of its bucket.",
+      ].join(" "),
+      primary: adaptive.flood,
       runs,
       ratios: {
         shedCalls: shed,
-        shedShareOfBurst: shed / Math.max(1, countTotal(burst.statusCodeDistribution)),
-        recoveryMs: recoveredMs,
-        rssAfterToBefore: rssAfter / rssBefore,
-        recoveredP99ToBaselineP99: percentileMs(windows.at(-1)!, 99) / percentileMs(baseline, 99),
+        fixedShedShare: shareShed(fixed.flood),
+        adaptiveShedShare: shareShed(adaptive.flood),
+        fixedAdmittedP99Ms: fixed.admittedP99Ms,
+        adaptiveAdmittedP99Ms: adaptive.admittedP99Ms,
+        fixedProbeP99Ms: fixed.probe.p99Ms,
+        adaptiveProbeP99Ms: adaptive.probe.p99Ms,
+        fixedProbeDeadlineExceeded: fixed.probe.codes.DEADLINE_EXCEEDED ?? 0,
+        adaptiveProbeDeadlineExceeded: adaptive.probe.codes.DEADLINE_EXCEEDED ?? 0,
+        fixedRecoveryMs: fixed.recoveryMs,
+        adaptiveRecoveryMs: adaptive.recoveryMs,
       },
-      services: await usageOf([data.heroes, data.villains, data.locations, fights]),
+      services: await usageOf([data.heroes, data.villains, data.locations, fights.fixed, fights.adaptive]),
       table: { columns: runColumns, rows: runs.map(runRow) },
-      notes: [
-        `Shed during the burst: ${shed} calls (RESOURCE_EXHAUSTED, counted by the fights service); ${Number.isNaN(recoveredMs) ? "p99 did not return to the baseline within 10 windows" : `back to baseline p99 ${(recoveredMs / 1000).toFixed(1)} s after the burst ended`}.`,
-        `fights RSS: ${mb(rssBefore)} before the burst, ${mb(rssAfterBurst)} right after it, ${mb(rssAfter)} after recovery.`,
-      ],
+      notes: modes.map((mode) => describeOutcome(mode, outcomes[mode])),
       skipped: [],
     };
   },
 };
+
+async function floodOnce(context: BenchContext, mode: Mode, fights: BenchProcess): Promise<ModeOutcome> {
+  const normal = { rps: normalRps, connections: 2, concurrency: 16 };
+  const baseline = await measureCall(
+    context,
+    `${mode}: baseline ${normalRps} req/s`,
+    fights,
+    fight,
+    {},
+    {
+      ...normal,
+      durationMs: context.ms(3000, 1000),
+    },
+  );
+  const handlingBefore = await readExposition(fights.adminPort);
+  const probe = startProbe(fights);
+  const limits = watchLimit(fights);
+  const flood = await measureCall(
+    context,
+    `${mode}: flood c=${floodCallers}`,
+    fights,
+    fight,
+    {},
+    {
+      durationMs: context.ms(5000, 2500),
+      connections: 30,
+      concurrency: floodCallers,
+      timeoutMs: 60_000,
+    },
+  );
+  const floodEnd = performance.now();
+  const probed = await probe.stop();
+  const limitsSeen = await limits.stop();
+  const admittedP99Ms = histogramPercentileMs(
+    handlingBefore,
+    await readExposition(fights.adminPort),
+    "grpc_server_handling_seconds",
+    { grpc_method: fight.name },
+    99,
+  );
+  const limitMs = Math.max(1.5 * percentileMs(baseline, 99), percentileMs(baseline, 99) + 5);
+  const windows: GhzSummary[] = [];
+  let recoveryMs = Number.NaN;
+  for (let window = 1; window <= 10; window++) {
+    const run = await measureCall(
+      context,
+      `${mode}: after the flood, window ${window}`,
+      fights,
+      fight,
+      {},
+      {
+        ...normal,
+        durationMs: context.ms(1000, 500),
+      },
+    );
+    windows.push(run);
+    if (run.count > 0 && percentileMs(run, 99) <= limitMs && (run.statusCodeDistribution.OK ?? 0) === run.count) {
+      recoveryMs = performance.now() - floodEnd;
+      break;
+    }
+  }
+  context.progress(
+    `${mode}: probe ${JSON.stringify(probed.codes)}, p99 ${probed.p99Ms.toFixed(0)} ms; admitted p99 ≤ ${admittedP99Ms} ms`,
+  );
+  return { baseline, flood, windows, admittedP99Ms, probe: probed, recoveryMs, limitsSeen };
+}
+
+/** Two callers with a 1 s deadline, from the runner, alongside the flood. */
+function startProbe(fights: BenchProcess) {
+  const client = createRawClient(`127.0.0.1:${fights.grpcPort}`, fightPath);
+  const samples: { code: string; ms: number }[] = [];
+  let stopped = false;
+  const loop = async () => {
+    while (!stopped) samples.push(await client.call(Buffer.alloc(0), probeDeadlineMs));
+  };
+  const loops = [loop(), loop()];
+  return {
+    async stop(): Promise<ProbeOutcome> {
+      stopped = true;
+      await Promise.all(loops);
+      client.close();
+      const codes: Record<string, number> = {};
+      for (const { code } of samples) codes[code] = (codes[code] ?? 0) + 1;
+      return {
+        codes,
+        p99Ms: nearestRank(
+          samples.map((sample) => sample.ms),
+          99,
+        ),
+        admittedP99Ms: nearestRank(
+          samples.filter((sample) => sample.code === "OK").map((sample) => sample.ms),
+          99,
+        ),
+      };
+    },
+  };
+}
+
+/** The limit in /stats every 250 ms, until stopped. */
+function watchLimit(fights: BenchProcess) {
+  const seen: number[] = [];
+  let stopped = false;
+  const watching = (async () => {
+    while (!stopped) {
+      const stats = await fetch(`http://127.0.0.1:${fights.adminPort}/stats`).then(
+        (response) => response.json() as Promise<{ concurrencyLimit?: { limit: number } }>,
+        () => undefined,
+      );
+      if (stats?.concurrencyLimit !== undefined) seen.push(stats.concurrencyLimit.limit);
+      await sleep(250);
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      await watching;
+      return seen;
+    },
+  };
+}
+
+function describeOutcome(mode: Mode, outcome: ModeOutcome): string {
+  const codes = outcome.flood.statusCodeDistribution;
+  const total = countTotal(codes);
+  const shed = codes.RESOURCE_EXHAUSTED ?? 0;
+  const seen = outcome.limitsSeen;
+  const limits = seen.length === 0 ? "?" : `${Math.min(...seen)}–${Math.max(...seen)}`;
+  const others = Object.keys(codes).some((code) => code !== "OK" && code !== "RESOURCE_EXHAUSTED");
+  const { probe } = outcome;
+  return [
+    `${mode}: flood ${total} calls, ${codes.OK ?? 0} OK, ${shed} RESOURCE_EXHAUSTED`,
+    `(${((shed / Math.max(1, total)) * 100).toFixed(0)} % shed)${others ? `, codes ${JSON.stringify(codes)}` : ""};`,
+    `admitted p99 ≤ ${outcome.admittedP99Ms} ms server-side`,
+    `(baseline p99 ${percentileMs(outcome.baseline, 99).toFixed(1)} ms); limit ${limits} during the flood;`,
+    `${probeDeadlineMs} ms-deadline probe ${JSON.stringify(probe.codes)}, p99 ${probe.p99Ms.toFixed(0)} ms`,
+    `(admitted ${probe.admittedP99Ms.toFixed(0)} ms);`,
+    Number.isNaN(outcome.recoveryMs)
+      ? "p99 not back at the baseline within 10 windows."
+      : `back at the baseline ${(outcome.recoveryMs / 1000).toFixed(1)} s after the flood.`,
+  ].join(" ");
+}
+
+function nearestRank(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}

@@ -22,7 +22,13 @@ export const variableDocs: Record<string, string> = {
     "bearer token of the admin routes except /healthz and /readyz, of FaultService and of fights' lab RPCs; required when `_ADMIN_HOST` is not loopback; unset: those RPCs answer loopback callers only",
   UPSTREAM_ADMIN_TOKEN:
     "bearer token fights sends to the data services' FaultService (their `_ADMIN_TOKEN`) when the page's lab changes their faults",
-  MAX_IN_FLIGHT: "calls handled at once; past it RESOURCE_EXHAUSTED at once (load shedding)",
+  MAX_IN_FLIGHT:
+    "hard ceiling on calls handled at once, streams included; past it RESOURCE_EXHAUSTED at once (load shedding)",
+  CONCURRENCY_LIMIT:
+    "limit on unary calls under the ceiling: `adaptive` follows measured latency (gradient: shrinks when calls take " +
+    "longer than a call that waits for nothing), `fixed` is the ceiling alone; past it RESOURCE_EXHAUSTED at once",
+  CONCURRENCY_MIN_LIMIT: "floor of the adaptive limit, calls in flight",
+  CONCURRENCY_INITIAL_LIMIT: "adaptive limit before anything was measured, calls in flight (at or above the floor)",
   MAX_MESSAGE_BYTES: "largest request or response message, bytes",
   SHUTDOWN_GRACE_MS: "time in-flight calls get to finish on SIGTERM/SIGINT, ms",
   FAULTS_ENABLED:

@@ -134,6 +134,7 @@ export async function startFights(config: FightsConfig): Promise<RunningFights> 
     staticDir: config.webStaticDir,
     maxMessageBytes: config.maxMessageBytes,
     implementation,
+    limiter: service.grpc.loadShedder.limiter,
     logger,
     tls: config.webTls,
     ...(tracer === undefined ? {} : { tracer }),

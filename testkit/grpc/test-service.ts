@@ -40,6 +40,8 @@ export const testServiceConfig: Readonly<ServiceConfig> = Object.freeze({
   adminToken: undefined,
   envPrefix: "TEST",
   maxInFlight: 100,
+  // The services' default: adaptive under the ceiling.
+  concurrencyLimit: Object.freeze({ mode: "adaptive", minLimit: 10, initialLimit: 100 }),
   maxMessageBytes: 4 * 1024 * 1024,
   shutdownGraceMs: 5000,
   faultsEnabled: false,

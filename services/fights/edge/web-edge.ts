@@ -13,6 +13,8 @@ import {
   connectTraceInterceptor,
 } from "../../platform/server/connect-service.js";
 import { withClearDecodeErrors } from "../../platform/server/connect-decode-errors.js";
+import { createConnectLoadShedding } from "../../platform/server/connect-load-shedding.js";
+import type { ConcurrencyLimiter } from "../../platform/server/concurrency-limiter.js";
 import type { ServiceImplementation } from "../../platform/core/service-implementation.js";
 import type { SpanTracer } from "../../platform/core/span-tracer.js";
 import { createConnectSpanInterceptor } from "../../platform/server/connect-span-interceptor.js";
@@ -31,6 +33,8 @@ export interface WebEdgeOptions {
   /** Largest request and response message, bytes. */
   maxMessageBytes: number;
   implementation: ServiceImplementation<typeof FightService>;
+  /** The process's concurrency limiter, shared with its gRPC server: one process, one capacity. */
+  limiter: ConcurrencyLimiter;
   logger: Logger;
   /** HTTPS with this key pair; undefined: plain HTTP (the local default). */
   tls?: KeyPair;
@@ -65,6 +69,7 @@ export async function startWebEdge(options: WebEdgeOptions): Promise<RunningWebE
       router.handlers.splice(0, router.handlers.length, ...router.handlers.map(withClearDecodeErrors));
     },
     interceptors: [
+      createConnectLoadShedding(options.limiter),
       ...(options.tracer === undefined ? [] : [createConnectSpanInterceptor(options.tracer)]),
       connectTraceInterceptor,
     ],

@@ -18,6 +18,7 @@ describe("serviceConfigFromEnv", () => {
       adminToken: undefined,
       envPrefix: "HEROES",
       maxInFlight: 2000,
+      concurrencyLimit: { mode: "adaptive", minLimit: 10, initialLimit: 100 },
       maxMessageBytes: 4 * 1024 * 1024,
       shutdownGraceMs: 10_000,
       faultsEnabled: false,
@@ -42,6 +43,28 @@ describe("serviceConfigFromEnv", () => {
       env: { HEROES_MAX_IN_FLIGHT: "0" },
       variable: "HEROES_MAX_IN_FLIGHT",
       message: 'HEROES_MAX_IN_FLIGHT: "0" is not an integer from 1 to 1000000',
+    },
+    {
+      env: { HEROES_CONCURRENCY_LIMIT: "gradient" },
+      variable: "HEROES_CONCURRENCY_LIMIT",
+      message: 'HEROES_CONCURRENCY_LIMIT: "gradient" is not one of adaptive, fixed',
+    },
+    {
+      env: { HEROES_CONCURRENCY_MIN_LIMIT: "0" },
+      variable: "HEROES_CONCURRENCY_MIN_LIMIT",
+      message: 'HEROES_CONCURRENCY_MIN_LIMIT: "0" is not an integer from 1 to 1000000',
+    },
+    {
+      env: { HEROES_CONCURRENCY_MIN_LIMIT: "40", HEROES_CONCURRENCY_INITIAL_LIMIT: "20" },
+      variable: "HEROES_CONCURRENCY_INITIAL_LIMIT",
+      message:
+        "HEROES_CONCURRENCY_INITIAL_LIMIT: 20 is below HEROES_CONCURRENCY_MIN_LIMIT (40); the limit starts at or above its floor",
+    },
+    {
+      env: { HEROES_CONCURRENCY_LIMIT: "fixed", HEROES_CONCURRENCY_INITIAL_LIMIT: "20" },
+      variable: "HEROES_CONCURRENCY_LIMIT",
+      message:
+        "HEROES_CONCURRENCY_LIMIT: must be adaptive for HEROES_CONCURRENCY_MIN_LIMIT and HEROES_CONCURRENCY_INITIAL_LIMIT to apply",
     },
     {
       env: { LOG_LEVEL: "loud" },

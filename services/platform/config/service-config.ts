@@ -3,6 +3,7 @@ import { faultSettingsFromEnv, type FaultSettings } from "../server/faults.js";
 import { accessLogModes, type AccessLogMode } from "../observability/access-log.js";
 import { logLevels, type LogLevel } from "../observability/logger.js";
 import { serverTlsFromEnv, type ServerTls } from "./tls-config.js";
+import { concurrencyLimitModes, type ConcurrencyLimitSettings } from "../server/concurrency-limiter.js";
 import { tracingSettingsFromEnv, type TracingSettings } from "../observability/tracing.js";
 
 /** Settings every service process has, read from `<PREFIX>_*` variables. */
@@ -18,8 +19,10 @@ export interface ServiceConfig {
   adminToken: string | undefined;
   /** Prefix of the service's variables (`HEROES`), for messages that say what to set. */
   envPrefix: string;
-  /** Calls handled at once before RESOURCE_EXHAUSTED. */
+  /** Hard ceiling on calls handled at once (streams included) before RESOURCE_EXHAUSTED. */
   maxInFlight: number;
+  /** The limit on unary calls under that ceiling: adaptive (follows latency) or fixed (the ceiling). */
+  concurrencyLimit: ConcurrencyLimitSettings;
   /** Largest request/response message, bytes. */
   maxMessageBytes: number;
   /** How long in-flight calls get to finish on SIGTERM/SIGINT, ms. */
@@ -67,6 +70,7 @@ export function serviceConfigFromEnv(env: EnvReader, prefix: string, ports: Serv
     adminToken,
     envPrefix: prefix,
     maxInFlight: env.int(`${prefix}_MAX_IN_FLIGHT`, 2000, { min: 1, max: 1_000_000 }),
+    concurrencyLimit: concurrencyLimitFromEnv(env, prefix),
     maxMessageBytes: env.int(`${prefix}_MAX_MESSAGE_BYTES`, 4 * 1024 * 1024, { min: 1024, max: 256 * 1024 * 1024 }),
     shutdownGraceMs: env.int(`${prefix}_SHUTDOWN_GRACE_MS`, 10_000, { min: 0, max: 300_000 }),
     faultsEnabled,
@@ -74,6 +78,30 @@ export function serviceConfigFromEnv(env: EnvReader, prefix: string, ports: Serv
     tls: serverTlsFromEnv(env, prefix),
     tracing: tracingSettingsFromEnv(env, prefix.toLowerCase()),
   };
+}
+
+/**
+ * `<PREFIX>_CONCURRENCY_LIMIT` (adaptive by default) and, for the adaptive limit, its floor and
+ * starting point. The floor keeps a service useful however slow its calls get; the start is what
+ * a flood meets before the limit has measured anything. Both sit under `_MAX_IN_FLIGHT`, which
+ * wins when lower.
+ */
+function concurrencyLimitFromEnv(env: EnvReader, prefix: string): ConcurrencyLimitSettings {
+  const mode = env.oneOf(`${prefix}_CONCURRENCY_LIMIT`, concurrencyLimitModes, "adaptive");
+  const minName = `${prefix}_CONCURRENCY_MIN_LIMIT`;
+  const initialName = `${prefix}_CONCURRENCY_INITIAL_LIMIT`;
+  const minLimit = env.int(minName, 10, { min: 1, max: 1_000_000 });
+  const initialLimit = env.int(initialName, 100, { min: 1, max: 1_000_000 });
+  if (mode === "fixed" && (env.optionalString(minName) ?? env.optionalString(initialName)) !== undefined) {
+    throw new ConfigError(`${prefix}_CONCURRENCY_LIMIT`, `must be adaptive for ${minName} and ${initialName} to apply`);
+  }
+  if (initialLimit < minLimit) {
+    throw new ConfigError(
+      initialName,
+      `${initialLimit} is below ${minName} (${minLimit}); the limit starts at or above its floor`,
+    );
+  }
+  return { mode, minLimit, initialLimit };
 }
 
 /** Whether a bind address only accepts connections from this machine. */

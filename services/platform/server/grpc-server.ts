@@ -9,10 +9,11 @@ import { grpcHandlersFromImplementation } from "./grpc-handlers.js";
 import { traceObserver } from "./call-trace.js";
 import { createHealthReporter, type HealthReporter } from "./health.js";
 import { createLoadShedder, type LoadShedder } from "./load-shedding.js";
+import { createConcurrencyLimiter, type ConcurrencyLimitSettings } from "./concurrency-limiter.js";
 import type { Logger } from "../observability/logger.js";
 import { addReflection } from "./reflection.js";
-import { combineObservers, createObservingInterceptor } from "./server-call-observer.js";
-import { createServerMetricsObserver } from "../observability/server-metrics.js";
+import { combineObservers, createCallNaming, createObservingInterceptor } from "./server-call-observer.js";
+import { createServerMetrics } from "../observability/server-metrics.js";
 import type { ServerTls } from "../config/tls-config.js";
 import { serverCredentialsFromTls } from "../grpc/tls-credentials.js";
 import type { SpanTracer } from "../core/span-tracer.js";
@@ -44,8 +45,10 @@ export interface GrpcServerOptions {
   registry: Registry;
   /** Access log lines: every call (default), errors only, or none. */
   accessLog?: AccessLogMode;
-  /** Calls handled at once before new ones get RESOURCE_EXHAUSTED. */
+  /** Hard ceiling: calls (streams included) handled at once before new ones get RESOURCE_EXHAUSTED. */
   maxInFlight: number;
+  /** The limit on unary calls under the ceiling; absent: the ceiling alone. */
+  concurrencyLimit?: ConcurrencyLimitSettings;
   /** Largest request or response message, in bytes. */
   maxMessageBytes: number;
   /** Innermost interceptors, after logging, metrics and load shedding (e.g. fault injection). */
@@ -96,7 +99,12 @@ function serverOptions(maxMessageBytes: number) {
  * bounded in-flight work, message size limits and keepalive.
  */
 export async function startGrpcServer(options: GrpcServerOptions): Promise<RunningGrpcServer> {
-  const loadShedder = createLoadShedder(options.maxInFlight);
+  const metrics = createServerMetrics(options.registry);
+  const namesOf = createCallNaming();
+  const loadShedder = createLoadShedder(
+    createConcurrencyLimiter({ ceiling: options.maxInFlight, settings: options.concurrencyLimit }),
+    (descriptor) => metrics.countRefused(namesOf(descriptor)),
+  );
   // One observing interceptor for the span (tracing on), the trace, the access log and the
   // metrics, in that order: the trace is born before anything logs it; one interceptor per call
   // costs less than three.
@@ -104,11 +112,15 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
     ...(options.tracer === undefined ? [] : [createServerSpanObserver(options.tracer)]),
     traceObserver,
     ...(options.accessLog === "off" ? [] : [createAccessLogObserver(options.logger, options.accessLog)]),
-    createServerMetricsObserver(options.registry),
+    metrics.observer,
   ];
+  // Load shedding first: a refused call skips the trace, the access log line and the timing
+  // (it is counted in grpc_server_handled_total and grpc_server_shed_total). Under a flood every
+  // caller waits for the refusals ahead of it: a server refusing everything refused 1.3–2× as
+  // many calls a second this way as behind the observers (alternating runs, h2load, 3,000 streams).
   const interceptors = [
-    createObservingInterceptor(combineObservers(observers)),
     loadShedder.interceptor,
+    createObservingInterceptor(combineObservers(observers)),
     ...(options.interceptors ?? []),
   ];
   const server = new Server({ ...serverOptions(options.maxMessageBytes), interceptors });

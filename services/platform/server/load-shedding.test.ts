@@ -36,9 +36,11 @@ describe("load shedding", { timeout: 20_000 }, () => {
     });
     // Health is never shed, so probes keep telling the truth under overload.
     assert.equal(await checkHealth(test.client, ""), "SERVING");
-    assert.equal(await readMetric(test.service.adminPort, "grpc_server_shed_total"), 2);
+    const byCeiling = { limit: "ceiling" };
+    assert.equal(await readMetric(test.service.adminPort, "grpc_server_shed_total", byCeiling), 2);
     // A second scrape must not count the same refusals again.
-    assert.equal(await readMetric(test.service.adminPort, "grpc_server_shed_total"), 2);
+    assert.equal(await readMetric(test.service.adminPort, "grpc_server_shed_total", byCeiling), 2);
+    assert.equal(await readMetric(test.service.adminPort, "grpc_server_shed_total", { limit: "adaptive" }), 0);
     const { body } = await adminRequest(test.service.adminPort, "/metrics");
     assert.match(String(body), /^# TYPE grpc_server_shed_total counter$/m, "a counter, so rate() is right");
     assert.equal(await readMetric(test.service.adminPort, "grpc_server_in_flight"), 2);
@@ -52,6 +54,14 @@ describe("load shedding", { timeout: 20_000 }, () => {
     assert.equal((await callUnary(test.client, HeroService.method.getHero, { id: 2n })).hero?.name, "Yoda");
     const stats = (await adminRequest(test.service.adminPort, "/stats")).body as Record<string, unknown>;
     assert.deepEqual({ inFlight: stats.inFlight, shed: stats.shed }, { inFlight: 0, shed: 2 });
+    assert.deepEqual(stats.concurrencyLimit, {
+      mode: "adaptive",
+      limit: 2,
+      ceiling: 2,
+      inFlight: 0,
+      unaryInFlight: 0,
+      shed: { adaptive: 0, ceiling: 2 },
+    });
     const handled = { grpc_service: "superheroes.hero.v1.HeroService", grpc_method: "GetHero" };
     assert.equal(
       await readMetric(test.service.adminPort, "grpc_server_handled_total", {
@@ -64,6 +74,53 @@ describe("load shedding", { timeout: 20_000 }, () => {
       await readMetric(test.service.adminPort, "grpc_server_handled_total", { ...handled, grpc_code: "OK" }),
       3,
     );
+  });
+
+  it("refuses unary calls past the adaptive limit under the ceiling, saying which limit it is", async (t) => {
+    const gate = createGate();
+    const test = await startTestService({
+      config: { maxInFlight: 100, concurrencyLimit: { mode: "adaptive", minLimit: 2, initialLimit: 3 } },
+      hold: () => gate.pass(),
+    });
+    t.after(() => (gate.open(), test.close()));
+    await waitFor("SERVING", () => test.service.grpc.health.isServing());
+
+    const held = [1n, 2n, 1n].map((id) => callUnary(test.client, HeroService.method.getHero, { id }));
+    await gate.waiting(3);
+    await assert.rejects(callUnary(test.client, HeroService.method.getHero, { id: 1n }), {
+      code: Status.RESOURCE_EXHAUSTED,
+      details:
+        "server busy: more than 3 calls in flight (a limit that follows this server's latency); retry with backoff",
+    });
+    const port = test.service.adminPort;
+    assert.equal(await readMetric(port, "grpc_server_shed_total", { limit: "adaptive" }), 1);
+    assert.equal(await readMetric(port, "grpc_server_shed_total", { limit: "ceiling" }), 0);
+    assert.equal(await readMetric(port, "grpc_server_concurrency_limit"), 3);
+    assert.equal(await readMetric(port, "grpc_server_concurrency_ceiling"), 100);
+    const { body } = await adminRequest(port, "/metrics");
+    assert.match(String(body), /^# TYPE grpc_server_concurrency_limit gauge$/m);
+    assert.match(String(body), /^# TYPE grpc_server_concurrency_gradient gauge$/m);
+    gate.open();
+    assert.equal((await Promise.all(held)).length, 3);
+  });
+
+  it("has no adaptive metrics when the limit is fixed: the ceiling is the limit", async (t) => {
+    const test = await startTestService({
+      config: { maxInFlight: 7, concurrencyLimit: { mode: "fixed", minLimit: 10, initialLimit: 50 } },
+    });
+    t.after(() => test.close());
+    const port = test.service.adminPort;
+    assert.equal(await readMetric(port, "grpc_server_concurrency_limit"), 7);
+    assert.equal(await readMetric(port, "grpc_server_concurrency_gradient"), undefined);
+    const stats = (await adminRequest(port, "/stats")).body as Record<string, unknown>;
+    assert.deepEqual(stats.concurrencyLimit, {
+      mode: "fixed",
+      limit: 7,
+      ceiling: 7,
+      inFlight: 0,
+      unaryInFlight: 0,
+      shed: { adaptive: 0, ceiling: 0 },
+    });
   });
 
   it("releases the slot of a call the client cancels", async (t) => {

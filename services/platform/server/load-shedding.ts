@@ -6,10 +6,13 @@ import {
   ServerInterceptingCall,
   status as Status,
 } from "@grpc/grpc-js";
+import { type ConcurrencyLimiter, isLatencySample, isRefusal, type Permit } from "./concurrency-limiter.js";
 
-/** Bounded in-flight work: the interceptor and its live count. */
+/** The grpc-js side of a server's concurrency limiter. */
 export interface LoadShedder {
   interceptor: ServerInterceptor;
+  /** The limiter, shared with the server's other edges (the Connect edge of fights). */
+  limiter: ConcurrencyLimiter;
   /** Calls being handled now. */
   inFlight(): number;
   /** Calls refused since start. */
@@ -17,49 +20,55 @@ export interface LoadShedder {
 }
 
 /**
- * Refuses calls beyond `maxInFlight` at once with RESOURCE_EXHAUSTED instead of queueing
- * them: a queue past capacity only turns overload into timeouts for everyone. Health and
- * reflection are never shed. Nothing is remembered, so the service is back to normal as soon
- * as the load drops.
+ * An interceptor that asks `limiter` for every call as soon as its metadata arrives and answers
+ * RESOURCE_EXHAUSTED at once when refused: nothing waits in a queue. It is the server's first
+ * interceptor, so a refusal costs as little as it can (`onRefused` counts it); under a flood the
+ * cost of each refusal is what every caller waits for. Health and reflection are
+ * never shed (probes keep telling the truth under overload). Streams count against the ceiling
+ * only. A unary call frees its place under the adaptive limit when its response is produced (its
+ * duration from metadata to response is a latency sample), and its ceiling slot when it ends; a
+ * call that ends with no response is a sample unless the caller cancelled or its deadline passed.
  */
-export function createLoadShedder(maxInFlight: number): LoadShedder {
-  let inFlight = 0;
-  let shed = 0;
+export function createLoadShedder(
+  limiter: ConcurrencyLimiter,
+  onRefused: (descriptor: ServerMethodDefinition<unknown, unknown>) => void = () => {},
+): LoadShedder {
   const interceptor: ServerInterceptor = (
     descriptor: ServerMethodDefinition<unknown, unknown>,
     call: ServerInterceptingCallInterface,
   ) => {
     if (descriptor.path.startsWith("/grpc.")) return new ServerInterceptingCall(call);
-    let counted = false;
-    const release = () => {
-      if (counted) inFlight -= 1;
-      counted = false;
-    };
+    const kind = descriptor.requestStream || descriptor.responseStream ? "stream" : "unary";
+    let permit: Permit | undefined;
     const intercepting: ServerInterceptingCall = new ServerInterceptingCall(call, {
       start: (next) =>
         next({
           onReceiveMetadata: (metadata, nextMetadata) => {
-            if (inFlight >= maxInFlight) {
-              shed += 1;
+            const admission = limiter.tryAcquire(kind);
+            if (isRefusal(admission)) {
+              onRefused(descriptor);
               intercepting.sendStatus({
                 code: Status.RESOURCE_EXHAUSTED,
-                details: `server busy: more than ${maxInFlight} calls in flight; retry with backoff`,
+                details: admission.message,
                 metadata: new Metadata(),
               });
               return;
             }
-            inFlight += 1;
-            counted = true;
+            permit = admission;
             nextMetadata(metadata);
           },
-          onCancel: release,
+          onCancel: () => permit?.release(false),
         }),
+      sendMessage: (message, next) => {
+        if (kind === "unary") permit?.responded();
+        next(message);
+      },
       sendStatus: (status, next) => {
-        release();
+        permit?.release(isLatencySample(status.code));
         next(status);
       },
     });
     return intercepting;
   };
-  return { interceptor, inFlight: () => inFlight, shed: () => shed };
+  return { interceptor, limiter, inFlight: () => limiter.inFlight(), shed: () => limiter.shed() };
 }

@@ -8,14 +8,18 @@ import {
 } from "@grpc/grpc-js";
 import { cancelledByDeadline, deadlineFromGrpc } from "../core/deadline.js";
 
-/** What an observer learns when a server call starts. */
-export interface ServerCallStart {
+/** Which method a call is, by the names metrics and logs use. */
+export interface ServerCallNames {
   /** Full method path, `/superheroes.hero.v1.HeroService/GetRandomHero`. */
   path: string;
   service: string;
   method: string;
   /** go-grpc-prometheus call type: unary, server_stream, client_stream, bidi_stream. */
   type: "unary" | "server_stream" | "client_stream" | "bidi_stream";
+}
+
+/** What an observer learns when a server call starts. */
+export interface ServerCallStart extends ServerCallNames {
   /** Incoming metadata; observers may add keys (e.g. a generated `traceparent`). */
   metadata: Metadata;
   peer: string;
@@ -38,17 +42,9 @@ export type ServerCallObserver = (start: ServerCallStart) => (end: ServerCallEnd
  * going through interceptors, so a cancel after the deadline counts as DEADLINE_EXCEEDED).
  */
 export function createObservingInterceptor(observer: ServerCallObserver): ServerInterceptor {
-  const names = new Map<string, readonly [service: string, method: string]>();
-  // A server serves a handful of paths; unknown ones (probes, typos) are not kept.
-  const namesOf = (path: string) => {
-    const known = names.get(path);
-    if (known !== undefined) return known;
-    const [service = "", method = ""] = path.slice(1).split("/");
-    if (names.size < 1000) names.set(path, [service, method]);
-    return [service, method] as const;
-  };
+  const namesOf = createCallNaming();
   return (descriptor: ServerMethodDefinition<unknown, unknown>, call: ServerInterceptingCallInterface) => {
-    const [service, method] = namesOf(descriptor.path);
+    const { service, method } = namesOf(descriptor);
     let finish: ((end: ServerCallEnd) => void) | undefined;
     let startedAt = 0;
     const end = (code: Status, details: string) => {
@@ -85,6 +81,19 @@ export function createObservingInterceptor(observer: ServerCallObserver): Server
         next(status);
       },
     });
+  };
+}
+
+/** The names of each method a server serves, split from its path once (a handful of paths; unknown ones are not kept). */
+export function createCallNaming(): (descriptor: ServerMethodDefinition<unknown, unknown>) => ServerCallNames {
+  const names = new Map<string, ServerCallNames>();
+  return (descriptor) => {
+    const known = names.get(descriptor.path);
+    if (known !== undefined) return known;
+    const [service = "", method = ""] = descriptor.path.slice(1).split("/");
+    const named = { path: descriptor.path, service, method, type: callType(descriptor) };
+    if (names.size < 1000) names.set(descriptor.path, named);
+    return named;
   };
 }
 

@@ -1,5 +1,5 @@
 import type { DescFile } from "@bufbuild/protobuf";
-import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
+import { collectDefaultMetrics, Registry } from "prom-client";
 import { startAdminServer, type RunningAdminServer } from "../admin/admin-server.js";
 import { createFaultInjector, type FaultInjector } from "./faults.js";
 import { createFaultServiceImplementation } from "./fault-service.js";
@@ -8,10 +8,11 @@ import {
   file_superheroes_fault_v1_fault_service,
 } from "../../../gen/superheroes/fault/v1/fault_service_pb.js";
 import { registration, startGrpcServer, type RunningGrpcServer, type ServiceRegistration } from "./grpc-server.js";
-import { createMirroredCounter } from "../observability/mirrored-counter.js";
+import { registerConcurrencyMetrics } from "../observability/concurrency-metrics.js";
 import type { Logger } from "../observability/logger.js";
 import type { ServiceConfig } from "../config/service-config.js";
 import type { Tracing } from "../observability/tracing.js";
+import type { ConcurrencyLimiter } from "./concurrency-limiter.js";
 
 /** Options of `startServiceProcess`. */
 export interface ServiceProcessOptions {
@@ -73,6 +74,7 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
     accessLog: config.accessLog,
     tls: config.tls,
     maxInFlight: config.maxInFlight,
+    concurrencyLimit: config.concurrencyLimit,
     maxMessageBytes: config.maxMessageBytes,
     interceptors: faults === undefined ? [] : [faults.interceptor],
     ...(options.tracing === undefined ? {} : { tracer: options.tracing.tracer }),
@@ -91,6 +93,7 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
         serving: grpc.health.isServing(),
         inFlight: grpc.loadShedder.inFlight(),
         shed: grpc.loadShedder.shed(),
+        concurrencyLimit: grpc.loadShedder.limiter.snapshot(),
         ...(faults === undefined ? {} : { faults: faults.current() }),
         ...options.stats?.(),
       }),
@@ -99,8 +102,9 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
     await grpc.shutdown(0);
     throw error;
   }
-  registerServiceGauges(registry, grpc);
+  registerConcurrencyMetrics(registry, grpc.loadShedder.limiter);
   const readiness = startReadinessLoop(options, grpc);
+  const shedReport = startShedReport(logger, grpc.loadShedder.limiter);
   logger.info(
     { grpcPort: grpc.port, adminPort: admin.port, faultsEnabled: faults !== undefined },
     `${options.name} listening`,
@@ -110,6 +114,7 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
   const stop = () =>
     (stopping ??= (async () => {
       readiness.stop();
+      clearInterval(shedReport);
       await grpc.shutdown(config.shutdownGraceMs);
       await admin.close();
       await options.close();
@@ -159,19 +164,24 @@ function startReadinessLoop(options: ServiceProcessOptions, grpc: RunningGrpcSer
   };
 }
 
-function registerServiceGauges(registry: Registry, grpc: RunningGrpcServer): void {
-  new Gauge({
-    name: "grpc_server_in_flight",
-    help: "RPCs being handled now.",
-    registers: [registry],
-    collect() {
-      this.set(grpc.loadShedder.inFlight());
-    },
-  });
-  createMirroredCounter({
-    name: "grpc_server_shed_total",
-    help: "RPCs refused with RESOURCE_EXHAUSTED because too many were in flight.",
-    registry,
-    read: () => [[{}, grpc.loadShedder.shed()]],
-  });
+/**
+ * One warn line per 10 s while the server sheds load, with the figures an operator needs:
+ * refused calls are not in the access log (a flood would write a line per refusal).
+ */
+function startShedReport(logger: Logger, limiter: ConcurrencyLimiter): NodeJS.Timeout {
+  const everyMs = 10_000;
+  let reported = limiter.snapshot().shed;
+  const timer = setInterval(() => {
+    const now = limiter.snapshot();
+    const adaptive = now.shed.adaptive - reported.adaptive;
+    const ceiling = now.shed.ceiling - reported.ceiling;
+    reported = now.shed;
+    if (adaptive + ceiling === 0) return;
+    logger.warn(
+      { refused: { adaptive, ceiling }, limit: now.limit, ceiling: now.ceiling, inFlight: now.inFlight },
+      `shedding load: ${adaptive + ceiling} calls refused with RESOURCE_EXHAUSTED in the last ${everyMs / 1000} s (limit ${now.limit}, ceiling ${now.ceiling})`,
+    );
+  }, everyMs);
+  timer.unref();
+  return timer;
 }

@@ -1,0 +1,118 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import {
+  createConcurrencyLimiter,
+  isLatencySample,
+  isRefusal,
+  type Permit,
+  type Refusal,
+} from "./concurrency-limiter.js";
+
+const adaptive = { mode: "adaptive", minLimit: 2, initialLimit: 2 } as const;
+const adaptiveMessage =
+  "server busy: more than 2 calls in flight (a limit that follows this server's latency); retry with backoff";
+
+function admitted(value: Permit | Refusal): Permit {
+  assert.ok(!isRefusal(value), `refused: ${isRefusal(value) ? value.message : ""}`);
+  return value;
+}
+
+describe("concurrency limiter", () => {
+  it("refuses unary calls past the adaptive limit and every call past the ceiling", () => {
+    const limiter = createConcurrencyLimiter({ ceiling: 4, settings: adaptive });
+    admitted(limiter.tryAcquire("unary"));
+    admitted(limiter.tryAcquire("unary"));
+    assert.deepEqual(limiter.tryAcquire("unary"), { limit: "adaptive", message: adaptiveMessage });
+    // Streams are not held to the adaptive limit: a page open for an hour must not take a slot.
+    admitted(limiter.tryAcquire("stream"));
+    admitted(limiter.tryAcquire("stream"));
+    assert.deepEqual(limiter.tryAcquire("stream"), {
+      limit: "ceiling",
+      message: "server busy: more than 4 calls in flight; retry with backoff",
+    });
+    assert.deepEqual(limiter.snapshot(), {
+      mode: "adaptive",
+      limit: 2,
+      ceiling: 4,
+      inFlight: 4,
+      unaryInFlight: 2,
+      windowRttMs: undefined,
+      baselineRttMs: undefined,
+      gradient: undefined,
+      shed: { adaptive: 1, ceiling: 1 },
+    });
+    assert.equal(limiter.shed(), 2);
+  });
+
+  it("frees a call's place under the adaptive limit once it has responded, its ceiling slot when it ends", () => {
+    const limiter = createConcurrencyLimiter({ ceiling: 3, settings: adaptive });
+    const slowReaders = [admitted(limiter.tryAcquire("unary")), admitted(limiter.tryAcquire("unary"))];
+    // Their responses are produced; the clients do not read them (HTTP/2 flow control holds the rest).
+    for (const permit of slowReaders) permit.responded();
+    const third = admitted(limiter.tryAcquire("unary"));
+    assert.deepEqual([limiter.inFlight(), limiter.snapshot().unaryInFlight], [3, 1]);
+    assert.deepEqual(limiter.tryAcquire("unary"), {
+      limit: "ceiling",
+      message: "server busy: more than 3 calls in flight; retry with backoff",
+    });
+    for (const permit of [...slowReaders, third]) permit.release(true);
+    assert.deepEqual([limiter.inFlight(), limiter.snapshot().unaryInFlight], [0, 0]);
+  });
+
+  it("frees a slot once however often a permit is released", () => {
+    const limiter = createConcurrencyLimiter({ ceiling: 4, settings: adaptive });
+    const permit = admitted(limiter.tryAcquire("unary"));
+    permit.release(true);
+    permit.release(false);
+    assert.equal(limiter.inFlight(), 0);
+    assert.equal(limiter.snapshot().unaryInFlight, 0);
+  });
+
+  it("learns from unary calls released as samples only", () => {
+    let nowMs = 0;
+    const limiter = createConcurrencyLimiter({
+      ceiling: 100,
+      settings: { mode: "adaptive", minLimit: 1, initialLimit: 10 },
+      now: () => nowMs,
+    });
+    const run = (kind: "unary" | "stream", sample: boolean) => {
+      const permit = admitted(limiter.tryAcquire(kind));
+      nowMs += 20;
+      permit.release(sample);
+    };
+    for (let i = 0; i < 20; i++) run("unary", false);
+    for (let i = 0; i < 20; i++) run("stream", true);
+    assert.equal(limiter.snapshot().windowRttMs, undefined, "cancelled calls and streams are no samples");
+    for (let i = 0; i < 10; i++) run("unary", true);
+    assert.equal(limiter.snapshot().windowRttMs, 20);
+  });
+
+  it("is the ceiling alone when fixed", () => {
+    const limiter = createConcurrencyLimiter({ ceiling: 3 });
+    for (let i = 0; i < 3; i++) admitted(limiter.tryAcquire("unary"));
+    assert.equal(isRefusal(limiter.tryAcquire("unary")), true);
+    assert.deepEqual(limiter.snapshot(), {
+      mode: "fixed",
+      limit: 3,
+      ceiling: 3,
+      inFlight: 3,
+      unaryInFlight: 3,
+      shed: { adaptive: 0, ceiling: 1 },
+    });
+  });
+
+  it("counts every ending as a latency sample but the caller's cancel and deadline", () => {
+    const samples = [0, 1, 2, 3, 4, 5, 8, 13, 14].map((code) => [code, isLatencySample(code)]);
+    assert.deepEqual(samples, [
+      [0, true],
+      [1, false],
+      [2, true],
+      [3, true],
+      [4, false],
+      [5, true],
+      [8, true],
+      [13, true],
+      [14, true],
+    ]);
+  });
+});

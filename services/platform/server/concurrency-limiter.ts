@@ -1,0 +1,190 @@
+import { createAdaptiveLimit, type AdaptiveLimit } from "./adaptive-limit.js";
+
+/** `adaptive`: a limit that follows latency, under the ceiling; `fixed`: the ceiling alone. */
+export const concurrencyLimitModes = ["adaptive", "fixed"] as const;
+export type ConcurrencyLimitMode = (typeof concurrencyLimitModes)[number];
+
+/** How a server limits its in-flight calls (`<PREFIX>_CONCURRENCY_LIMIT`, `_MIN_`, `_INITIAL_`). */
+export interface ConcurrencyLimitSettings {
+  mode: ConcurrencyLimitMode;
+  /** The adaptive limit never goes below this. */
+  minLimit: number;
+  /** The adaptive limit before anything was measured. */
+  initialLimit: number;
+}
+
+/** Which limit refused a call. */
+export type LimitName = "adaptive" | "ceiling";
+
+/** A call let in: release it when it ends (once; later calls do nothing). */
+export interface Permit {
+  /**
+   * The call's response is produced: its place under the adaptive limit is free, and its duration
+   * so far is a latency sample. What is left (writing to a client that may read slowly, or never)
+   * is not this server's work, so a client that stops reading cannot hold the limit; it keeps its
+   * ceiling slot until `release`.
+   */
+  responded(): void;
+  /** `sample`: the call ran to its end and its duration says how long a call takes here. */
+  release(sample: boolean): void;
+}
+
+/** A call refused, and why, in words a caller can act on. */
+export interface Refusal {
+  limit: LimitName;
+  message: string;
+}
+
+/** What the limiter is doing now, for `/stats` and the metrics. */
+export interface ConcurrencyLimitSnapshot {
+  mode: ConcurrencyLimitMode;
+  /** Unary calls let in at once now (the adaptive limit under the ceiling; the ceiling when fixed). */
+  limit: number;
+  /** Every call at once, streams included (`<PREFIX>_MAX_IN_FLIGHT`). */
+  ceiling: number;
+  inFlight: number;
+  /** Unary calls in flight: the ones the adaptive limit counts. */
+  unaryInFlight: number;
+  /** Mean duration of the last window of calls, ms (adaptive only). */
+  windowRttMs?: number;
+  /** The latency of a call that waits for nothing, ms (adaptive only). */
+  baselineRttMs?: number;
+  /** baseline ÷ window, 0.5..1 (adaptive only). */
+  gradient?: number;
+  shed: Record<LimitName, number>;
+}
+
+/** Admission of calls to one server process, whatever the protocol (grpc-js, Connect). */
+export interface ConcurrencyLimiter {
+  /**
+   * Lets a call in or refuses it at once. `stream`: a long-lived call (WatchFights), counted
+   * against the ceiling only: its duration is not a latency, and it must not hold a slot of the
+   * adaptive limit for minutes.
+   */
+  tryAcquire(kind: "unary" | "stream"): Permit | Refusal;
+  /** Calls in flight now, streams included. */
+  inFlight(): number;
+  /** Calls refused since start. */
+  shed(): number;
+  snapshot(): ConcurrencyLimitSnapshot;
+}
+
+/** Options of `createConcurrencyLimiter`. */
+export interface ConcurrencyLimiterOptions {
+  /** Hard ceiling on calls in flight, streams included. */
+  ceiling: number;
+  /** Absent: the ceiling alone (fixed). */
+  settings?: ConcurrencyLimitSettings;
+  /** Monotonic ms; `performance.now` by default. */
+  now?: () => number;
+}
+
+/**
+ * Refuses calls past the limit at once instead of queueing them: a queue past capacity only
+ * turns overload into timeouts for everyone. The ceiling counts every call; the adaptive limit
+ * counts unary calls and learns from the duration of each one that ran to its end.
+ */
+export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): ConcurrencyLimiter {
+  const now = options.now ?? (() => performance.now());
+  const settings = options.settings ?? { mode: "fixed", minLimit: 1, initialLimit: options.ceiling };
+  const adaptive: AdaptiveLimit | undefined =
+    settings.mode === "adaptive"
+      ? createAdaptiveLimit({
+          initialLimit: settings.initialLimit,
+          minLimit: Math.min(settings.minLimit, options.ceiling),
+          maxLimit: options.ceiling,
+        })
+      : undefined;
+  let inFlight = 0;
+  let unaryInFlight = 0;
+  const shed: Record<LimitName, number> = { adaptive: 0, ceiling: 0 };
+  const unaryLimit = () => Math.min(adaptive?.limit() ?? options.ceiling, options.ceiling);
+
+  const refuse = (limit: LimitName, message: string): Refusal => {
+    shed[limit] += 1;
+    return { limit, message };
+  };
+
+  return {
+    tryAcquire(kind) {
+      if (inFlight >= options.ceiling) {
+        return refuse("ceiling", `server busy: more than ${options.ceiling} calls in flight; retry with backoff`);
+      }
+      const limit = unaryLimit();
+      if (kind === "unary" && unaryInFlight >= limit) {
+        adaptive?.onRefusal();
+        return refuse(
+          "adaptive",
+          `server busy: more than ${limit} calls in flight (a limit that follows this server's latency); retry with backoff`,
+        );
+      }
+      inFlight += 1;
+      if (kind === "stream") return streamPermit(() => (inFlight -= 1));
+      unaryInFlight += 1;
+      const admittedInFlight = unaryInFlight;
+      const startedMs = now();
+      let unaryHeld = true;
+      let ceilingHeld = true;
+      const endWork = (sample: boolean) => {
+        if (!unaryHeld) return;
+        unaryHeld = false;
+        // The most in flight at either end: a call let in before a flood and finished in it
+        // waited behind the flood, so its window must not count as one the callers kept light.
+        const busiest = Math.max(admittedInFlight, unaryInFlight);
+        unaryInFlight -= 1;
+        if (sample) adaptive?.onSample({ rttMs: now() - startedMs, inFlight: busiest, nowMs: now() });
+      };
+      return {
+        responded: () => endWork(true),
+        release(sample) {
+          endWork(sample);
+          if (!ceilingHeld) return;
+          ceilingHeld = false;
+          inFlight -= 1;
+        },
+      };
+    },
+    inFlight: () => inFlight,
+    shed: () => shed.adaptive + shed.ceiling,
+    snapshot() {
+      const state = adaptive?.state();
+      return {
+        mode: settings.mode,
+        limit: unaryLimit(),
+        ceiling: options.ceiling,
+        inFlight,
+        unaryInFlight,
+        ...(state === undefined
+          ? {}
+          : { windowRttMs: state.windowRttMs, baselineRttMs: state.baselineRttMs, gradient: state.gradient }),
+        shed: { ...shed },
+      };
+    },
+  };
+}
+
+/** Whether a value from `tryAcquire` is a refusal. */
+export function isRefusal(value: Permit | Refusal): value is Refusal {
+  return "message" in value;
+}
+
+/**
+ * Whether a call that ended with this gRPC status code (Connect uses the same numbers) is a
+ * latency sample: every ending but CANCELLED (1) and DEADLINE_EXCEEDED (4), whose duration is the
+ * caller's patience, not how long the call takes here.
+ */
+export function isLatencySample(code: number): boolean {
+  return code !== 1 && code !== 4;
+}
+
+function streamPermit(release: () => void): Permit {
+  let released = false;
+  return {
+    responded: () => {},
+    release() {
+      if (released) return;
+      released = true;
+      release();
+    },
+  };
+}
