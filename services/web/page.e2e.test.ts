@@ -38,8 +38,10 @@ describe("fights page and web edge, whole system in-process", { timeout: 90_000 
           FIGHTS_BREAKER_FAILURE_RATE: "50",
           FIGHTS_BREAKER_OPEN_MS: "500",
           FIGHTS_BREAKER_MAX_OPEN_MS: "1000",
-          // With so few calls judged, one call slowed by a busy machine must not count as a failure.
+          // With so few calls judged, one call slowed by a busy machine must not count as a failure:
+          // the slow-call threshold is 3 × the upstream's p99 between this floor and this ceiling.
           FIGHTS_BREAKER_SLOW_CALL_MS: "5000",
+          FIGHTS_BREAKER_SLOW_CALL_FLOOR_MS: "5000",
           // Only real failures trip the breaker here: a slow call on a busy CI machine must not.
           FIGHTS_SLOW_CALL_MS: "5000",
           FIGHTS_HEROES_TIMEOUT_MS: "5000",
