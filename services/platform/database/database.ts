@@ -3,6 +3,7 @@ import pg from "pg";
 import { redactUrl, type Logger } from "../observability/logger.js";
 import { checkChannel, listenOnPostgres, type DatabaseListener, type ListenOptions } from "./database-listener.js";
 import type { PglitePool, PoolLike } from "./pglite-pool.js";
+import { preparingPool } from "./prepared-statements.js";
 
 /** Options of `openDatabase`. */
 export interface DatabaseOptions {
@@ -88,7 +89,7 @@ function createPgPool(url: string, poolSize: number, logger: Logger): PoolLike {
   });
   // Idle clients error when PostgreSQL restarts; without a listener that would crash the process.
   pool.on("error", (error) => logger.warn({ err: error }, "idle database connection failed"));
-  return pool as unknown as PoolLike;
+  return preparingPool(pool);
 }
 
 async function ping(db: Kysely<unknown>, timeoutMs: number): Promise<boolean> {
