@@ -11,6 +11,7 @@ import {
 } from "./catalog-rows.js";
 import type { CatalogInput, CatalogItem, CatalogSpec } from "./catalog-spec.js";
 import { pickDistinctSlots, shuffle } from "./random-slots.js";
+import { preparedStatement } from "../database/prepared-statements.js";
 
 /** One page of a listing in ascending id order. */
 export interface ListQuery {
@@ -72,6 +73,8 @@ export function createCatalogRepository<T extends CatalogItem>(
     .selectAll()
     .where("slot", "=", sql<number>`(select 1 + floor(random() * max(slot))::int from ${sql.table(table)})`)
     .compile();
+  // The hottest query of a data service: prepared once per connection on PostgreSQL.
+  preparedStatement(`random_${table}`, randomOneQuery.sql);
 
   return withDatabaseErrors<CatalogRepository<T>>(
     {

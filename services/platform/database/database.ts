@@ -3,6 +3,7 @@ import pg from "pg";
 import { redactUrl, type Logger } from "../observability/logger.js";
 import { checkChannel, listenOnPostgres, type DatabaseListener, type ListenOptions } from "./database-listener.js";
 import type { PglitePool, PoolLike } from "./pglite-pool.js";
+import { preparingPool } from "./prepared-statements.js";
 
 /** Options of `openDatabase`. */
 export interface DatabaseOptions {
@@ -95,7 +96,7 @@ function createPgPool(url: string, poolSize: number, logger: Logger): PoolLike {
   pool.on("connect", (client) =>
     client.on("error", (error) => logger.warn({ err: error }, "database connection failed during a query")),
   );
-  return pool as unknown as PoolLike;
+  return preparingPool(pool);
 }
 
 async function ping(db: Kysely<unknown>, timeoutMs: number): Promise<boolean> {

@@ -8,8 +8,12 @@ export interface PoolLike {
 
 /** The slice of pg's PoolClient that kysely's PostgresDialect uses. */
 export interface PoolClientLike {
-  query(sql: string, parameters: readonly unknown[]): Promise<{ command?: string; rowCount?: number; rows: unknown[] }>;
-  release(): void;
+  query(
+    sql: string,
+    parameters: readonly unknown[],
+  ): Promise<{ command?: string; rowCount?: number | null; rows: unknown[] }>;
+  /** `destroy` true: the connection is broken, drop it instead of reusing it. */
+  release(destroy?: boolean): void;
 }
 
 /** The PGlite "pool", which can also LISTEN on its one session. */
