@@ -2,22 +2,12 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { status as Status } from "@grpc/grpc-js";
 import { FightService, Team } from "../../gen/superheroes/fight/v1/fight_service_pb.js";
-import { createPromiseClient, isServiceError, type ServiceClient } from "../platform/calls/grpc-client.js";
+import { createPromiseClient, type ServiceClient } from "../platform/calls/grpc-client.js";
 import type { RunningFights } from "./app.js";
 import { startRefuser, type Refuser } from "../../testkit/processes/refuser.js";
 import { startFightsAgainst } from "../../testkit/systems/fights-system.js";
 import { startPostgresFightsSystem, type PostgresFightsSystem } from "../../testkit/systems/postgres-fights-system.js";
-
-/** The code and details a rejected call ended with. */
-async function failure(call: Promise<unknown>): Promise<{ code: Status; details: string }> {
-  try {
-    await call;
-  } catch (error: unknown) {
-    if (isServiceError(error)) return { code: error.code, details: error.details };
-    throw error;
-  }
-  throw new Error("expected the call to fail");
-}
+import { grpcFailure } from "../../testkit/grpc/call-failure.js";
 
 const noRealFighters =
   /^no real fighters: heroes and villains did not answer \(heroes: UNAVAILABLE .+; villains: UNAVAILABLE .+\); no fight was staged between two fallbacks and nothing was stored; retry once one of them is back$/;
@@ -49,8 +39,8 @@ describe("fights need real fighters; stats count real fights only", () => {
   });
 
   it("answers UNAVAILABLE naming heroes and villains when neither answers, and stores nothing", async () => {
-    const single = await failure(noFightersClient.methods.performRandomFight({}, deadline()));
-    const batch = await failure(noFightersClient.methods.performRandomFights({ count: 10 }, deadline()));
+    const single = await grpcFailure(noFightersClient.methods.performRandomFight({}, deadline()));
+    const batch = await grpcFailure(noFightersClient.methods.performRandomFights({ count: 10 }, deadline()));
     assert.equal(single.code, Status.UNAVAILABLE, single.details);
     assert.match(single.details, noRealFighters);
     assert.equal(batch.code, Status.UNAVAILABLE, batch.details);
@@ -61,7 +51,7 @@ describe("fights need real fighters; stats count real fights only", () => {
   it("says when an open breaker is why: the message names the breaker of each", async () => {
     let last = { code: Status.OK, details: "" };
     for (let call = 0; call < 10; call += 1) {
-      last = await failure(noFightersClient.methods.performRandomFight({}, deadline()));
+      last = await grpcFailure(noFightersClient.methods.performRandomFight({}, deadline()));
     }
     assert.equal(last.code, Status.UNAVAILABLE);
     assert.match(last.details, noRealFighters);
@@ -75,7 +65,7 @@ describe("fights need real fighters; stats count real fights only", () => {
   it("refuses PerformFight between the two fallbacks GetRandomFighters gives with INVALID_ARGUMENT", async () => {
     const { fighters } = await noFightersClient.methods.getRandomFighters({}, deadline());
     assert.deepEqual([fighters?.heroFallback, fighters?.villainFallback], [true, true]);
-    const refused = await failure(
+    const refused = await grpcFailure(
       noFightersClient.methods.performFight(
         { hero: fighters!.hero, villain: fighters!.villain, location: fighters!.location },
         deadline(),

@@ -2,20 +2,9 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { status as Status } from "@grpc/grpc-js";
 import { Team } from "../../gen/superheroes/fight/v1/fight_service_pb.js";
-import { isServiceError } from "../platform/calls/grpc-client.js";
 import { adminRequest } from "../../testkit/processes/admin-client.js";
 import { startFightsSystem, type FightsSystem } from "../../testkit/systems/fights-system.js";
-
-/** The status code and details a rejected call ended with. */
-async function failure(call: Promise<unknown>): Promise<{ code: number; details: string }> {
-  try {
-    await call;
-  } catch (error: unknown) {
-    if (isServiceError(error)) return { code: error.code, details: error.details };
-    throw error;
-  }
-  throw new Error("expected the call to fail");
-}
+import { grpcFailure } from "../../testkit/grpc/call-failure.js";
 
 describe("FightService over gRPC", () => {
   let system: FightsSystem;
@@ -168,12 +157,12 @@ describe("FightService over gRPC", () => {
   ];
   for (const c of invalid) {
     it(`refuses ${c.name} with INVALID_ARGUMENT`, async () => {
-      assert.deepEqual(await failure(c.call(system)), { code: Status.INVALID_ARGUMENT, details: c.details });
+      assert.deepEqual(await grpcFailure(c.call(system)), { code: Status.INVALID_ARGUMENT, details: c.details });
     });
   }
 
   it("answers NOT_FOUND for a fight that does not exist", async () => {
-    assert.deepEqual(await failure(system.client.methods.getFight({ id: 999_999n })), {
+    assert.deepEqual(await grpcFailure(system.client.methods.getFight({ id: 999_999n })), {
       code: Status.NOT_FOUND,
       details: "no fight with id 999999",
     });

@@ -6,8 +6,9 @@ import { createConnectTransport } from "@connectrpc/connect-node";
 import { Metadata, status as Status } from "@grpc/grpc-js";
 import { BreakerState, FightService, Team } from "../../../gen/superheroes/fight/v1/fight_service_pb.js";
 import { FaultService } from "../../../gen/superheroes/fault/v1/fault_service_pb.js";
-import { createPromiseClient, isServiceError } from "../../platform/calls/grpc-client.js";
+import { createPromiseClient } from "../../platform/calls/grpc-client.js";
 import { startFightsSystem, type FightsSystem } from "../../../testkit/systems/fights-system.js";
+import { grpcFailure } from "../../../testkit/grpc/call-failure.js";
 
 /** The code and message a rejected Connect call ended with. */
 async function connectFailure(call: Promise<unknown>): Promise<{ code: Code; message: string }> {
@@ -15,17 +16,6 @@ async function connectFailure(call: Promise<unknown>): Promise<{ code: Code; mes
     await call;
   } catch (error: unknown) {
     if (error instanceof ConnectError) return { code: error.code, message: error.rawMessage };
-    throw error;
-  }
-  throw new Error("expected the call to fail");
-}
-
-/** The code and details a rejected gRPC call ended with. */
-async function grpcFailure(call: Promise<unknown>): Promise<{ code: number; details: string }> {
-  try {
-    await call;
-  } catch (error: unknown) {
-    if (isServiceError(error)) return { code: error.code, details: error.details };
     throw error;
   }
   throw new Error("expected the call to fail");
