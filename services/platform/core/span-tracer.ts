@@ -39,3 +39,18 @@ export interface SpanOutcome {
   /** Set when the span's work failed. */
   error?: string;
 }
+
+/** Where spans go and under which service name; undefined settings mean tracing is off. */
+export interface TracingSettings {
+  /** `service.name` of the spans: OTEL_SERVICE_NAME, else the service's own name. */
+  serviceName: string;
+  /** Full OTLP/HTTP traces URL, e.g. `http://jaeger:4318/v1/traces`. */
+  tracesUrl: string;
+}
+
+/** A running tracer and how to flush it at shutdown. */
+export interface Tracing {
+  tracer: SpanTracer;
+  /** Exports what is still queued, then stops. */
+  shutdown(): Promise<void>;
+}

@@ -16,10 +16,9 @@ import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { defaultResource, detectResources, envDetector, resourceFromAttributes } from "@opentelemetry/resources";
 import { BasicTracerProvider, BatchSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { ATTR_SERVICE_NAME } from "@opentelemetry/semantic-conventions";
-import type { SpanStartOptions, SpanTracer, TracedSpan } from "../core/span-tracer.js";
+import type { SpanStartOptions, SpanTracer, TracedSpan, Tracing, TracingSettings } from "../core/span-tracer.js";
 import { newSpanId, newTraceId, type TraceContext } from "../core/trace-context.js";
 import type { Logger } from "./logger.js";
-import type { Tracing, TracingSettings } from "./tracing.js";
 
 /**
  * The OpenTelemetry SDK behind `SpanTracer`; imported only by `tracing.ts`, and only when an OTLP

@@ -1,5 +1,5 @@
 import { ConfigError, type EnvReader } from "../config/env-reader.js";
-import type { SpanTracer } from "../core/span-tracer.js";
+import type { Tracing, TracingSettings } from "../core/span-tracer.js";
 import { redactUrl, type Logger } from "./logger.js";
 
 /**
@@ -9,20 +9,7 @@ import { redactUrl, type Logger } from "./logger.js";
  * and makes no span object (every instrumented place checks for a tracer first).
  */
 
-/** Where spans go and under which service name; undefined settings mean tracing is off. */
-export interface TracingSettings {
-  /** `service.name` of the spans: OTEL_SERVICE_NAME, else the service's own name. */
-  serviceName: string;
-  /** Full OTLP/HTTP traces URL, e.g. `http://jaeger:4318/v1/traces`. */
-  tracesUrl: string;
-}
-
-/** A running tracer and how to flush it at shutdown. */
-export interface Tracing {
-  tracer: SpanTracer;
-  /** Exports what is still queued, then stops. */
-  shutdown(): Promise<void>;
-}
+export type { Tracing, TracingSettings } from "../core/span-tracer.js";
 
 /** OTLP encodings this build can send (exporter-trace-otlp-http sends JSON). */
 const otlpProtocols = ["http/json"] as const;
