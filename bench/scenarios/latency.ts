@@ -68,7 +68,7 @@ export const latencyScenario: Scenario = {
       ["pick villains", stageMs.pick_villains ?? Number.NaN],
       ["pick locations", stageMs.pick_locations ?? Number.NaN],
       ["rules", stageMs.rules ?? Number.NaN],
-      ["commit (group commit, one statement)", stageMs.commit ?? Number.NaN],
+      ["commit (BEGIN, one prepared insert, COMMIT)", stageMs.commit ?? Number.NaN],
       ["rest (edge − slowest pick − rules − commit)", edgeMs - picksMs - (stageMs.rules ?? 0) - (stageMs.commit ?? 0)],
     ];
     const echoP50 = best["echo (bare grpc-js)"]!;
