@@ -28,7 +28,7 @@ const startsProcesses =
  * or PGlite (every such test goes through these).
  */
 const startsSystems =
-  /from "(@electric-sql\/pglite[^"]*|[./]*(testkit\/(systems\/[^"]+|postgres\.js|catalog\/[^"]+)|services\/[a-z]+\/app\.js|services\/platform\/database\/[^"]+|deploy\/local\/pglite-server\.js))"/;
+  /from "(@electric-sql\/pglite[^"]*|[./]*(testkit\/(systems\/[^"]+|postgres\.js|catalog\/[^"]+)|services\/[a-z]+\/app\.js|services\/platform\/database\/[^"]+|deploy\/local\/shared-pglite\/pglite-server\.js))"/;
 
 /** The test files of `scope`, relative to the project root, sorted. */
 export function testFiles(scope: TestScope): string[] {

@@ -22,6 +22,12 @@ interface StartRound {
   mode: string;
   startMs: number;
   rssBytes: Record<string, number>;
+  /**
+   * Proportional set size: each resident page divided by the number of processes sharing it. The
+   * node binary's ~56 MiB of code pages are resident once but in the RSS of all five processes, so
+   * the sum of PSS is what the system holds in memory, the sum of RSS counts those pages five times.
+   */
+  pssBytes: Record<string, number>;
   /** CPU seconds each process had used by then (start-up cost). */
   cpuSeconds: Record<string, number>;
   heroesRestartMs: number;
@@ -43,7 +49,7 @@ export const npmStartScenario: Scenario = {
         rounds.push(await startOnce(mode));
         const last = rounds.at(-1)!;
         context.progress(
-          `round ${round}, ${mode.name}: SERVING after ${(last.startMs / 1000).toFixed(1)} s, RSS ${mib(total(last.rssBytes))} MiB, heroes back after ${(last.heroesRestartMs / 1000).toFixed(1)} s`,
+          `round ${round}, ${mode.name}: SERVING after ${(last.startMs / 1000).toFixed(1)} s, RSS ${mib(total(last.rssBytes))} MiB (PSS ${mib(total(last.pssBytes))} MiB), heroes back after ${(last.heroesRestartMs / 1000).toFixed(1)} s`,
         );
       }
     }
@@ -68,19 +74,21 @@ export const npmStartScenario: Scenario = {
       scenario: "npm-start",
       title: "npm start: time to SERVING and memory",
       description:
-        "`npm start` with every port moved, PGlite embedded (one shared PGlite in the launcher, the default, and one per service with `--pglite-per-service`, alternating rounds): seconds from spawning npm to the banner, RSS of the launcher and of each service once all four are SERVING (from /proc, npm's own process not counted), and seconds from a SIGKILL of heroes to heroes SERVING again under the launcher's supervision.",
+        "`npm start` with every port moved, PGlite embedded (one shared PGlite in the launcher, the default, and one per service with `--pglite-per-service`, alternating rounds): seconds from spawning npm to the banner, RSS of the launcher and of each service once all four are SERVING and the sum of their PSS, each shared page counted once (from /proc, npm's own process not counted), and seconds from a SIGKILL of heroes to heroes SERVING again under the launcher's supervision.",
       primary,
       runs: [primary],
       ratios: {
         startSecondsBest: best.startMs / 1000,
         startSecondsMedian: median(sharedRounds.map((r) => r.startMs)) / 1000,
         rssMiBTotalMedian: median(sharedRounds.map((r) => mib(total(r.rssBytes)))),
+        pssMiBTotalMedian: median(sharedRounds.map((r) => mib(total(r.pssBytes)))),
         heroesRestartSecondsBest: Math.min(...sharedRounds.map((r) => r.heroesRestartMs)) / 1000,
         ...(perServiceRounds.length === 0
           ? {}
           : {
               perServiceStartSecondsMedian: median(perServiceRounds.map((r) => r.startMs)) / 1000,
               perServiceRssMiBTotalMedian: median(perServiceRounds.map((r) => mib(total(r.rssBytes)))),
+              perServicePssMiBTotalMedian: median(perServiceRounds.map((r) => mib(total(r.pssBytes)))),
             }),
       },
       services: Object.fromEntries(
@@ -95,6 +103,7 @@ export const npmStartScenario: Scenario = {
           "database",
           "start to all SERVING (s)",
           "RSS total (MiB)",
+          "PSS total (MiB)",
           ...["launcher", ...serviceNames].map((n) => `${n} (MiB)`),
           "CPU s, all processes, at SERVING",
           "heroes SIGKILL to SERVING (s)",
@@ -104,6 +113,7 @@ export const npmStartScenario: Scenario = {
           r.mode,
           (r.startMs / 1000).toFixed(1),
           mib(total(r.rssBytes)),
+          mib(total(r.pssBytes)),
           ...["launcher", ...serviceNames].map((name) => mib(r.rssBytes[name] ?? 0)),
           total(r.cpuSeconds).toFixed(1),
           (r.heroesRestartMs / 1000).toFixed(1),
@@ -134,6 +144,7 @@ async function startOnce(mode: StartMode): Promise<StartRound> {
     const pids: Record<string, number> = { launcher: Number(/launcher pid (\d+)/.exec(launcher.stdout())?.[1]) };
     for (const name of serviceNames) pids[name] = latestPid(launcher, name);
     const rssBytes = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, rssOf(pid)]));
+    const pssBytes = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, pssOf(pid)]));
     const cpuSeconds = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuOf(pid)]));
     const killedAt = performance.now();
     process.kill(pids.heroes!, "SIGKILL");
@@ -141,7 +152,7 @@ async function startOnce(mode: StartMode): Promise<StartRound> {
     const heroesRestartMs = performance.now() - killedAt;
     launcher.signalGroup("SIGINT");
     await launcher.exited;
-    return { mode: mode.name, startMs, rssBytes, cpuSeconds, heroesRestartMs };
+    return { mode: mode.name, startMs, rssBytes, pssBytes, cpuSeconds, heroesRestartMs };
   } catch (error: unknown) {
     launcher.signalGroup("SIGKILL");
     throw error;
@@ -155,6 +166,12 @@ function latestPid(launcher: LauncherProcess, name: string): number {
 /** Resident set size of a process, from /proc (Linux). */
 function rssOf(pid: number): number {
   const kib = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+  return Number(kib) * 1024;
+}
+
+/** Proportional set size of a process, from /proc/<pid>/smaps_rollup (Linux 4.14+). */
+function pssOf(pid: number): number {
+  const kib = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"))?.[1];
   return Number(kib) * 1024;
 }
 

@@ -10,7 +10,7 @@
  * package.json runs this file with `--liftoff-only`: V8 then compiles PGlite's WebAssembly once,
  * with its baseline compiler, instead of compiling it again in the background with the optimising
  * one (measured: ~45 MB less RSS and ~1 s less CPU at start, the same query rate), and with
- * `--expose-gc` for one collection once PGlite has loaded (deploy/local/pglite-server.ts).
+ * `--expose-gc` for one collection once PGlite has loaded (deploy/local/shared-pglite/pglite-server.ts).
  */
 import { execFile } from "node:child_process";
 import { copyFile, readdir, stat, writeFile } from "node:fs/promises";

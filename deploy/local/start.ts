@@ -3,7 +3,7 @@
  * Run compiled (dist/deploy/local/start.js) by deploy/local/npm-start.mjs, which builds dist/ and
  * the page when they are stale. Reads the same environment variables as the services (README:
  * Configuration), checks them and the ports before anything starts, opens the shared PGlite
- * (deploy/local/pglite-server.ts), starts the four at once (fights pointed at the others), restarts
+ * (deploy/local/shared-pglite/pglite-server.ts), starts the four at once (fights pointed at the others), restarts
  * any that stops on its own, and stops them all on Ctrl-C.
  *
  *   npm start                    # compact log lines, prefixed with the service name
@@ -19,8 +19,8 @@ import { launch } from "./launch.js";
 import { describeBusyPort, findBusyPorts } from "./port-check.js";
 import { localEnvironment, planServices, type ServicePlan } from "./service-plan.js";
 import { serviceNames } from "../../services/service-list.js";
-import type { PgliteServer } from "./pglite-server.js";
-import { startSharedDatabase } from "./shared-database.js";
+import type { PgliteServer } from "./shared-pglite/pglite-server.js";
+import { startSharedDatabase } from "./shared-pglite/shared-database.js";
 
 // From the process's start: the banner's time includes compiling dist/ when npm-start.mjs did.
 const startedAt = 0;

@@ -63,7 +63,7 @@ describe("the test scopes of npm test (TEST_SCOPE)", () => {
     for (const file of [
       "services/fights/watch-fights.test.ts",
       "services/heroes/heroes.test.ts",
-      "deploy/local/pglite-server.test.ts",
+      "deploy/local/shared-pglite/pglite-server.test.ts",
       "services/fights/storage/fight-writer.test.ts",
     ]) {
       assert.ok(!unit.includes(file), `${file} starts a database or a service`);

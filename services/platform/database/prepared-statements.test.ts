@@ -3,7 +3,7 @@ import { after, before, describe, it } from "node:test";
 import { CompiledQuery } from "kysely";
 import { createCapturedLogger } from "../../../testkit/captured-logger.js";
 import { createThrowawayDatabase, type ThrowawayDatabase } from "../../../testkit/postgres.js";
-import { type PgliteServer, startPgliteServer } from "../../../deploy/local/pglite-server.js";
+import { type PgliteServer, startPgliteServer } from "../../../deploy/local/shared-pglite/pglite-server.js";
 import { openDatabase, type Database } from "./database.js";
 import { preparedStatement } from "./prepared-statements.js";
 

@@ -1,7 +1,7 @@
 import { createServer, type Socket } from "node:net";
 import type { AddressInfo } from "node:net";
 import type { PGlite } from "@electric-sql/pglite";
-import { openPglite } from "../../services/platform/database/pglite-template.js";
+import { openPglite } from "../../../services/platform/database/pglite-template.js";
 import {
   fatalError,
   firstError,
@@ -17,7 +17,7 @@ import {
 /**
  * One PGlite behind a PostgreSQL socket, shared by every service `npm start` runs: each service
  * connects with `pg` exactly as it would to PostgreSQL, so there is one database code path, and
- * the system holds one PGlite (~190 MB) instead of one per service.
+ * the system holds one PGlite instead of one per service (README: Running it, for the figures).
  *
  * PGlite is one PostgreSQL session. So each database a client names in its start-up message is a
  * schema of that one session (`postgresql://heroes@host:port/heroes` → schema `heroes`), and the
@@ -34,7 +34,10 @@ import {
  * whichever batch committed the NOTIFY. The server takes notifications out of every output and
  * writes them to the connections that sent `LISTEN channel` (as PostgreSQL delivers them to each
  * listening session), so fights' live feed works here as on PostgreSQL. The session itself keeps
- * listening once any connection has: an UNLISTEN only ends that connection's share.
+ * listening once any connection has: an UNLISTEN only ends that connection's share. A LISTEN is
+ * recognised only as a simple-protocol Query holding that one statement (what `pg` sends for
+ * `client.query("LISTEN x")`, and what fights' listener does): one sent through the extended
+ * protocol or inside a multi-statement Query runs, but its notifications are not routed to it.
  */
 
 /** Options of `startPgliteServer`. */

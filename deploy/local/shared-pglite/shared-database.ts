@@ -1,9 +1,9 @@
-import { serviceList } from "../../services/service-list.js";
+import { serviceList } from "../../../services/service-list.js";
 import { type PgliteServer, startPgliteServer } from "./pglite-server.js";
-import type { ServicePlan } from "./service-plan.js";
+import type { ServicePlan } from "../service-plan.js";
 
 /**
- * Which services `npm start` points at its one shared PGlite (deploy/local/pglite-server.ts):
+ * Which services `npm start` points at its one shared PGlite (deploy/local/shared-pglite/pglite-server.ts):
  * every service without `<SERVICE>_DATABASE_URL` (that one uses its PostgreSQL) and without
  * `<SERVICE>_DATA_DIR` (that one keeps its own embedded PGlite in its directory, as when it runs
  * alone). The others get `<SERVICE>_DATABASE_URL` pointing at their schema of the shared PGlite.

@@ -6,7 +6,7 @@ import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
 import type { PGlite } from "@electric-sql/pglite";
-import { openPglite } from "../../services/platform/database/pglite-template.js";
+import { openPglite } from "../../../services/platform/database/pglite-template.js";
 import { type PgliteServer, startPgliteServer } from "./pglite-server.js";
 
 describe("the shared PGlite server", () => {
