@@ -1,6 +1,7 @@
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type DataServiceName, dataServiceNames, serviceList } from "../services/service-list.js";
+import { compileWhenStale, distDir } from "../deploy/local/compiled-build.mjs";
+import { type DataServiceName, dataServiceNames, type ServiceName, serviceList } from "../services/service-list.js";
 import { spawnNodeProcess } from "../testkit/processes/node-process.js";
 import { waitServing } from "../testkit/processes/readiness.js";
 import { freePort } from "../testkit/ports.js";
@@ -29,7 +30,19 @@ export type DataKind = DataServiceName;
 export const dataKinds: readonly DataKind[] = dataServiceNames;
 const echoEntryPoint = fileURLToPath(new URL("./echo-server.ts", import.meta.url));
 
-/** Starts the echo server (bench/echo-server.ts). */
+let compiled: Promise<void> | undefined;
+
+/**
+ * The compiled `main.js` of a service in dist/, built first when a source changed: the bench
+ * measures what `npm start` and the container run, not the sources under tsx.
+ */
+async function compiledEntryPoint(context: BenchContext, name: ServiceName): Promise<string> {
+  compiled ??= compileWhenStale((line) => context.progress(line));
+  await compiled;
+  return join(distDir, "services", name, "main.js");
+}
+
+/** Starts the echo server (bench/echo-server.ts, under tsx: it is the yardstick, not a service). */
 export function launchEcho(context: BenchContext): Promise<BenchProcess> {
   return launch(context, "echo", echoEntryPoint, "ECHO", {});
 }
@@ -43,7 +56,7 @@ export async function launchData(
   const prefix = serviceList[kind].envPrefix;
   const env = { [`${prefix}_GRPC_HOST`]: "127.0.0.1", [`${prefix}_FAULTS_ENABLED`]: "true" };
   const database = extra[`${prefix}_DATABASE_URL`] === undefined ? await context.databaseEnv(prefix) : {};
-  return launch(context, kind, serviceList[kind].entryPoint, prefix, { ...env, ...database, ...extra });
+  return launch(context, kind, await compiledEntryPoint(context, kind), prefix, { ...env, ...database, ...extra });
 }
 
 /** Starts the three data services at once. */
@@ -72,7 +85,7 @@ export async function launchFights(
     FIGHTS_VILLAINS_TARGET: data.villains.target,
     FIGHTS_LOCATIONS_TARGET: data.locations.target,
   };
-  return launch(context, name, serviceList.fights.entryPoint, "FIGHTS", {
+  return launch(context, name, await compiledEntryPoint(context, "fights"), "FIGHTS", {
     ...env,
     ...(await context.databaseEnv("FIGHTS")),
     ...extra,
