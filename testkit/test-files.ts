@@ -17,10 +17,11 @@ const roots = ["services", "bench", "test", "deploy"];
 
 /**
  * A test file starts processes when it imports child_process, the browser driver or one of
- * testkit's spawners (every child process of a test goes through these: testkit/README.md).
+ * testkit's spawners, Chromium's included (every child process of a test goes through these:
+ * testkit/README.md).
  */
 const startsProcesses =
-  /from "(node:child_process|playwright-core|[./]*testkit\/processes\/(node-process|service-processes|launcher-process|spawn-fixture)\.js)"/;
+  /from "(node:child_process|playwright-core|[./]*testkit\/(processes\/(node-process|service-processes|launcher-process|spawn-fixture)|browser)\.js)"/;
 
 /**
  * A test file starts a database or a whole service in its own process when it imports a test

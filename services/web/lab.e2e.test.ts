@@ -1,22 +1,12 @@
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { buildPage } from "./build.js";
+import { openBrowserPage } from "../../testkit/browser.js";
 import { startWebSystem, type WebSystem } from "../../testkit/systems/web-system.js";
-
-const chromiumPath = "/usr/bin/chromium";
-const chromiumArgs = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--no-first-run",
-];
-const screenshotDir = join(import.meta.dirname, "..", "..", "test-output");
 
 // Each step waits at most 20-60 s; on an idle 2-core machine the whole file takes ~60 s.
 describe("the page's resilience lab, whole system in-process, in Chromium", { timeout: 240_000 }, () => {
@@ -54,26 +44,9 @@ describe("the page's resilience lab, whole system in-process, in Chromium", { ti
     "slows heroes by 300 ms from the panel: the heroes breaker opens and the latency chart rises; cleared, it recovers; the villains demo shows fallbacks",
     { timeout: 200_000 },
     async (t) => {
-      if (!existsSync(chromiumPath)) {
-        t.skip(`${chromiumPath} is missing: install it with 'apt-get install -y chromium' to run the browser test`);
-        return;
-      }
-      await mkdir(screenshotDir, { recursive: true });
-      const browser: Browser = await chromium.launch({
-        executablePath: chromiumPath,
-        args: chromiumArgs,
-        timeout: 15_000,
-      });
-      t.after(() => browser.close());
-      const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
-      const pageErrors: Error[] = [];
-      page.on("pageerror", (error) => pageErrors.push(error));
-      page.setDefaultTimeout(15_000);
-      const shot = async (name: string) => {
-        const path = join(screenshotDir, name);
-        await page.screenshot({ path, fullPage: true });
-        t.diagnostic(`screenshot: ${path}`);
-      };
+      const browserPage = await openBrowserPage(t, { viewport: { width: 1280, height: 1000 }, stepTimeoutMs: 15_000 });
+      if (browserPage === undefined) return;
+      const { page, pageErrors } = browserPage;
 
       await page.goto(system.baseUrl);
       await page.locator("#lab:not([hidden])").waitFor();
@@ -109,7 +82,7 @@ describe("the page's resilience lab, whole system in-process, in Chromium", { ti
       );
       await page.locator(".feed-item", { hasText: "Fallback hero" }).first().waitFor();
       assert.ok(Number(await attribute(page, 'polyline[data-series="fallback share"]', "data-peak")) > 0);
-      await shot("lab-heroes-slowed.png");
+      await browserPage.screenshot("lab-heroes-slowed.png");
 
       await page.getByRole("button", { name: "Clear heroes" }).click();
       await eventually("the panel to say heroes' faults are cleared", async () =>
@@ -132,10 +105,10 @@ describe("the page's resilience lab, whole system in-process, in Chromium", { ti
             )),
         60_000,
       ).catch(async (error: unknown) => {
-        await shot("lab-failed.png");
+        await browserPage.screenshot("lab-failed.png");
         throw error;
       });
-      await shot("lab-heroes-recovered.png");
+      await browserPage.screenshot("lab-heroes-recovered.png");
 
       await page.getByRole("button", { name: "Kill villains' answers" }).click();
       await eventually(
@@ -143,7 +116,7 @@ describe("the page's resilience lab, whole system in-process, in Chromium", { ti
         async () => (await page.locator('[data-upstream="villains"][data-breaker="OPEN"]').count()) === 1,
       );
       await page.locator(".feed-item", { hasText: "Fallback villain" }).first().waitFor();
-      await shot("lab-villains-killed.png");
+      await browserPage.screenshot("lab-villains-killed.png");
       await page.getByRole("button", { name: "Clear all faults" }).click();
       await eventually(
         "every service without faults, and the villains breaker closed again",
@@ -157,7 +130,7 @@ describe("the page's resilience lab, whole system in-process, in Chromium", { ti
         "lab traffic to stop",
         async () => (await attribute(page, ".lab-traffic-state", "data-rate")) === "0",
       );
-      await shot("lab-all-clear.png");
+      await browserPage.screenshot("lab-all-clear.png");
       assert.deepEqual(pageErrors, []);
     },
   );

@@ -1,24 +1,13 @@
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { buildPage } from "./build.js";
+import { openBrowserPage } from "../../testkit/browser.js";
 import { startWebSystem, type WebSystem } from "../../testkit/systems/web-system.js";
 
-const chromiumPath = "/usr/bin/chromium";
-const chromiumArgs = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
-const screenshotDir = join(import.meta.dirname, "..", "..", "test-output");
 const allowedOrigin = "http://allowed.example:3000";
 
 // Each step below waits at most 10-15 s; on an idle 2-core machine the whole file takes ~30 s.
@@ -136,21 +125,9 @@ describe("fights page and web edge, whole system in-process", { timeout: 90_000 
     "plays a fight that shows up live and in the scores; shows the fallback and open breaker while heroes is down, then recovery",
     { timeout: 45_000 },
     async (t) => {
-      if (!existsSync(chromiumPath)) {
-        t.skip(`${chromiumPath} is missing: install it with 'apt-get install -y chromium' to run the browser test`);
-        return;
-      }
-      await mkdir(screenshotDir, { recursive: true });
-      const browser: Browser = await chromium.launch({
-        executablePath: chromiumPath,
-        args: chromiumArgs,
-        timeout: 15_000,
-      });
-      t.after(() => browser.close());
-      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-      const pageErrors: Error[] = [];
-      page.on("pageerror", (error) => pageErrors.push(error));
-      page.setDefaultTimeout(10_000);
+      const browserPage = await openBrowserPage(t, { viewport: { width: 1280, height: 900 }, stepTimeoutMs: 10_000 });
+      if (browserPage === undefined) return;
+      const { page, pageErrors } = browserPage;
 
       // Location pictures fail to load here: the page must show its own placeholder instead.
       await page.route("**/pictures/locations/**", (route) => route.fulfill({ status: 404, body: "gone" }));
@@ -179,7 +156,7 @@ describe("fights page and web edge, whole system in-process", { timeout: 90_000 
       assert.equal(await text(page, ".card.winner .name"), winner, "the winner's card is highlighted");
       await page.locator(".feed-item", { hasText: hero }).filter({ hasText: villain }).first().waitFor();
       await eventually("the scores count the new fight", async () => (await totalFights(page)) === fightsBefore + 1);
-      await page.screenshot({ path: join(screenshotDir, "fights-page.png"), fullPage: true });
+      await browserPage.screenshot("fights-page.png");
 
       await system.stopHeroes();
       const newFighters = () => page.getByRole("button", { name: "New fighters" }).click();
@@ -197,7 +174,7 @@ describe("fights page and web edge, whole system in-process", { timeout: 90_000 
       await page.locator(".feed-item", { hasText: "Fallback hero" }).locator(".tag.fallback").first().waitFor();
       await waitForText(page, "#fallback-fights", "1 fight with a fallback fighter, not counted in the scores");
       assert.equal(await totalFights(page), fightsBefore + 1, "a fight with the fallback hero is not in the scores");
-      await page.screenshot({ path: join(screenshotDir, "fights-page-heroes-down.png"), fullPage: true });
+      await browserPage.screenshot("fights-page-heroes-down.png");
 
       // Villains down too: two placeholders are no fight; the page says so and stores nothing.
       await system.stopVillains();
@@ -212,7 +189,7 @@ describe("fights page and web edge, whole system in-process", { timeout: 90_000 
       await page.getByRole("button", { name: "Fight!" }).click();
       assert.equal(await text(page, ".result"), noFight);
       assert.equal(await page.locator(".result").getAttribute("data-kind"), "error");
-      await page.screenshot({ path: join(screenshotDir, "fights-page-no-real-fighters.png"), fullPage: true });
+      await browserPage.screenshot("fights-page-no-real-fighters.png");
       await system.restartVillains();
 
       await system.restartHeroes();
@@ -225,7 +202,7 @@ describe("fights page and web edge, whole system in-process", { timeout: 90_000 
       );
       assert.equal(await page.locator(".fighter.hero[data-fallback]").count(), 0);
       await waitForText(page, ".upstream-summary", "All data services answer.");
-      await page.screenshot({ path: join(screenshotDir, "fights-page-recovered.png"), fullPage: true });
+      await browserPage.screenshot("fights-page-recovered.png");
       assert.deepEqual(pageErrors, []);
     },
   );
