@@ -8,9 +8,13 @@ const options = { initialLimit: 50, minLimit: 10, maxLimit: 500, windowMs: 100, 
 function feeder(limit: AdaptiveLimit) {
   let nowMs = 0;
   return {
-    /** `windows` whole windows of samples of `rttMs`, each with `inFlight` calls in flight (default: the limit). */
-    windows(count: number, rttMs: number, inFlight?: number) {
+    /**
+     * `windows` whole windows of 11 samples of `rttMs`, each with `inFlight` calls in flight
+     * (default: the limit) and `refused` calls refused (more callers than the limit).
+     */
+    windows(count: number, rttMs: number, inFlight?: number, refused = 0) {
       for (let window = 0; window < count; window++) {
+        for (let refusal = 0; refusal < refused; refusal++) limit.onRefusal();
         for (let sample = 0; sample < 11; sample++) {
           nowMs += 10;
           limit.onSample({ rttMs, inFlight: inFlight ?? limit.limit(), nowMs });
@@ -87,8 +91,18 @@ describe("adaptive limit", () => {
     // estimate = L × 0.5 + √L, and half of the way there.
     const expected = Math.floor(before + (before * 0.5 + Math.sqrt(before) - before) * 0.5);
     assert.equal(state.limit, expected);
-    feed.windows(3, 3); // 50 % over the baseline: gradient 0.67
+    feed.windows(3, 6); // 3 times the baseline: gradient 1.5 × 2 ÷ 6 = 0.5
     assert.ok(limit.limit() < expected, `kept shrinking: ${limit.limit()}`);
+  });
+
+  it("tolerates latency up to 1.5 times the baseline without shrinking", () => {
+    const limit = createAdaptiveLimit(options);
+    const feed = feeder(limit);
+    feed.windows(5, 2);
+    const before = limit.limit();
+    feed.windows(1, 2.9);
+    assert.equal(limit.state().gradient, 1);
+    assert.ok(limit.limit() > before, `still growing: ${before} → ${limit.limit()}`);
   });
 
   it("does not go down in windows that refused far more calls than they served", () => {
@@ -120,24 +134,40 @@ describe("adaptive limit", () => {
   });
 
   it("settles where the latency of a queueing server stays near its baseline", () => {
-    // A server that serves 10 calls at once in 2 ms each: calls beyond 10 wait their turn.
+    // A server that serves 10 calls at once in 2 ms each: calls beyond 10 wait their turn. More
+    // callers than the limit: each window refuses twice as many as it serves.
     const limit = createAdaptiveLimit({ ...options, initialLimit: 200 });
     const feed = feeder(limit);
     feed.windows(20, 2, 3); // light traffic first: the baseline is the latency of a call that waits for nothing
     for (let window = 0; window < 300; window++) {
       const inFlight = limit.limit();
-      feed.windows(1, 2 * Math.max(1, inFlight / 10), inFlight);
+      feed.windows(1, 2 * Math.max(1, inFlight / 10), inFlight, 22);
     }
     const settled = limit.limit();
     assert.ok(settled >= 10 && settled <= 30, `settled at ${settled}, near the 10 the server really serves`);
     assert.ok(limit.state().windowRttMs! <= 2 * 3, `latency ${limit.state().windowRttMs} ms, baseline 2 ms`);
   });
 
+  it("takes a steady higher latency that refuses nothing as the new normal, and keeps the limit", () => {
+    // A service whose latency rises with its rate (batching, shared cores), carrying the load:
+    // 3 ms alone, 12 ms at 2,000 calls/s (a sample every 0.5 ms), bursts of 60 in flight, nothing refused.
+    const limit = createAdaptiveLimit({ ...options, initialLimit: 100 });
+    const feed = feeder(limit);
+    feed.windows(20, 3, 3);
+    let lowest = limit.limit();
+    for (let sample = 0; sample < 20_000; sample++) {
+      feed.sample(12, 60, 0.5);
+      lowest = Math.min(lowest, limit.limit());
+    }
+    assert.ok(lowest >= 60, `never below the calls in flight: lowest ${lowest}`);
+    assert.ok(limit.state().baselineRttMs! > 10, `baseline now ${limit.state().baselineRttMs} ms`);
+  });
+
   it("does not let its own queue lift the baseline under a long flood", () => {
     const limit = createAdaptiveLimit({ ...options, initialLimit: 100 });
     const feed = feeder(limit);
     feed.windows(20, 2, 3);
-    for (let window = 0; window < 2000; window++) feed.windows(1, 2 * Math.max(1, limit.limit() / 10));
+    for (let window = 0; window < 2000; window++) feed.windows(1, 2 * Math.max(1, limit.limit() / 10), undefined, 22);
     assert.equal(limit.state().baselineRttMs, 2);
     assert.ok(limit.limit() <= 30, `still near the 10 the server serves: ${limit.limit()}`);
   });
@@ -158,7 +188,7 @@ describe("adaptive limit", () => {
     const limit = createAdaptiveLimit(options);
     const feed = feeder(limit);
     feed.windows(5, 2);
-    feed.windows(50, 100);
+    feed.windows(30, 100, undefined, 22); // overloaded: more callers than the limit, refused
     assert.equal(limit.limit(), 10);
     feed.windows(30, 2);
     assert.ok(limit.limit() >= 40, `grew back to ${limit.limit()}`);
