@@ -1,6 +1,7 @@
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { compileWhenStale, distDir } from "../deploy/local/compiled-build.mjs";
+import { containerNodeFlags } from "../services/container/node-flags.js";
 import { type DataServiceName, dataServiceNames, type ServiceName, serviceList } from "../services/service-list.js";
 import { spawnNodeProcess } from "../testkit/processes/node-process.js";
 import { waitServing } from "../testkit/processes/readiness.js";
@@ -33,8 +34,8 @@ const echoEntryPoint = fileURLToPath(new URL("./echo-server.ts", import.meta.url
 let compiled: Promise<void> | undefined;
 
 /**
- * The compiled `main.js` of a service in dist/, built first when a source changed: the bench
- * measures what `npm start` and the container run, not the sources under tsx.
+ * The compiled `main.js` of a service in dist/, built first when a source changed, run with the
+ * container's Node flags: the bench measures what the container runs, not the sources under tsx.
  */
 async function compiledEntryPoint(context: BenchContext, name: ServiceName): Promise<string> {
   compiled ??= compileWhenStale((line) => context.progress(line));
@@ -111,7 +112,7 @@ async function launch(
       [`${prefix}_ADMIN_PORT`]: String(adminPort),
     },
     stdout: "ignore",
-    nodeFlags: cpuProfileFlags(context, name),
+    nodeFlags: [...(entryPoint === echoEntryPoint ? [] : containerNodeFlags), ...cpuProfileFlags(context, name)],
   });
   context.defer(async () => void (await child.stop()));
   await waitServing({ adminUrl: `http://127.0.0.1:${adminPort}`, timeoutMs: 90_000, signal: child.exitSignal });

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { containerNodeFlags } from "../services/container/node-flags.js";
 import { createEnvReader } from "../services/platform/config/env-reader.js";
 import { renderConfigTable, settingKey, tableMarkers } from "./config/config-table.js";
 import { configReaders, serviceVariables } from "./config/service-variables.js";
@@ -220,6 +221,12 @@ describe("deployment files", () => {
     assert.match(dockerfile, /^USER 1000:1000$/m);
     assert.match(dockerfile, /^COPY --from=build \/app\/services\/web\/dist services\/web\/dist$/m);
     assert.match(dockerfile, /npm ci --omit=dev/);
+    const entrypoint = /^ENTRYPOINT (\[.*\])$/m.exec(dockerfile)?.[1];
+    assert.deepEqual(
+      JSON.parse(entrypoint ?? "[]"),
+      ["node", ...containerNodeFlags, "dist/services/container/entrypoint.js"],
+      "the container runs with the flags the bench measures (services/container/node-flags.ts)",
+    );
     const loop =
       /for service in ([a-z ]+); do cp "services\/\$service\/seed-\$service.json" "dist\/services\/\$service\/"/
         .exec(dockerfile)?.[1]
