@@ -47,6 +47,19 @@ describe("createSlowCallThreshold", () => {
     assert.equal(threshold.currentMs(), 1000, "the ceiling over a 900 ms upstream");
   });
 
+  it("stays the ceiling until 100 successes make a p99, so a cold start's slow first calls are not slow", () => {
+    let now = 0;
+    const threshold = createSlowCallThreshold({ factor: 3, floorMs: 50, ceilingMs: 1000, now: () => now });
+    threshold.record(8); // the first call: fast
+    for (let i = 0; i < 98; i += 1) threshold.record(250); // then a cold burst
+    assert.equal(threshold.currentMs(), 1000, "99 successes: still the ceiling");
+    threshold.record(250);
+    assert.equal(threshold.currentMs(), 750, "100: 3 × the p99 of what was seen");
+    now += 1000;
+    for (let i = 0; i < 1024; i += 1) threshold.record(5);
+    assert.equal(threshold.currentMs(), 50, "warm: the floor under a 5 ms upstream");
+  });
+
   it("recomputes the p99 at most once per refresh interval", () => {
     let now = 0;
     const threshold = createSlowCallThreshold({ factor: 3, floorMs: 1, ceilingMs: 10_000, now: () => now });
