@@ -39,12 +39,12 @@ export function registerConcurrencyMetrics(registry: Registry, limiter: Concurre
     );
     gauge(
       "grpc_server_concurrency_baseline_rtt_seconds",
-      "Duration of a unary RPC that waits for nothing, as the adaptive limit learned it.",
+      "Normal duration of a unary RPC, as the adaptive limit learned it from the windows that refused little.",
       () => seconds(limiter.snapshot().baselineRttMs),
     );
     gauge(
       "grpc_server_concurrency_gradient",
-      "Baseline ÷ window RTT, 0.5..1: below 1, calls queue and the adaptive limit shrinks.",
+      "1.5 × baseline ÷ window RTT, 0.5..1: below 1, calls queue and the adaptive limit shrinks.",
       () => limiter.snapshot().gradient,
     );
   }

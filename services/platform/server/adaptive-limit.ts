@@ -42,7 +42,7 @@ export interface AdaptiveLimitState {
   limit: number;
   /** Mean round-trip time of the last closed window, ms. */
   windowRttMs: number | undefined;
-  /** The no-queue latency the windows are compared with, ms. */
+  /** The normal latency the windows are compared with (learned from windows that refused little), ms. */
   baselineRttMs: number | undefined;
   /** tolerance × baseline ÷ window RTT, clamped to 0.5..1: 1 means no queue, lower means calls are waiting. */
   gradient: number | undefined;

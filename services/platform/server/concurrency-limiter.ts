@@ -47,9 +47,9 @@ export interface ConcurrencyLimitSnapshot {
   unaryInFlight: number;
   /** Mean duration of the last window of calls, ms (adaptive only). */
   windowRttMs?: number;
-  /** The latency of a call that waits for nothing, ms (adaptive only). */
+  /** The normal latency the limit compares windows with, ms (adaptive only). */
   baselineRttMs?: number;
-  /** baseline ÷ window, 0.5..1 (adaptive only). */
+  /** 1.5 × baseline ÷ window, clamped to 0.5..1 (adaptive only). */
   gradient?: number;
   shed: Record<LimitName, number>;
 }
