@@ -81,7 +81,11 @@ describe("the page's resilience lab, whole system in-process, in Chromium", { ti
         ["open", "opened"].includes(await heroesBand(page)),
       );
       await page.locator(".feed-item", { hasText: "Fallback hero" }).first().waitFor();
-      assert.ok(Number(await attribute(page, 'polyline[data-series="fallback share"]', "data-peak")) > 0);
+      // The feed shows a fight the moment it is committed; the chart, at its next metrics sample.
+      await eventually(
+        "the fallback share above 0 in the chart",
+        async () => Number(await attribute(page, 'polyline[data-series="fallback share"]', "data-peak")) > 0,
+      );
       await browserPage.screenshot("lab-heroes-slowed.png");
 
       await page.getByRole("button", { name: "Clear heroes" }).click();
