@@ -29,23 +29,33 @@ export interface BenchProcess {
 /** The data services, by kind. */
 export type DataKind = DataServiceName;
 export const dataKinds: readonly DataKind[] = dataServiceNames;
-const echoEntryPoint = fileURLToPath(new URL("./echo-server.ts", import.meta.url));
+/** What a bench process runs: its entry point and the Node flags before it. */
+interface Program {
+  entryPoint: string;
+  nodeFlags: readonly string[];
+}
+
+/** The echo server (bench/echo-server.ts), under tsx with no flags: it is the yardstick, not a service. */
+const echoProgram: Program = {
+  entryPoint: fileURLToPath(new URL("./echo-server.ts", import.meta.url)),
+  nodeFlags: [],
+};
 
 let compiled: Promise<void> | undefined;
 
 /**
- * The compiled `main.js` of a service in dist/, built first when a source changed, run with the
- * container's Node flags: the bench measures what the container runs, not the sources under tsx.
+ * A service as the container runs it: its compiled `main.js` in dist/ (built first when a source
+ * changed) with the container's Node flags, not the sources under tsx.
  */
-async function compiledEntryPoint(context: BenchContext, name: ServiceName): Promise<string> {
+async function serviceProgram(context: BenchContext, name: ServiceName): Promise<Program> {
   compiled ??= compileWhenStale((line) => context.progress(line));
   await compiled;
-  return join(distDir, "services", name, "main.js");
+  return { entryPoint: join(distDir, "services", name, "main.js"), nodeFlags: containerNodeFlags };
 }
 
-/** Starts the echo server (bench/echo-server.ts, under tsx: it is the yardstick, not a service). */
+/** Starts the echo server. */
 export function launchEcho(context: BenchContext): Promise<BenchProcess> {
-  return launch(context, "echo", echoEntryPoint, "ECHO", {});
+  return launch(context, "echo", echoProgram, "ECHO", {});
 }
 
 /** Starts one data service with fault injection enabled (and `extra` env), on its own database. */
@@ -57,7 +67,7 @@ export async function launchData(
   const prefix = serviceList[kind].envPrefix;
   const env = { [`${prefix}_GRPC_HOST`]: "127.0.0.1", [`${prefix}_FAULTS_ENABLED`]: "true" };
   const database = extra[`${prefix}_DATABASE_URL`] === undefined ? await context.databaseEnv(prefix) : {};
-  return launch(context, kind, await compiledEntryPoint(context, kind), prefix, { ...env, ...database, ...extra });
+  return launch(context, kind, await serviceProgram(context, kind), prefix, { ...env, ...database, ...extra });
 }
 
 /** Starts the three data services at once. */
@@ -86,7 +96,7 @@ export async function launchFights(
     FIGHTS_VILLAINS_TARGET: data.villains.target,
     FIGHTS_LOCATIONS_TARGET: data.locations.target,
   };
-  return launch(context, name, await compiledEntryPoint(context, "fights"), "FIGHTS", {
+  return launch(context, name, await serviceProgram(context, "fights"), "FIGHTS", {
     ...env,
     ...(await context.databaseEnv("FIGHTS")),
     ...extra,
@@ -96,14 +106,14 @@ export async function launchFights(
 async function launch(
   context: BenchContext,
   name: string,
-  entryPoint: string,
+  program: Program,
   prefix: string,
   env: Record<string, string>,
 ): Promise<BenchProcess> {
   const [grpcPort, adminPort] = [await freePort(), await freePort()];
   // Stdout is discarded: services run at LOG_LEVEL=warn and readiness comes from the admin port,
   // so the bench never parses a log stream under load.
-  const child = spawnNodeProcess(entryPoint, {
+  const child = spawnNodeProcess(program.entryPoint, {
     env: {
       PATH: process.env.PATH ?? "",
       LOG_LEVEL: "warn",
@@ -112,7 +122,7 @@ async function launch(
       [`${prefix}_ADMIN_PORT`]: String(adminPort),
     },
     stdout: "ignore",
-    nodeFlags: [...(entryPoint === echoEntryPoint ? [] : containerNodeFlags), ...cpuProfileFlags(context, name)],
+    nodeFlags: [...program.nodeFlags, ...cpuProfileFlags(context, name)],
   });
   context.defer(async () => void (await child.stop()));
   await waitServing({ adminUrl: `http://127.0.0.1:${adminPort}`, timeoutMs: 90_000, signal: child.exitSignal });

@@ -8,6 +8,7 @@
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { compileWhenStale, distDir } from "../deploy/local/compiled-build.mjs";
+import { median } from "./scenario.js";
 
 // The compiled module, as the services run it: under tsx every closure the limiter creates per
 // call is wrapped in esbuild's `__name` (a defineProperty each), which costs more than the
@@ -57,7 +58,6 @@ const results: Record<Mode, number[]> = { adaptive: [], fixed: [], none: [] };
 for (let round = 0; round < rounds; round++) {
   for (const mode of ["adaptive", "fixed", "none"] as const) results[mode].push(nsPerCall(mode));
 }
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const loop = median(results.none);
 for (const mode of ["adaptive", "fixed"] as const) {
   const perCall = median(results[mode]) - loop;

@@ -4,7 +4,7 @@ import { type LauncherProcess, startLauncher } from "../../testkit/processes/lau
 import { freePorts } from "../../testkit/ports.js";
 import type { BenchContext } from "../bench-context.js";
 import { summarize } from "../load-report.js";
-import type { Scenario, ScenarioResult } from "../scenario.js";
+import { median, type Scenario, type ScenarioResult } from "../scenario.js";
 
 /** How `npm start` is run: the shared PGlite (default) or one embedded PGlite per service. */
 interface StartMode {
@@ -57,7 +57,6 @@ export const npmStartScenario: Scenario = {
     const perServiceRounds = rounds.filter((r) => r.mode === modes[1]!.name);
     const count = sharedRounds.length;
     const best = sharedRounds.reduce((a, b) => (a.startMs <= b.startMs ? a : b));
-    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
     const primary = summarize(
       "npm start to all SERVING",
       {
@@ -143,8 +142,9 @@ async function startOnce(mode: StartMode): Promise<StartRound> {
     const startMs = performance.now() - startedAt;
     const pids: Record<string, number> = { launcher: Number(/launcher pid (\d+)/.exec(launcher.stdout())?.[1]) };
     for (const name of serviceNames) pids[name] = latestPid(launcher, name);
-    const rssBytes = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, rssOf(pid)]));
-    const pssBytes = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, pssOf(pid)]));
+    const memory = Object.entries(pids).map(([name, pid]) => [name, memoryOf(pid)] as const);
+    const rssBytes = Object.fromEntries(memory.map(([name, { rss }]) => [name, rss]));
+    const pssBytes = Object.fromEntries(memory.map(([name, { pss }]) => [name, pss]));
     const cpuSeconds = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuOf(pid)]));
     const killedAt = performance.now();
     process.kill(pids.heroes!, "SIGKILL");
@@ -163,16 +163,11 @@ function latestPid(launcher: LauncherProcess, name: string): number {
   return Number([...launcher.stdout().matchAll(new RegExp(`started ${name} \\(pid (\\d+)`, "g"))].at(-1)?.[1]);
 }
 
-/** Resident set size of a process, from /proc (Linux). */
-function rssOf(pid: number): number {
-  const kib = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
-  return Number(kib) * 1024;
-}
-
-/** Proportional set size of a process, from /proc/<pid>/smaps_rollup (Linux 4.14+). */
-function pssOf(pid: number): number {
-  const kib = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"))?.[1];
-  return Number(kib) * 1024;
+/** Resident and proportional set size of a process, in bytes, from one read of /proc/<pid>/smaps_rollup (Linux 4.14+). */
+function memoryOf(pid: number): { rss: number; pss: number } {
+  const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
+  const bytes = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(rollup)?.[1]) * 1024;
+  return { rss: bytes("Rss"), pss: bytes("Pss") };
 }
 
 /** User + system CPU seconds of a process, from /proc (clock ticks of 1/100 s, the Linux default). */

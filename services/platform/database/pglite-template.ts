@@ -23,7 +23,7 @@ export async function openPglite(dataDir?: string): Promise<PGlite> {
       return await PGlite.create({
         ...(dataDir === undefined ? {} : { dataDir }),
         loadDataDir: template,
-        startParams: startParams(),
+        startParams: startParams(smallWal),
       });
     } catch {
       // A damaged template (e.g. a half-written file from a crash) is replaced below.
@@ -32,7 +32,7 @@ export async function openPglite(dataDir?: string): Promise<PGlite> {
   const database = await PGlite.create({
     ...(dataDir === undefined ? {} : { dataDir }),
     initDbStartParams: ["--wal-segsize=1"],
-    startParams: startParams(),
+    startParams: startParams(smallWal),
   });
   await saveTemplate(database).catch(() => undefined);
   return database;
@@ -48,7 +48,8 @@ export async function openPglite(dataDir?: string): Promise<PGlite> {
  * CHECKPOINT (PGlite 0.5; measured by walking PGlite's in-memory file system).
  */
 const smallWal = ["-c", "min_wal_size=4MB", "-c", "max_wal_size=16MB"];
-const existingClusterWal: string[] = [];
+/** PostgreSQL's own WAL settings, for a cluster made before the small WAL (its segments are 16 MB). */
+const existingClusterWal: readonly string[] = [];
 
 /**
  * PGlite's own start parameters plus a 16 MB buffer pool instead of initdb's 128 MB: a service's
@@ -56,7 +57,7 @@ const existingClusterWal: string[] = [];
  * Measured on one compiled heroes process after start-up: 470 MB RSS with 128 MB, 368 MB with
  * 16 MB, 356 MB with 1 MB (not worth a pool smaller than the catalog's working set).
  */
-function startParams(wal: readonly string[] = smallWal): string[] {
+function startParams(wal: readonly string[]): string[] {
   return [...PGlite.defaultStartParams, "-c", "shared_buffers=16MB", ...wal];
 }
 
