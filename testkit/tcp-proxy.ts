@@ -11,11 +11,16 @@ export interface TcpProxy {
   restore(): Promise<void>;
   /** Cuts and releases everything. */
   close(): Promise<void>;
+  /**
+   * Round trips so far, over every connection: the times a client sent something after its
+   * server had answered (the first send of a connection counts too).
+   */
+  roundTrips(): number;
 }
 
 /**
  * Forwards 127.0.0.1:<port> to `targetHost:targetPort`. Used to make PostgreSQL unreachable to
- * one service without touching the cluster other tests share.
+ * one service without touching the cluster other tests share, and to count round trips.
  */
 export async function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
@@ -25,6 +30,7 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
   };
   let server: Server | undefined;
   let port = 0;
+  let roundTrips = 0;
   const listen = async () => {
     const listening: Server = createServer((client) => {
       // A connection the kernel accepted just before cut() can reach this callback after it:
@@ -38,6 +44,12 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
       track(upstream);
       client.on("error", () => upstream.destroy());
       upstream.on("error", () => client.destroy());
+      let serverSpokeLast = true;
+      client.on("data", () => {
+        if (serverSpokeLast) roundTrips += 1;
+        serverSpokeLast = false;
+      });
+      upstream.on("data", () => (serverSpokeLast = true));
       client.pipe(upstream).pipe(client);
     });
     listening.listen(port, "127.0.0.1");
@@ -59,5 +71,6 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
     cut,
     restore: () => (server === undefined ? listen() : Promise.resolve()),
     close: cut,
+    roundTrips: () => roundTrips,
   };
 }

@@ -125,9 +125,10 @@ select id from inserted order by id`,
 const rollback = Symbol("rollback");
 
 /**
- * The insert in a transaction (BEGIN, the statement, COMMIT: two round trips more than the bare
- * statement), so the decision to keep the fights is taken after the insert, as late as it can be:
- * the callers' deadlines are checked right before COMMIT (the writer's `commitIf`).
+ * The insert in a transaction (BEGIN, the statement, COMMIT: on PostgreSQL one round trip more
+ * than the bare statement, as BEGIN travels with the insert: `fused-begin.ts`), so the decision to
+ * keep the fights is taken after the insert, as late as it can be: the callers' deadlines are
+ * checked right before COMMIT (the writer's `commitIf`).
  */
 async function insertFightsIf(
   db: Kysely<FightsDatabase>,

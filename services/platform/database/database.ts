@@ -3,6 +3,7 @@ import pg from "pg";
 import { redactUrl, type Logger } from "../observability/logger.js";
 import { checkChannel, listenOnPostgres, type DatabaseListener, type ListenOptions } from "./database-listener.js";
 import type { PglitePool, PoolLike } from "./pglite-pool.js";
+import { fusedBeginPool } from "./fused-begin.js";
 import { preparingPool } from "./prepared-statements.js";
 
 /** Options of `openDatabase`. */
@@ -86,6 +87,9 @@ function createPgPool(url: string, poolSize: number, logger: Logger): PoolLike {
     idleTimeoutMillis: 30_000,
     // A query stuck for this long is cancelled server-side; no RPC deadline is longer.
     statement_timeout: 10_000,
+    // Queries given to a connection before the last one answered go out at once (pg's pipeline
+    // mode): what lets `fusedBeginPool` send a transaction's BEGIN with its first statement.
+    pipeline: true,
   });
   // Idle clients error when PostgreSQL restarts; without a listener that would crash the process.
   pool.on("error", (error) => logger.warn({ err: error }, "idle database connection failed"));
@@ -96,7 +100,7 @@ function createPgPool(url: string, poolSize: number, logger: Logger): PoolLike {
   pool.on("connect", (client) =>
     client.on("error", (error) => logger.warn({ err: error }, "database connection failed during a query")),
   );
-  return preparingPool(pool);
+  return fusedBeginPool(preparingPool(pool));
 }
 
 async function ping(db: Kysely<unknown>, timeoutMs: number): Promise<boolean> {
