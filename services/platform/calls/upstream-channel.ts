@@ -91,6 +91,9 @@ function serviceConfig(settings: UpstreamChannelSettings) {
     // so a dead upstream is not hammered with three attempts per call. 100 tokens let a burst
     // of calls that were in flight on a killed instance (one per concurrent caller) all retry
     // on the healthy ones: with 10, the sixth simultaneous failure already stopped retries.
+    // grpc-js (1.14) asks the throttle when the backoff timer fires, not at the failure: a call
+    // that will not be retried still waits one backoff (~20 ms) before it fails. The breaker,
+    // once open, is what makes a dead upstream cost nothing.
     retryThrottling: { maxTokens: 100, tokenRatio: 0.1 },
   };
 }
