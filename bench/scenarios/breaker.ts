@@ -33,10 +33,13 @@ export const breakerScenario: Scenario = {
         fights[index]!,
         fight,
         {},
-        { ...shape, durationMs: context.ms(1000, 300) },
+        { ...shape, durationMs: context.ms(3000, 300) },
       );
     const usage = await usageOf([data.heroes, data.villains, data.locations, ...fights]);
     const runs: GhzSummary[] = [];
+    // The yardstick of "a dead upstream costs nothing": the same fights with villains healthy.
+    for (const [index, config] of configs.entries())
+      runs.push(await measureCall(context, `${config.label}, villains healthy`, fights[index]!, fight, {}, shape));
     // What the villains pick itself cost during each measured run: fights' own stage histogram.
     const villainsPickMs: Record<string, number> = {};
     const villainsPicks = async (index: number) =>
@@ -71,12 +74,17 @@ export const breakerScenario: Scenario = {
       scenario: "breaker",
       title: "Circuit breaker with a dead dependency",
       description:
-        "Villains stopped while fights run at 50 req/s (fallback villains replace the missing ones; calls still succeed). Hung: SIGSTOP, so each upstream call waits for its deadline (FIGHTS_VILLAINS_TIMEOUT_MS, 1000 ms) unless an open breaker rejects it at once. Down: the process killed, connection refused.",
-      primary: runs[0]!,
+        "Fights at 50 req/s with villains healthy (the yardstick), then villains stopped (fallback villains replace the missing ones; calls still succeed). Hung: SIGSTOP, so each upstream call waits for its deadline (FIGHTS_VILLAINS_TIMEOUT_MS, 1000 ms) unless an open breaker rejects it at once. Down: the process killed, connection refused.",
+      primary: runs.find((run) => run.name === "breaker, villains hung")!,
       runs,
       ratios: {
         hungNoBreakerToBreakerP99: p99("no breaker, villains hung") / p99("breaker, villains hung"),
         downNoBreakerToBreakerP99: p99("no breaker, villains down") / p99("breaker, villains down"),
+        // ≈ 1 when a dead upstream costs nothing once the breaker is open.
+        downToHealthyBreakerP99: p99("breaker, villains down") / p99("breaker, villains healthy"),
+        healthyBreakerP99Ms: p99("breaker, villains healthy"),
+        downBreakerP99Ms: p99("breaker, villains down"),
+        downNoBreakerP99Ms: p99("no breaker, villains down"),
         hungBreakerP99Ms: p99("breaker, villains hung"),
         hungNoBreakerP99Ms: p99("no breaker, villains hung"),
         // The fallback's own cost once the breaker is open: mean of the villains pick stage.
@@ -88,6 +96,7 @@ export const breakerScenario: Scenario = {
       table: { columns: runColumns, rows: runs.map(runRow) },
       notes: [
         "Each configuration first runs 2 s against the stopped service (not reported), so the rows show the steady state, not the breaker's first trip.",
+        "The healthy rows are the yardstick: with the breaker open a dead villains should cost what a healthy one does (downToHealthyBreakerP99 ≈ 1), and the no-breaker ratio cannot exceed (healthy p99 + what a dead upstream costs without the breaker) ÷ healthy p99.",
         "Process figures of the data services are from before villains was stopped.",
         'The villains pick means (ratios) are fights\' own fights_stage_seconds{stage="pick_villains"} over each measured run: what the fallback itself costs once the breaker is open.',
       ],
