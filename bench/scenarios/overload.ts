@@ -5,7 +5,7 @@ import type { BenchContext } from "../bench-context.js";
 import { type BenchProcess, launchAllData, launchFights } from "../launch.js";
 import { type GhzSummary, percentileMs } from "../load-report.js";
 import { measureCall, runColumns, runRow, type Scenario, usageOf } from "../scenario.js";
-import { countTotal, histogramPercentileMs, readExposition } from "../service-metrics.js";
+import { countDelta, countTotal, histogramPercentileMs, readExposition } from "../service-metrics.js";
 
 const fight = FightService.method.performRandomFight;
 const fightPath = `/${FightService.typeName}/${fight.name}`;
@@ -25,6 +25,8 @@ interface ModeOutcome {
   probe: ProbeOutcome;
   recoveryMs: number;
   limitsSeen: number[];
+  /** Refusals during the flood by the rule that refused (fights' /stats `concurrencyLimit.shed`). */
+  shedByRule: Record<string, number>;
 }
 
 interface ProbeOutcome {
@@ -117,6 +119,7 @@ async function floodOnce(context: BenchContext, mode: Mode, fights: BenchProcess
     },
   );
   const handlingBefore = await readExposition(fights.adminPort);
+  const shedBefore = await shedByRule(fights);
   const probe = startProbe(fights);
   const limits = watchLimit(fights);
   const flood = await measureCall(
@@ -135,6 +138,7 @@ async function floodOnce(context: BenchContext, mode: Mode, fights: BenchProcess
   const floodEnd = performance.now();
   const probed = await probe.stop();
   const limitsSeen = await limits.stop();
+  const shed = countDelta(shedBefore, await shedByRule(fights));
   const admittedP99Ms = histogramPercentileMs(
     handlingBefore,
     await readExposition(fights.adminPort),
@@ -168,7 +172,7 @@ async function floodOnce(context: BenchContext, mode: Mode, fights: BenchProcess
   context.progress(
     `${mode}: probe ${JSON.stringify(probed.codes)}, p99 ${probed.p99Ms.toFixed(0)} ms; admitted p99 ≤ ${admittedP99Ms} ms`,
   );
-  return { baseline, flood, windows, admittedP99Ms, probe: probed, recoveryMs, limitsSeen };
+  return { baseline, flood, windows, admittedP99Ms, probe: probed, recoveryMs, limitsSeen, shedByRule: shed };
 }
 
 /** Two callers with a 1 s deadline, from the runner, alongside the flood. */
@@ -200,6 +204,13 @@ function startProbe(fights: BenchProcess) {
       };
     },
   };
+}
+
+/** Calls fights has refused since it started, by the rule that refused them (`/stats`). */
+async function shedByRule(fights: BenchProcess): Promise<Record<string, number>> {
+  const response = await fetch(`http://127.0.0.1:${fights.adminPort}/stats`);
+  const stats = (await response.json()) as { concurrencyLimit?: { shed: Record<string, number> } };
+  return stats.concurrencyLimit?.shed ?? {};
 }
 
 /** The limit in /stats every 250 ms, until stopped. */
@@ -236,6 +247,7 @@ function describeOutcome(mode: Mode, outcome: ModeOutcome): string {
   return [
     `${mode}: flood ${total} calls, ${codes.OK ?? 0} OK, ${shed} RESOURCE_EXHAUSTED`,
     `(${((shed / Math.max(1, total)) * 100).toFixed(0)} % shed)${others ? `, codes ${JSON.stringify(codes)}` : ""};`,
+    `refused by rule, probe included ${JSON.stringify(outcome.shedByRule)};`,
     `admitted p99 ≤ ${outcome.admittedP99Ms} ms server-side`,
     `(baseline p99 ${percentileMs(outcome.baseline, 99).toFixed(1)} ms); limit ${limits} during the flood;`,
     `${probeDeadlineMs} ms-deadline probe ${JSON.stringify(probe.codes)}, p99 ${probe.p99Ms.toFixed(0)} ms`,

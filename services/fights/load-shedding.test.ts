@@ -73,7 +73,7 @@ describe("fights load shedding on both edges", () => {
 
     assert.ok((await held).fight !== undefined, "the held fight was served");
     const after = await stats();
-    assert.deepEqual([after.inFlight, after.shed], [0, { adaptive: 2, ceiling: 1 }]);
+    assert.deepEqual([after.inFlight, after.shed], [0, { adaptive: 2, ceiling: 1, deadline: 0 }]);
     assert.equal(await readMetric(system.fights.adminPort, "grpc_server_shed_total", { limit: "adaptive" }), 2);
     const served = await connect.getFightStats({}, { timeoutMs: 5000 });
     assert.equal(typeof served.heroWins, "bigint", "the Connect edge serves again once the slot is free");

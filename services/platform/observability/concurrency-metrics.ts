@@ -6,7 +6,7 @@ import { createMirroredCounter } from "./mirrored-counter.js";
  * The load shedding of a server as metrics, read from its limiter at each scrape:
  * grpc_server_in_flight, grpc_server_concurrency_limit, what the adaptive limit follows
  * (grpc_server_concurrency_window_rtt_seconds, _baseline_rtt_seconds, _gradient; adaptive mode
- * only) and grpc_server_shed_total{limit="adaptive"|"ceiling"}, a counter.
+ * only) and grpc_server_shed_total{limit="adaptive"|"ceiling"|"deadline"}, a counter.
  */
 export function registerConcurrencyMetrics(registry: Registry, limiter: ConcurrencyLimiter): void {
   const gauge = (name: string, help: string, read: () => number | undefined) =>

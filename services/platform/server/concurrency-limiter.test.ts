@@ -39,7 +39,7 @@ describe("concurrency limiter", () => {
       windowRttMs: undefined,
       baselineRttMs: undefined,
       gradient: undefined,
-      shed: { adaptive: 1, ceiling: 1 },
+      shed: { adaptive: 1, ceiling: 1, deadline: 0 },
     });
     assert.equal(limiter.shed(), 2);
   });
@@ -97,7 +97,65 @@ describe("concurrency limiter", () => {
       ceiling: 3,
       inFlight: 3,
       unaryInFlight: 3,
-      shed: { adaptive: 0, ceiling: 1 },
+      shed: { adaptive: 0, ceiling: 1, deadline: 0 },
+    });
+  });
+
+  describe("while it sheds load", () => {
+    /** A limiter whose last window's calls took 200 ms, at `nowMs`. */
+    const slowServer = () => {
+      const clock = { nowMs: 0 };
+      const limiter = createConcurrencyLimiter({
+        ceiling: 100,
+        settings: { mode: "adaptive", minLimit: 1, initialLimit: 10 },
+        now: () => clock.nowMs,
+      });
+      for (let i = 0; i < 10; i++) {
+        const permit = admitted(limiter.tryAcquire("unary"));
+        clock.nowMs += 200;
+        permit.release(true);
+      }
+      assert.equal(limiter.snapshot().windowRttMs, 200);
+      return { limiter, clock };
+    };
+    /** Fills the adaptive limit, has one more call refused, then lets the held calls go (no samples). */
+    const floodOnce = (limiter: ReturnType<typeof slowServer>["limiter"]) => {
+      const held: Permit[] = [];
+      for (let value = limiter.tryAcquire("unary"); !isRefusal(value); value = limiter.tryAcquire("unary"))
+        held.push(value);
+      for (const permit of held) permit.release(false);
+    };
+
+    it("refuses at once a call whose caller waits less than calls take now, saying both", () => {
+      const { limiter } = slowServer();
+      floodOnce(limiter);
+      assert.deepEqual(limiter.tryAcquire("unary", 150), {
+        limit: "deadline",
+        message:
+          "server busy: calls take ~200 ms here now and this one has 150 ms left; retry with backoff, or with a longer deadline",
+      });
+      admitted(limiter.tryAcquire("unary", 250));
+      admitted(limiter.tryAcquire("unary"));
+      // A stream's deadline is not a call's duration: streams are held to the ceiling only.
+      admitted(limiter.tryAcquire("stream", 150));
+      assert.equal(limiter.snapshot().shed.deadline, 1);
+    });
+
+    it("lets short deadlines in when no limit refused a call in the last second", () => {
+      const { limiter, clock } = slowServer();
+      admitted(limiter.tryAcquire("unary", 1));
+      floodOnce(limiter);
+      clock.nowMs += 600;
+      assert.equal((limiter.tryAcquire("unary", 150) as Refusal).limit, "deadline");
+      // Refusals by this rule do not prolong the flood: a second after the last limit refusal it ends.
+      clock.nowMs += 401;
+      admitted(limiter.tryAcquire("unary", 150));
+    });
+
+    it("is not applied when fixed: the ceiling alone", () => {
+      const limiter = createConcurrencyLimiter({ ceiling: 1 });
+      admitted(limiter.tryAcquire("unary"));
+      assert.equal((limiter.tryAcquire("unary", 1) as Refusal).limit, "ceiling");
     });
   });
 

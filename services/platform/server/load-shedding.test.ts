@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { status as Status } from "@grpc/grpc-js";
 import { HeroService } from "../../../gen/superheroes/hero/v1/hero_service_pb.js";
 import { adminRequest, readMetric } from "../../../testkit/processes/admin-client.js";
@@ -60,7 +61,7 @@ describe("load shedding", { timeout: 20_000 }, () => {
       ceiling: 2,
       inFlight: 0,
       unaryInFlight: 0,
-      shed: { adaptive: 0, ceiling: 2 },
+      shed: { adaptive: 0, ceiling: 2, deadline: 0 },
     });
     const handled = { grpc_service: "superheroes.hero.v1.HeroService", grpc_method: "GetHero" };
     assert.equal(
@@ -104,6 +105,49 @@ describe("load shedding", { timeout: 20_000 }, () => {
     assert.equal((await Promise.all(held)).length, 3);
   });
 
+  it("while shedding, refuses at once a call whose deadline is shorter than calls take, and lets longer ones in", async (t) => {
+    const gate = createGate();
+    let holding: "gate" | "1 s" = "1 s";
+    const test = await startTestService({
+      config: { maxInFlight: 100, concurrencyLimit: { mode: "adaptive", minLimit: 2, initialLimit: 12 } },
+      hold: () => (holding === "gate" ? gate.pass() : sleep(1_000)),
+    });
+    t.after(() => (gate.open(), test.close()));
+    await waitFor("SERVING", () => test.service.grpc.health.isServing());
+    const limiter = test.service.grpc.loadShedder.limiter;
+    // One window of calls that take ~1 s: what "calls take here now" is.
+    const getHero = () => callUnary(test.client, HeroService.method.getHero, { id: 1n });
+    // (A window closes once it spans 100 ms and holds 10 samples: two waves 150 ms apart.)
+    const firstWave = Array.from({ length: 6 }, getHero);
+    await sleep(150);
+    await Promise.all([...firstWave, ...Array.from({ length: 6 }, getHero)]);
+    assert.ok((limiter.snapshot().windowRttMs ?? 0) >= 1_000);
+    // Fill the limit and have one more call refused: the server sheds.
+    holding = "gate";
+    const limit = limiter.snapshot().limit;
+    const held = Array.from({ length: limit }, getHero);
+    await gate.waiting(limit);
+    await assert.rejects(getHero(), { code: Status.RESOURCE_EXHAUSTED });
+    gate.open();
+    await Promise.all(held);
+    // Places are free again, but a call was refused a moment ago: one that cannot wait ~1 s is
+    // refused at once (had it been let in, its deadline would have ended it as DEADLINE_EXCEEDED).
+    await assert.rejects(
+      callUnary(test.client, HeroService.method.getHero, { id: 1n }, { deadlineMs: 500 }),
+      (error: { code?: unknown; details?: unknown }) => {
+        assert.equal(error.code, Status.RESOURCE_EXHAUSTED);
+        assert.match(
+          String(error.details),
+          /^server busy: calls take ~\d+ ms here now and this one has \d+ ms left; retry with backoff, or with a longer deadline$/,
+        );
+        return true;
+      },
+    );
+    assert.equal(await readMetric(test.service.adminPort, "grpc_server_shed_total", { limit: "deadline" }), 1);
+    const { hero } = await callUnary(test.client, HeroService.method.getHero, { id: 2n }, { deadlineMs: 5_000 });
+    assert.equal(hero?.name, "Yoda");
+  });
+
   it("has no adaptive metrics when the limit is fixed: the ceiling is the limit", async (t) => {
     const test = await startTestService({
       config: { maxInFlight: 7, concurrencyLimit: { mode: "fixed", minLimit: 10, initialLimit: 50 } },
@@ -119,7 +163,7 @@ describe("load shedding", { timeout: 20_000 }, () => {
       ceiling: 7,
       inFlight: 0,
       unaryInFlight: 0,
-      shed: { adaptive: 0, ceiling: 0 },
+      shed: { adaptive: 0, ceiling: 0, deadline: 0 },
     });
   });
 

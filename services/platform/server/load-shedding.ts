@@ -6,6 +6,7 @@ import {
   ServerInterceptingCall,
   status as Status,
 } from "@grpc/grpc-js";
+import { deadlineFromGrpc, remainingMs } from "../core/deadline.js";
 import { type ConcurrencyLimiter, isLatencySample, isRefusal, type Permit } from "./concurrency-limiter.js";
 
 /** The grpc-js side of a server's concurrency limiter. */
@@ -44,7 +45,7 @@ export function createLoadShedder(
       start: (next) =>
         next({
           onReceiveMetadata: (metadata, nextMetadata) => {
-            const admission = limiter.tryAcquire(kind);
+            const admission = limiter.tryAcquire(kind, remainingMs(deadlineFromGrpc(call.getDeadline())));
             if (isRefusal(admission)) {
               onRefused(descriptor);
               intercepting.sendStatus({

@@ -175,11 +175,13 @@ function startShedReport(logger: Logger, limiter: ConcurrencyLimiter): NodeJS.Ti
     const now = limiter.snapshot();
     const adaptive = now.shed.adaptive - reported.adaptive;
     const ceiling = now.shed.ceiling - reported.ceiling;
+    const deadline = now.shed.deadline - reported.deadline;
     reported = now.shed;
-    if (adaptive + ceiling === 0) return;
+    const refused = adaptive + ceiling + deadline;
+    if (refused === 0) return;
     logger.warn(
-      { refused: { adaptive, ceiling }, limit: now.limit, ceiling: now.ceiling, inFlight: now.inFlight },
-      `shedding load: ${adaptive + ceiling} calls refused with RESOURCE_EXHAUSTED in the last ${everyMs / 1000} s (limit ${now.limit}, ceiling ${now.ceiling})`,
+      { refused: { adaptive, ceiling, deadline }, limit: now.limit, ceiling: now.ceiling, inFlight: now.inFlight },
+      `shedding load: ${refused} calls refused with RESOURCE_EXHAUSTED in the last ${everyMs / 1000} s (limit ${now.limit}, ceiling ${now.ceiling})`,
     );
   }, everyMs);
   timer.unref();
