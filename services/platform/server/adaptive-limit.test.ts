@@ -34,6 +34,7 @@ describe("adaptive limit", () => {
     assert.deepEqual(limit.state(), {
       limit: 50,
       windowRttMs: undefined,
+      windowSlowestMs: undefined,
       baselineRttMs: undefined,
       gradient: undefined,
       windows: 0,

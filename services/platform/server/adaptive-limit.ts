@@ -42,6 +42,8 @@ export interface AdaptiveLimitState {
   limit: number;
   /** Mean round-trip time of the last closed window, ms. */
   windowRttMs: number | undefined;
+  /** The slowest call of the last closed window, ms. */
+  windowSlowestMs: number | undefined;
   /** The normal latency the windows are compared with (learned from windows that refused little), ms. */
   baselineRttMs: number | undefined;
   /** tolerance × baseline ÷ window RTT, clamped to 0.5..1: 1 means no queue, lower means calls are waiting. */
@@ -102,6 +104,7 @@ export function createAdaptiveLimit(options: AdaptiveLimitOptions): AdaptiveLimi
   let limit = clamp(options.initialLimit, options.minLimit, options.maxLimit);
   let window = emptyWindow();
   let windowRttMs: number | undefined;
+  let windowSlowestMs: number | undefined;
   let baselineRttMs: number | undefined;
   let gradient: number | undefined;
   let windows = 0;
@@ -112,6 +115,7 @@ export function createAdaptiveLimit(options: AdaptiveLimitOptions): AdaptiveLimi
     const { maxInFlight, count } = window;
     const refusalBound = window.refused > refusalsPerSampleToHold * count;
     const overloaded = window.refused > refusalShareToFreezeBaseline * count;
+    windowSlowestMs = window.maxMs;
     window = emptyWindow();
     windows += 1;
     windowRttMs = rtt;
@@ -134,18 +138,19 @@ export function createAdaptiveLimit(options: AdaptiveLimitOptions): AdaptiveLimi
       if (window.count === 0) window.startMs = sample.nowMs;
       window.count += 1;
       window.sumMs += sample.rttMs;
+      window.maxMs = Math.max(window.maxMs, sample.rttMs);
       window.maxInFlight = Math.max(window.maxInFlight, sample.inFlight);
       if (window.count >= minWindowSamples && sample.nowMs - window.startMs >= windowMs) closeWindow();
     },
     onRefusal() {
       window.refused += 1;
     },
-    state: () => ({ limit: Math.floor(limit), windowRttMs, baselineRttMs, gradient, windows }),
+    state: () => ({ limit: Math.floor(limit), windowRttMs, windowSlowestMs, baselineRttMs, gradient, windows }),
   };
 }
 
 function emptyWindow() {
-  return { startMs: 0, count: 0, sumMs: 0, maxInFlight: 0, refused: 0 };
+  return { startMs: 0, count: 0, sumMs: 0, maxMs: 0, maxInFlight: 0, refused: 0 };
 }
 
 function clamp(value: number, min: number, max: number): number {

@@ -132,13 +132,32 @@ describe("concurrency limiter", () => {
       assert.deepEqual(limiter.tryAcquire("unary", 150), {
         limit: "deadline",
         message:
-          "server busy: calls take ~200 ms here now and this one has 150 ms left; retry with backoff, or with a longer deadline",
+          "server busy: calls take up to ~200 ms here now and this one has 150 ms left; retry with backoff, or with a longer deadline",
       });
       admitted(limiter.tryAcquire("unary", 250));
       admitted(limiter.tryAcquire("unary"));
       // A stream's deadline is not a call's duration: streams are held to the ceiling only.
       admitted(limiter.tryAcquire("stream", 150));
       assert.equal(limiter.snapshot().shed.deadline, 1);
+    });
+
+    it("judges by the slowest call of the last window, not its mean", () => {
+      let nowMs = 0;
+      const limiter = createConcurrencyLimiter({
+        ceiling: 100,
+        settings: { mode: "adaptive", minLimit: 1, initialLimit: 10 },
+        now: () => nowMs,
+      });
+      // Nine calls of 20 ms and one of 400 ms: a mean of 58 ms, the slowest 400.
+      for (const ms of [20, 20, 20, 20, 20, 20, 20, 20, 20, 400]) {
+        const permit = admitted(limiter.tryAcquire("unary"));
+        nowMs += ms;
+        permit.release(true);
+      }
+      assert.equal(limiter.snapshot().windowRttMs, 58);
+      floodOnce(limiter);
+      assert.equal((limiter.tryAcquire("unary", 300) as Refusal).limit, "deadline");
+      admitted(limiter.tryAcquire("unary", 400));
     });
 
     it("lets short deadlines in when no limit refused a call in the last second", () => {

@@ -95,11 +95,13 @@ const sheddingMemoryMs = 1_000;
  * counts unary calls and learns from the duration of each one that ran to its end.
  *
  * While the server sheds load (a limit refused a call in the last second), the adaptive limit
- * also refuses a unary call whose caller waits less than the last window's mean call takes: let
- * in, it would most likely be answered DEADLINE_EXCEEDED after taking a place and the work of a
- * call that could finish (measured: a 1 s-deadline probe during a flood of 3,000 callers, when
- * admitted calls took 1–2.5 s). Outside a flood a short deadline is the caller's choice and is
- * let in as before; refusals by this rule do not prolong the flood's state, so they end with it.
+ * also refuses a unary call whose caller waits less than the slowest call of the last window
+ * took: let in, it could well be answered DEADLINE_EXCEEDED after taking a place and the work of
+ * a call that could finish (measured: a 1 s-deadline probe during a flood of 3,000 callers, when
+ * admitted calls took 1–2.5 s; judged by the window's mean, pairs of probe calls still timed out
+ * in four runs of seven, by its slowest call in one of five). Outside a flood a short deadline is
+ * the caller's choice and is let in as before; refusals by this rule do not prolong the flood's
+ * state, so they end with it.
  */
 export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): ConcurrencyLimiter {
   const now = options.now ?? (() => performance.now());
@@ -127,11 +129,11 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
   const tooShortToWait = (remainingMs: number): Refusal | undefined => {
     if (adaptive === undefined || remainingMs === Infinity) return undefined;
     if (now() - lastLimitRefusalMs > sheddingMemoryMs) return undefined;
-    const callMs = adaptive.state().windowRttMs;
+    const callMs = adaptive.state().windowSlowestMs;
     if (callMs === undefined || remainingMs >= callMs) return undefined;
     return refuse(
       "deadline",
-      `server busy: calls take ~${Math.round(callMs)} ms here now and this one has ${Math.round(remainingMs)} ms left; retry with backoff, or with a longer deadline`,
+      `server busy: calls take up to ~${Math.round(callMs)} ms here now and this one has ${Math.round(remainingMs)} ms left; retry with backoff, or with a longer deadline`,
     );
   };
 
