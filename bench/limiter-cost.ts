@@ -23,6 +23,11 @@ const callsPerRound = 1_000_000;
 const rounds = 5;
 /** Calls kept in flight, as a loaded server has (each acquire waits for the release 32 calls back). */
 const inFlight = 32;
+/**
+ * The time each caller still waits: calls carry a deadline (fights' upstream calls all do, and so do
+ * most callers'), so the deadline rule's check is in the figure.
+ */
+const callerWaitsMs = 1_000;
 
 type Mode = "adaptive" | "fixed" | "none";
 interface Held {
@@ -45,7 +50,6 @@ function nsPerCall(mode: Mode): number {
     done.release(true);
     let permit: Held = nothingHeld;
     if (limiter !== undefined) {
-      // With a deadline, as every call fights makes and most it gets: the deadline rule's check runs.
       const acquired = limiter.tryAcquire("unary", callerWaitsMs);
       if (isRefusal(acquired)) throw new Error(`refused: ${acquired.message}`);
       permit = acquired;
@@ -54,9 +58,6 @@ function nsPerCall(mode: Mode): number {
   }
   return Number(process.hrtime.bigint() - started) / callsPerRound;
 }
-
-/** The time each call's caller still waits (any finite deadline exercises the deadline rule). */
-const callerWaitsMs = 1_000;
 
 const results: Record<Mode, number[]> = { adaptive: [], fixed: [], none: [] };
 for (let round = 0; round < rounds; round++) {

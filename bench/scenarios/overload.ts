@@ -206,11 +206,20 @@ function startProbe(fights: BenchProcess) {
   };
 }
 
-/** Calls fights has refused since it started, by the rule that refused them (`/stats`). */
+/** fights' concurrency limit as its `/stats` shows it (undefined when the admin port does not answer). */
+async function concurrencyLimitOf(
+  fights: BenchProcess,
+): Promise<{ limit: number; shed: Record<string, number> } | undefined> {
+  const stats = await fetch(`http://127.0.0.1:${fights.adminPort}/stats`).then(
+    (response) => response.json() as Promise<{ concurrencyLimit?: { limit: number; shed: Record<string, number> } }>,
+    () => undefined,
+  );
+  return stats?.concurrencyLimit;
+}
+
+/** Calls fights has refused since it started, by the rule that refused them. */
 async function shedByRule(fights: BenchProcess): Promise<Record<string, number>> {
-  const response = await fetch(`http://127.0.0.1:${fights.adminPort}/stats`);
-  const stats = (await response.json()) as { concurrencyLimit?: { shed: Record<string, number> } };
-  return stats.concurrencyLimit?.shed ?? {};
+  return (await concurrencyLimitOf(fights))?.shed ?? {};
 }
 
 /** The limit in /stats every 250 ms, until stopped. */
@@ -219,11 +228,8 @@ function watchLimit(fights: BenchProcess) {
   let stopped = false;
   const watching = (async () => {
     while (!stopped) {
-      const stats = await fetch(`http://127.0.0.1:${fights.adminPort}/stats`).then(
-        (response) => response.json() as Promise<{ concurrencyLimit?: { limit: number } }>,
-        () => undefined,
-      );
-      if (stats?.concurrencyLimit !== undefined) seen.push(stats.concurrencyLimit.limit);
+      const limit = await concurrencyLimitOf(fights);
+      if (limit !== undefined) seen.push(limit.limit);
       await sleep(250);
     }
   })();
