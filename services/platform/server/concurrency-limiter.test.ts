@@ -102,24 +102,29 @@ describe("concurrency limiter", () => {
   });
 
   describe("while it sheds load", () => {
-    /** A limiter whose last window's calls took 200 ms, at `nowMs`. */
-    const slowServer = () => {
+    /** A limiter whose last window was calls that took `callsMs`, one after another, with its clock. */
+    const serverAfter = (callsMs: readonly number[]) => {
       const clock = { nowMs: 0 };
       const limiter = createConcurrencyLimiter({
         ceiling: 100,
         settings: { mode: "adaptive", minLimit: 1, initialLimit: 10 },
         now: () => clock.nowMs,
       });
-      for (let i = 0; i < 10; i++) {
+      for (const ms of callsMs) {
         const permit = admitted(limiter.tryAcquire("unary"));
-        clock.nowMs += 200;
+        clock.nowMs += ms;
         permit.release(true);
       }
-      assert.equal(limiter.snapshot().windowRttMs, 200);
       return { limiter, clock };
     };
+    /** Ten calls of 200 ms. */
+    const slowServer = () => {
+      const server = serverAfter(Array.from({ length: 10 }, () => 200));
+      assert.equal(server.limiter.snapshot().windowRttMs, 200);
+      return server;
+    };
     /** Fills the adaptive limit, has one more call refused, then lets the held calls go (no samples). */
-    const floodOnce = (limiter: ReturnType<typeof slowServer>["limiter"]) => {
+    const floodOnce = (limiter: ReturnType<typeof serverAfter>["limiter"]) => {
       const held: Permit[] = [];
       for (let value = limiter.tryAcquire("unary"); !isRefusal(value); value = limiter.tryAcquire("unary"))
         held.push(value);
@@ -142,18 +147,8 @@ describe("concurrency limiter", () => {
     });
 
     it("judges by the slowest call of the last window, not its mean", () => {
-      let nowMs = 0;
-      const limiter = createConcurrencyLimiter({
-        ceiling: 100,
-        settings: { mode: "adaptive", minLimit: 1, initialLimit: 10 },
-        now: () => nowMs,
-      });
       // Nine calls of 20 ms and one of 400 ms: a mean of 58 ms, the slowest 400.
-      for (const ms of [20, 20, 20, 20, 20, 20, 20, 20, 20, 400]) {
-        const permit = admitted(limiter.tryAcquire("unary"));
-        nowMs += ms;
-        permit.release(true);
-      }
+      const { limiter } = serverAfter([20, 20, 20, 20, 20, 20, 20, 20, 20, 400]);
       assert.equal(limiter.snapshot().windowRttMs, 58);
       floodOnce(limiter);
       assert.equal((limiter.tryAcquire("unary", 300) as Refusal).limit, "deadline");

@@ -126,9 +126,9 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
     return { limit, message };
   };
   /** The refusal of a call that would wait longer than its caller does, while shedding; else undefined. */
-  const tooShortToWait = (remainingMs: number): Refusal | undefined => {
+  const tooShortToWait = (remainingMs: number, nowMs: number): Refusal | undefined => {
     if (adaptive === undefined || remainingMs === Infinity) return undefined;
-    if (now() - lastLimitRefusalMs > sheddingMemoryMs) return undefined;
+    if (nowMs - lastLimitRefusalMs > sheddingMemoryMs) return undefined;
     const callMs = adaptive.state().windowSlowestMs;
     if (callMs === undefined || remainingMs >= callMs) return undefined;
     return refuse(
@@ -150,15 +150,17 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
           `server busy: more than ${limit} calls in flight (a limit that follows this server's latency); retry with backoff`,
         );
       }
-      if (kind === "unary") {
-        const refusal = tooShortToWait(remainingMs);
-        if (refusal !== undefined) return refusal;
+      if (kind === "stream") {
+        inFlight += 1;
+        return streamPermit(() => (inFlight -= 1));
       }
+      // One clock read serves the deadline rule and the call's latency sample.
+      const startedMs = now();
+      const refusal = tooShortToWait(remainingMs, startedMs);
+      if (refusal !== undefined) return refusal;
       inFlight += 1;
-      if (kind === "stream") return streamPermit(() => (inFlight -= 1));
       unaryInFlight += 1;
       const admittedInFlight = unaryInFlight;
-      const startedMs = now();
       let unaryHeld = true;
       let ceilingHeld = true;
       const endWork = (sample: boolean) => {
