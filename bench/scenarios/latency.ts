@@ -4,8 +4,17 @@ import type { BenchContext } from "../bench-context.js";
 import { echoService } from "../echo-service.js";
 import { launchAllData, launchEcho, launchFights } from "../launch.js";
 import { type GhzSummary, percentileMs } from "../load-report.js";
-import { measureCall, runColumns, runRow, type Scenario, usageOf } from "../scenario.js";
-import { histogramTotals, meanMsDelta, readExposition } from "../service-metrics.js";
+import type { BenchProcess } from "../launch.js";
+import { type LoadShape, measureCall, runColumns, runRow, type Scenario, usageOf } from "../scenario.js";
+import {
+  countDelta,
+  countTotal,
+  handledByCode,
+  histogramTotals,
+  meanMsDelta,
+  type MethodLabels,
+  readExposition,
+} from "../service-metrics.js";
 
 /** One caller, one call in flight: the latency of a lone call, nothing queued behind another. */
 const lone = { connections: 1, concurrency: 1 };
@@ -27,11 +36,46 @@ export const latencyScenario: Scenario = {
     const [echo, data] = await Promise.all([launchEcho(context), launchAllData(context)]);
     const fights = await launchFights(context, data);
     const durationMs = context.ms(5000, 1000);
+    // `crosses`: the processes a call runs in, whose CPU it is charged (PostgreSQL's is not counted).
     const calls = [
-      { name: "echo (bare grpc-js)", process: echo, method: echoService.methods[0]!, request: { message: "hello" } },
-      { name: "GetRandomHero", process: data.heroes, method: HeroService.method.getRandomHero, request: {} },
-      { name: "PerformRandomFight", process: fights, method: FightService.method.performRandomFight, request: {} },
+      {
+        name: "echo (bare grpc-js)",
+        process: echo,
+        method: echoService.methods[0]!,
+        request: { message: "hello" },
+        crosses: [echo],
+      },
+      {
+        name: "GetRandomHero",
+        process: data.heroes,
+        method: HeroService.method.getRandomHero,
+        request: {},
+        crosses: [data.heroes],
+      },
+      {
+        name: "PerformRandomFight",
+        process: fights,
+        method: FightService.method.performRandomFight,
+        request: {},
+        crosses: [fights, data.heroes, data.villains, data.locations],
+      },
     ] as const;
+    /** A measured run and the CPU it cost each process it crossed, ms per call the target answered. */
+    const measureWithCpu = async (call: (typeof calls)[number], name: string, shape: LoadShape) => {
+      const labels: MethodLabels = { service: call.method.parent.typeName, method: call.method.name };
+      const cpuBefore = await cpuSecondsOf(call.crosses);
+      const handledBefore = handledByCode(await readExposition(call.process.adminPort), labels);
+      const run = await measureCall(context, name, call.process, call.method, call.request, shape);
+      const cpuAfter = await cpuSecondsOf(call.crosses);
+      const handled = countTotal(
+        countDelta(handledBefore, handledByCode(await readExposition(call.process.adminPort), labels)),
+      );
+      const cpuMsPerCall = call.crosses.map((process, index) => ({
+        process: process.name,
+        ms: ((cpuAfter[index]! - cpuBefore[index]!) * 1000) / handled,
+      }));
+      return { run, cpuMsPerCall };
+    };
     for (const call of calls) {
       await measureCall(context, `warm-up ${call.name}`, call.process, call.method, call.request, {
         durationMs: context.ms(2000, 500),
@@ -46,36 +90,51 @@ export const latencyScenario: Scenario = {
         }),
       };
     };
+    // What the processes spend with no calls at all (timers, health, metrics), ms per second: it is
+    // in every per-call figure below, a share that grows as the rate falls.
+    const idleMs = context.ms(2000, 500);
+    const everyProcess = [echo, fights, data.heroes, data.villains, data.locations];
+    const idleBefore = await cpuSecondsOf(everyProcess);
+    await new Promise((resolve) => setTimeout(resolve, idleMs));
+    const idleAfter = await cpuSecondsOf(everyProcess);
+    const idleCpuMsPerSecond = everyProcess.map((process, index) => ({
+      process: process.name,
+      ms: ((idleAfter[index]! - idleBefore[index]!) * 1000 * 1000) / idleMs,
+    }));
     const stagesBefore = await fightStages();
     const runs: GhzSummary[] = [];
     const best: Record<string, number> = {};
+    // CPU per call, ms, summed over the processes a call crosses: the lowest of the rounds at c1.
+    const cpuLone: Record<string, number> = {};
+    const cpuLoneByProcess: Record<string, string> = {};
     for (let round = 1; round <= (context.smoke ? 1 : 2); round++) {
       for (const call of calls) {
-        const run = await measureCall(
-          context,
-          `${call.name} c1 m1 round ${round}`,
-          call.process,
-          call.method,
-          call.request,
-          { durationMs, ...lone },
-        );
+        const { run, cpuMsPerCall } = await measureWithCpu(call, `${call.name} c1 m1 round ${round}`, {
+          durationMs,
+          ...lone,
+        });
         runs.push(run);
         best[call.name] = Math.min(best[call.name] ?? Infinity, percentileMs(run, 50));
+        const cpuMs = totalMs(cpuMsPerCall);
+        if (cpuMs < (cpuLone[call.name] ?? Infinity)) {
+          cpuLone[call.name] = cpuMs;
+          cpuLoneByProcess[call.name] = describeCpu(cpuMsPerCall);
+        }
       }
     }
     const stagesAfter = await fightStages();
     const atRate: Record<string, number> = {};
+    const cpuAtRate: Record<string, number> = {};
+    const cpuAtRateByProcess: Record<string, string> = {};
     for (const call of calls) {
-      const run = await measureCall(
-        context,
-        `${call.name} at ${sameRate.rps} req/s`,
-        call.process,
-        call.method,
-        call.request,
-        { durationMs, ...sameRate },
-      );
+      const { run, cpuMsPerCall } = await measureWithCpu(call, `${call.name} at ${sameRate.rps} req/s`, {
+        durationMs,
+        ...sameRate,
+      });
       runs.push(run);
       atRate[call.name] = percentileMs(run, 50);
+      cpuAtRate[call.name] = totalMs(cpuMsPerCall);
+      cpuAtRateByProcess[call.name] = describeCpu(cpuMsPerCall);
     }
     // Mean time per stage of the lone fights above, from fights' own histograms.
     const stageMs = meanMsDelta(stagesBefore.stages, stagesAfter.stages);
@@ -102,6 +161,16 @@ export const latencyScenario: Scenario = {
       [`randomHeroToEchoP50At${sameRate.rps}`]: atRate.GetRandomHero! / echoAtRate,
       [`fightToEchoP50At${sameRate.rps}`]: atRate.PerformRandomFight! / echoAtRate,
       ...Object.fromEntries(breakdown.map(([stage, ms]) => [`stageMs ${stage}`, ms])),
+      // What a call costs the machine: CPU ms per call in the processes it crosses.
+      echoCpuMsPerCallC1: cpuLone["echo (bare grpc-js)"]!,
+      randomHeroCpuMsPerCallC1: cpuLone.GetRandomHero!,
+      fightCpuMsPerCallC1: cpuLone.PerformRandomFight!,
+      [`echoCpuMsPerCallAt${sameRate.rps}`]: cpuAtRate["echo (bare grpc-js)"]!,
+      [`randomHeroCpuMsPerCallAt${sameRate.rps}`]: cpuAtRate.GetRandomHero!,
+      [`fightCpuMsPerCallAt${sameRate.rps}`]: cpuAtRate.PerformRandomFight!,
+      // The same call's CPU at 100 req/s ÷ back to back: what finding the processes asleep costs.
+      [`echoCpuAt${sameRate.rps}ToC1`]: cpuAtRate["echo (bare grpc-js)"]! / cpuLone["echo (bare grpc-js)"]!,
+      [`fightCpuAt${sameRate.rps}ToC1`]: cpuAtRate.PerformRandomFight! / cpuLone.PerformRandomFight!,
     };
     return {
       scenario: "latency",
@@ -118,9 +187,28 @@ export const latencyScenario: Scenario = {
           .map(([stage, ms]) => `${stage} ${ms.toFixed(3)} ms`)
           .join("; ")}.`,
         `At ${sameRate.rps} req/s, p50: echo ${echoAtRate.toFixed(3)} ms, GetRandomHero ${atRate.GetRandomHero!.toFixed(3)} ms, PerformRandomFight ${atRate.PerformRandomFight!.toFixed(3)} ms: what waking the processes costs on this machine.`,
+        `CPU per call, ms, in the processes each crosses (PostgreSQL not counted), best c1 round: ${calls
+          .map((call) => `${call.name} ${cpuLone[call.name]!.toFixed(3)} (${cpuLoneByProcess[call.name]})`)
+          .join("; ")}. At ${sameRate.rps} req/s: ${calls
+          .map((call) => `${call.name} ${cpuAtRate[call.name]!.toFixed(3)} (${cpuAtRateByProcess[call.name]})`)
+          .join(
+            "; ",
+          )}. Idle, with no calls, CPU ms per second: ${describeCpu(idleCpuMsPerSecond)} (in the figures above: ÷ ${sameRate.rps} per call at ${sameRate.rps} req/s).`,
         `Best p50: echo ${echoP50.toFixed(3)} ms, GetRandomHero ${best.GetRandomHero!.toFixed(3)} ms (${ratios.randomHeroToEchoP50.toFixed(1)}× echo), PerformRandomFight ${best.PerformRandomFight!.toFixed(3)} ms (${ratios.fightToEchoP50.toFixed(1)}× echo).`,
       ],
       skipped: [],
     };
   },
 };
+
+async function cpuSecondsOf(processes: readonly BenchProcess[]): Promise<number[]> {
+  return Promise.all(processes.map(async (process) => (await process.usage()).cpuSeconds));
+}
+
+function totalMs(perProcess: readonly { ms: number }[]): number {
+  return perProcess.reduce((total, { ms }) => total + ms, 0);
+}
+
+function describeCpu(perProcess: readonly { process: string; ms: number }[]): string {
+  return perProcess.map(({ process, ms }) => `${process} ${ms.toFixed(3)}`).join(", ");
+}
