@@ -2,11 +2,12 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
-import { createConnectTransport } from "@connectrpc/connect-node";
+import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import { type ClientReadableStream, Metadata, status as Status } from "@grpc/grpc-js";
 import { FightService, WatchFightsRequestSchema } from "../../gen/superheroes/fight/v1/fight_service_pb.js";
 import { grpcDefinitionFromDesc } from "../platform/grpc/grpc-definition.js";
 import { adminRequest, readMetric } from "../../testkit/processes/admin-client.js";
+import { setTimeout as sleep } from "node:timers/promises";
 import { waitFor } from "../../testkit/wait-for.js";
 import { startFightsSystem, type FightsSystem } from "../../testkit/systems/fights-system.js";
 
@@ -17,8 +18,12 @@ interface LimitStats {
   limit: number;
   inFlight: number;
   unaryInFlight: number;
-  shed: { adaptive: number; ceiling: number };
+  windowRttMs?: number;
+  shed: { adaptive: number; ceiling: number; deadline: number };
 }
+
+const limitStats = async (system: FightsSystem) =>
+  ((await adminRequest(system.fights.adminPort, "/stats")).body as { concurrencyLimit: LimitStats }).concurrencyLimit;
 
 describe("fights load shedding on both edges", () => {
   let system: FightsSystem;
@@ -39,9 +44,7 @@ describe("fights load shedding on both edges", () => {
   after(() => system.stop());
 
   it("shares one limiter between the gRPC and the Connect edge, and lets WatchFights streams past the adaptive limit", async () => {
-    const stats = async () =>
-      ((await adminRequest(system.fights.adminPort, "/stats")).body as { concurrencyLimit: LimitStats })
-        .concurrencyLimit;
+    const stats = () => limitStats(system);
     const connect = createClient(
       FightService,
       createConnectTransport({ baseUrl: `http://127.0.0.1:${system.fights.webPort}`, httpVersion: "1.1" }),
@@ -77,6 +80,69 @@ describe("fights load shedding on both edges", () => {
     assert.equal(await readMetric(system.fights.adminPort, "grpc_server_shed_total", { limit: "adaptive" }), 2);
     const served = await connect.getFightStats({}, { timeoutMs: 5000 });
     assert.equal(typeof served.heroWins, "bigint", "the Connect edge serves again once the slot is free");
+  });
+});
+
+describe("the deadline rule of load shedding on the Connect and gRPC-Web edge", () => {
+  let system: FightsSystem;
+  before(async () => {
+    // Every fight waits 600 ms on heroes: that is how long calls take here while the test runs.
+    system = await startFightsSystem({
+      heroes: { HEROES_FAULT_LATENCY_MS: "600" },
+      fights: {
+        FIGHTS_FIGHTER_SOURCE: "direct",
+        FIGHTS_HEROES_TIMEOUT_MS: "5000",
+        FIGHTS_BREAKER_ENABLED: "false",
+        FIGHTS_CONCURRENCY_MIN_LIMIT: "2",
+        FIGHTS_CONCURRENCY_INITIAL_LIMIT: "12",
+        FIGHTS_MAX_IN_FLIGHT: "100",
+        FIGHTS_SLOW_CALL_MS: "5000",
+      },
+    });
+  });
+  after(() => system.stop());
+
+  it("while shedding, refuses at once a browser call whose timeout is shorter than calls take, and serves a longer one", async () => {
+    const baseUrl = `http://127.0.0.1:${system.fights.webPort}`;
+    const connect = createClient(FightService, createConnectTransport({ baseUrl, httpVersion: "1.1" }));
+    const grpcWeb = createClient(FightService, createGrpcWebTransport({ baseUrl, httpVersion: "1.1" }));
+    const grpcFight = () => system.client.methods.performRandomFight({}, { deadline: Date.now() + 10_000 });
+    // One window of ~600 ms calls (a window closes once it spans 100 ms and holds 10 samples).
+    const firstWave = Array.from({ length: 6 }, grpcFight);
+    await sleep(150);
+    await Promise.all([...firstWave, ...Array.from({ length: 6 }, grpcFight)]);
+    assert.ok(((await limitStats(system)).windowRttMs ?? 0) >= 600);
+    // Fill the limit and keep being refused until those calls end: the server sheds.
+    const { limit } = await limitStats(system);
+    let heldDone = false;
+    const held = Promise.all(Array.from({ length: limit }, grpcFight)).finally(() => (heldDone = true));
+    await waitFor("the limit full", async () => (await limitStats(system)).unaryInFlight === limit);
+    const refused: Promise<unknown>[] = [];
+    while (!heldDone) {
+      refused.push(grpcFight().catch((error: unknown) => error));
+      await sleep(50);
+    }
+    await held;
+    // Places are free again, but the server refused calls a moment ago: a browser call that
+    // cannot wait ~600 ms is refused at once, over both protocols of the web edge.
+    const deadlineBusy =
+      /^server busy: calls take up to ~\d+ ms here now and this one has \d+ ms left; retry with backoff, or with a longer deadline$/;
+    for (const client of [connect, grpcWeb]) {
+      const started = performance.now();
+      await assert.rejects(client.performRandomFight({}, { timeoutMs: 300 }), (error: unknown) => {
+        assert.ok(error instanceof ConnectError);
+        assert.equal(error.code, Code.ResourceExhausted);
+        assert.match(error.rawMessage, deadlineBusy);
+        return true;
+      });
+      assert.ok(performance.now() - started < 300, "refused at once, not after its timeout");
+    }
+    assert.equal(await readMetric(system.fights.adminPort, "grpc_server_shed_total", { limit: "deadline" }), 2);
+    const served = await connect.performRandomFight({}, { timeoutMs: 5_000 });
+    assert.ok(served.fight !== undefined, "a call that can wait is served");
+    await Promise.all(refused);
+    const after = await limitStats(system);
+    assert.equal(after.inFlight, 0, "refused calls hold no slot");
   });
 });
 

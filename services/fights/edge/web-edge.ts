@@ -62,14 +62,20 @@ const contentTypes: Record<string, string> = {
  * pictures it shows.
  */
 export async function startWebEdge(options: WebEdgeOptions): Promise<RunningWebEdge> {
+  const shedding = createConnectLoadShedding(options.limiter);
   const rpc = connectNodeAdapter({
     routes: (router) => {
-      router.service(FightService, connectImplementationFrom(FightService, options.implementation, options.logger));
+      router.service(
+        FightService,
+        connectImplementationFrom(FightService, options.implementation, options.logger, {
+          beforeUnary: shedding.checkDeadline,
+        }),
+      );
       // The adapter serves `router.handlers` as they are once this returns: wrap them in place.
       router.handlers.splice(0, router.handlers.length, ...router.handlers.map(withClearDecodeErrors));
     },
     interceptors: [
-      createConnectLoadShedding(options.limiter),
+      shedding.interceptor,
       ...(options.tracer === undefined ? [] : [createConnectSpanInterceptor(options.tracer)]),
       connectTraceInterceptor,
     ],

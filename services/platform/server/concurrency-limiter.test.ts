@@ -166,10 +166,23 @@ describe("concurrency limiter", () => {
       admitted(limiter.tryAcquire("unary", 150));
     });
 
+    it("answers the rule alone for an edge that learns the deadline after admitting the call", () => {
+      const { limiter, clock } = slowServer();
+      assert.equal(limiter.refusesShortDeadline(150), undefined, "not shedding: let in");
+      floodOnce(limiter);
+      assert.equal(limiter.refusesShortDeadline(150)?.limit, "deadline");
+      assert.equal(limiter.refusesShortDeadline(250), undefined);
+      assert.equal(limiter.refusesShortDeadline(Infinity), undefined);
+      assert.equal(limiter.snapshot().shed.deadline, 1);
+      clock.nowMs += 1_001;
+      assert.equal(limiter.refusesShortDeadline(150), undefined, "the flood's second is over");
+    });
+
     it("is not applied when fixed: the ceiling alone", () => {
       const limiter = createConcurrencyLimiter({ ceiling: 1 });
       admitted(limiter.tryAcquire("unary"));
       assert.equal((limiter.tryAcquire("unary", 1) as Refusal).limit, "ceiling");
+      assert.equal(limiter.refusesShortDeadline(1), undefined);
     });
   });
 

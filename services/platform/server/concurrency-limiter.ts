@@ -66,6 +66,13 @@ export interface ConcurrencyLimiter {
    * when the edge knows it.
    */
   tryAcquire(kind: "unary" | "stream", remainingMs?: number): Permit | Refusal;
+  /**
+   * The deadline rule alone, for an edge that learns a call's deadline only after admitting it
+   * (Connect: connect-es parses the timeout for the handler): a refusal when the server sheds and
+   * the caller waits less than calls take here now, else undefined. The caller then releases its
+   * permit as no sample.
+   */
+  refusesShortDeadline(remainingMs: number): Refusal | undefined;
   /** Calls in flight now, streams included. */
   inFlight(): number;
   /** Calls refused since start. */
@@ -182,6 +189,7 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
         },
       };
     },
+    refusesShortDeadline: (remainingMs) => tooShortToWait(remainingMs, now()),
     inFlight: () => inFlight,
     shed: () => shed.adaptive + shed.ceiling + shed.deadline,
     snapshot() {

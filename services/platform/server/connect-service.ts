@@ -26,6 +26,7 @@ export function connectImplementationFrom<S extends DescService>(
   service: S,
   implementation: ServiceImplementation<S>,
   logger: Logger,
+  options: ConnectImplementationOptions = {},
 ): ServiceImpl<S> {
   const methods = implementation as unknown as Record<string, (request: unknown, context: CallContext) => unknown>;
   const result: Record<string, unknown> = {};
@@ -42,6 +43,7 @@ export function connectImplementationFrom<S extends DescService>(
       };
     } else {
       result[method.localName] = async (request: unknown, handlerContext: HandlerContext) => {
+        options.beforeUnary?.(handlerContext);
         const context = callContextFrom(handlerContext);
         try {
           return await impl(request, context);
@@ -52,6 +54,15 @@ export function connectImplementationFrom<S extends DescService>(
     }
   }
   return result as ServiceImpl<S>;
+}
+
+/** Options of `connectImplementationFrom`. */
+export interface ConnectImplementationOptions {
+  /**
+   * Runs first in each unary handler, where connect-es has parsed the call's deadline; it may
+   * throw a ConnectError to refuse the call (the deadline rule of load shedding).
+   */
+  beforeUnary?: (context: HandlerContext) => void;
 }
 
 function callContextFrom(context: HandlerContext): CallContext {
