@@ -2,9 +2,8 @@ import { FightService } from "../../gen/superheroes/fight/v1/fight_service_pb.js
 import { HeroService } from "../../gen/superheroes/hero/v1/hero_service_pb.js";
 import type { BenchContext } from "../bench-context.js";
 import { echoService } from "../echo-service.js";
-import { launchAllData, launchEcho, launchFights } from "../launch.js";
+import { type BenchProcess, launchAllData, launchEcho, launchFights } from "../launch.js";
 import { type GhzSummary, percentileMs } from "../load-report.js";
-import type { BenchProcess } from "../launch.js";
 import { type LoadShape, measureCall, runColumns, runRow, type Scenario, usageOf } from "../scenario.js";
 import {
   countDelta,
