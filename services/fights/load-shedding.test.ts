@@ -8,6 +8,7 @@ import { FightService, WatchFightsRequestSchema } from "../../gen/superheroes/fi
 import { grpcDefinitionFromDesc } from "../platform/grpc/grpc-definition.js";
 import { adminRequest, readMetric } from "../../testkit/processes/admin-client.js";
 import { setTimeout as sleep } from "node:timers/promises";
+import { closeLatencyWindow } from "../../testkit/latency-window.js";
 import { waitFor } from "../../testkit/wait-for.js";
 import { startFightsSystem, type FightsSystem } from "../../testkit/systems/fights-system.js";
 
@@ -107,23 +108,8 @@ describe("the deadline rule of load shedding on the Connect and gRPC-Web edge", 
     const connect = createClient(FightService, createConnectTransport({ baseUrl, httpVersion: "1.1" }));
     const grpcWeb = createClient(FightService, createGrpcWebTransport({ baseUrl, httpVersion: "1.1" }));
     const grpcFight = () => system.client.methods.performRandomFight({}, { deadline: Date.now() + 10_000 });
-    // A window of ~1 s calls closes once it spans 100 ms and holds 10 samples: waves of calls
-    // 150 ms apart until one has (on a busy machine the first waves may end together).
-    const warmUp: Promise<unknown>[] = [];
-    await waitFor(
-      "a window of ~1 s calls",
-      async () => {
-        const stats = await limitStats(system);
-        if ((stats.windowRttMs ?? 0) >= 1_000) return true;
-        if (stats.unaryInFlight < 12) {
-          warmUp.push(...Array.from({ length: 6 }, grpcFight));
-          await sleep(150);
-        }
-        return false;
-      },
-      10_000,
-    );
-    await Promise.all(warmUp);
+    // One window of ~1 s calls: what "calls take here now" is.
+    await closeLatencyWindow({ minRttMs: 1_000, maxInFlight: 12, state: () => limitStats(system), call: grpcFight });
     // Fill the limit and keep being refused until those calls end: the server sheds.
     const { limit } = await limitStats(system);
     let heldDone = false;

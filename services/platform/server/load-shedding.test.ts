@@ -8,6 +8,7 @@ import { createGate } from "../../../testkit/gate.js";
 import { callUnary } from "../../../testkit/grpc/grpc-test-client.js";
 import { checkHealth } from "../../../testkit/grpc/health-client.js";
 import { startTestService } from "../../../testkit/grpc/test-service.js";
+import { closeLatencyWindow } from "../../../testkit/latency-window.js";
 import { waitFor } from "../../../testkit/wait-for.js";
 
 const busy = "server busy: more than 2 calls in flight; retry with backoff";
@@ -117,11 +118,7 @@ describe("load shedding", { timeout: 20_000 }, () => {
     const limiter = test.service.grpc.loadShedder.limiter;
     // One window of calls that take ~1 s: what "calls take here now" is.
     const getHero = () => callUnary(test.client, HeroService.method.getHero, { id: 1n });
-    // (A window closes once it spans 100 ms and holds 10 samples: two waves 150 ms apart.)
-    const firstWave = Array.from({ length: 6 }, getHero);
-    await sleep(150);
-    await Promise.all([...firstWave, ...Array.from({ length: 6 }, getHero)]);
-    assert.ok((limiter.snapshot().windowRttMs ?? 0) >= 1_000);
+    await closeLatencyWindow({ minRttMs: 1_000, maxInFlight: 12, state: () => limiter.snapshot(), call: getHero });
     // Fill the limit and have one more call refused: the server sheds.
     holding = "gate";
     const limit = limiter.snapshot().limit;
