@@ -175,7 +175,7 @@ export const latencyScenario: Scenario = {
       scenario: "latency",
       title: "Unloaded latency: one caller, one call in flight",
       description:
-        "p50 of a lone call (1 connection, 1 in flight) for the bare grpc-js echo, GetRandomHero and PerformRandomFight (persisted), alternating in two rounds; the better round counts. Goals: GetRandomHero ≤ 2.5× echo, a fight ≤ 8× echo (≤ 2 ms). Then the same three at 100 req/s open loop, where each call finds the processes asleep (as a lone fight does) instead of the echo's thousands a second keeping them awake.",
+        "p50 of a lone call (1 connection, 1 in flight) for the bare grpc-js echo, GetRandomHero and PerformRandomFight (persisted), alternating in two rounds; the better round counts. Goals: GetRandomHero ≤ 2.5× echo, a fight ≤ 8× echo (≤ 2 ms). Then the same three at 100 req/s open loop, where each call finds the processes asleep (as a lone fight does) instead of the echo's thousands a second keeping them awake. Each run also charges its calls the CPU of the processes they cross (process_cpu_seconds_total ÷ calls answered; PostgreSQL not counted), beside each process's idle CPU.",
       primary: runs.find((run) => run.name.startsWith("PerformRandomFight"))!,
       runs,
       ratios,
