@@ -48,6 +48,7 @@ export const testServiceConfig: Readonly<ServiceConfig> = Object.freeze({
   faults: noFaults,
   tls: undefined,
   tracing: undefined,
+  releaseClosedStreams: true,
 });
 
 /** Starts the in-memory HeroService through `startServiceProcess`, as a real service does. */

@@ -25,6 +25,7 @@ describe("serviceConfigFromEnv", () => {
       faults: { latencyMs: 0, jitterMs: 0, errorRate: 0, errorCode: "UNAVAILABLE" },
       tls: undefined,
       tracing: undefined,
+      releaseClosedStreams: true,
     });
   });
 

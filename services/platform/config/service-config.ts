@@ -34,6 +34,11 @@ export interface ServiceConfig {
   tls: ServerTls | undefined;
   /** OpenTelemetry export (the standard `OTEL_*` variables); undefined: tracing off, no SDK loaded. */
   tracing: TracingSettings | undefined;
+  /**
+   * Whether closed HTTP/2 streams drop their listeners (platform/grpc/closed-streams.ts), so a
+   * finished call's objects die young instead of being promoted; process-wide.
+   */
+  releaseClosedStreams: boolean;
 }
 
 /** Default ports of one service (services/service-list.ts). */
@@ -77,6 +82,7 @@ export function serviceConfigFromEnv(env: EnvReader, prefix: string, ports: Serv
     faults,
     tls: serverTlsFromEnv(env, prefix),
     tracing: tracingSettingsFromEnv(env, prefix.toLowerCase()),
+    releaseClosedStreams: env.bool(`${prefix}_RELEASE_CLOSED_STREAMS`, true),
   };
 }
 

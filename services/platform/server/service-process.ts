@@ -8,6 +8,7 @@ import {
   file_superheroes_fault_v1_fault_service,
 } from "../../../gen/superheroes/fault/v1/fault_service_pb.js";
 import { registration, startGrpcServer, type RunningGrpcServer, type ServiceRegistration } from "./grpc-server.js";
+import { releaseClosedStreams } from "../grpc/closed-streams.js";
 import { registerConcurrencyMetrics } from "../observability/concurrency-metrics.js";
 import type { Logger } from "../observability/logger.js";
 import type { ServiceConfig } from "../config/service-config.js";
@@ -79,6 +80,7 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
     interceptors: faults === undefined ? [] : [faults.interceptor],
     ...(options.tracing === undefined ? {} : { tracer: options.tracing.tracer }),
   });
+  const undoStreamRelease = config.releaseClosedStreams ? releaseClosedStreams() : undefined;
   let admin: RunningAdminServer;
   try {
     admin = await startAdminServer({
@@ -100,6 +102,7 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
     });
   } catch (error: unknown) {
     await grpc.shutdown(0);
+    undoStreamRelease?.();
     throw error;
   }
   registerConcurrencyMetrics(registry, grpc.loadShedder.limiter);
@@ -118,6 +121,7 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
       await grpc.shutdown(config.shutdownGraceMs);
       await admin.close();
       await options.close();
+      undoStreamRelease?.();
       await options.tracing
         ?.shutdown()
         .catch((error: unknown) => logger.warn({ err: error }, "flushing traces failed"));

@@ -1,0 +1,55 @@
+import { subscribe, unsubscribe } from "node:diagnostics_channel";
+import type { Http2Stream } from "node:http2";
+
+/**
+ * Why this exists: a closed HTTP/2 stream keeps everything its listeners reach alive through
+ * every young-generation GC until the next full one.
+ *
+ * Each node:http2 stream has a native handle, and V8's scavenger treats the weak handle of a
+ * native object that JavaScript has modified (every Node handle is) as a root. grpc-js never
+ * removes its listeners from a stream, so after the call ends its native handle still reaches
+ * the grpc-js call objects, their Metadata, the interceptor chain, our handler's closures and
+ * the messages: every scavenge copies them, the next promotes them to old space, where they
+ * die. Measured here (fights at 50 fights/s, `--trace-gc-nvp`): ~18 % of what fights allocates
+ * survived each scavenge at any rate from 25 to 150 fights/s, and the scavenge paused fights
+ * for 7-11 ms; a bare node:http2 server that only attaches a closure to each stream shows the
+ * same, and removing the listeners once the stream closed brought it to ~6 % and 4-6 ms.
+ *
+ * Node publishes every stream's close on `http2.server.stream.close` and
+ * `http2.client.stream.close` (diagnostics_channel) before the stream's own `close` listeners
+ * run; the listeners go one event-loop turn later, once grpc-js has run its `close` handlers and
+ * the callbacks they schedule (process.nextTick). A no-op `error` listener stays, so an error
+ * a closed stream might still emit is never thrown as unhandled.
+ */
+
+const channels = ["http2.server.stream.close", "http2.client.stream.close"] as const;
+
+function releaseListeners(message: unknown): void {
+  const { stream } = message as { stream: Http2Stream };
+  setImmediate(() => {
+    stream.removeAllListeners();
+    stream.on("error", ignoreLateError);
+  });
+}
+
+function ignoreLateError(): void {}
+
+let subscribers = 0;
+
+/**
+ * From now on every HTTP/2 stream of this process (grpc-js servers and channels, connect-node
+ * over HTTP/2) drops its listeners one turn after it closed. Process-wide and idempotent; the
+ * returned function undoes this call (the release stops once every caller has undone theirs).
+ * Node versions without these channels (before 22.16) publish nothing: then nothing changes.
+ */
+export function releaseClosedStreams(): () => void {
+  if (subscribers === 0) for (const name of channels) subscribe(name, releaseListeners);
+  subscribers += 1;
+  let undone = false;
+  return () => {
+    if (undone) return;
+    undone = true;
+    subscribers -= 1;
+    if (subscribers === 0) for (const name of channels) unsubscribe(name, releaseListeners);
+  };
+}
