@@ -63,20 +63,22 @@ export async function launchData(
   context: BenchContext,
   kind: DataKind,
   extra: Record<string, string> = {},
+  name: string = kind,
 ): Promise<BenchProcess> {
   const prefix = serviceList[kind].envPrefix;
   const env = { [`${prefix}_GRPC_HOST`]: "127.0.0.1", [`${prefix}_FAULTS_ENABLED`]: "true" };
   const database = extra[`${prefix}_DATABASE_URL`] === undefined ? await context.databaseEnv(prefix) : {};
-  return launch(context, kind, await serviceProgram(context, kind), prefix, { ...env, ...database, ...extra });
+  return launch(context, name, await serviceProgram(context, kind), prefix, { ...env, ...database, ...extra });
 }
 
-/** Starts the three data services at once. */
+/** Starts the three data services at once (named `<kind>-<suffix>` when a scenario runs two sets). */
 export async function launchAllData(
   context: BenchContext,
   extra: Partial<Record<DataKind, Record<string, string>>> = {},
+  suffix?: string,
 ): Promise<Record<DataKind, BenchProcess>> {
   const [heroes, villains, locations] = await Promise.all(
-    dataKinds.map((kind) => launchData(context, kind, extra[kind])),
+    dataKinds.map((kind) => launchData(context, kind, extra[kind], suffix === undefined ? kind : `${kind}-${suffix}`)),
   );
   return { heroes: heroes!, villains: villains!, locations: locations! };
 }

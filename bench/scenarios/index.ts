@@ -9,6 +9,7 @@ import { latencyScenario } from "./latency.js";
 import { npmStartScenario } from "./npm-start.js";
 import { overloadScenario } from "./overload.js";
 import { randomHeroScenario } from "./random-hero.js";
+import { streamReleaseScenario } from "./stream-release.js";
 import { tracingScenario } from "./tracing.js";
 
 /** Every scenario, in the order `npm run bench` runs them. */
@@ -22,6 +23,7 @@ export const scenarios: readonly Scenario[] = [
   coalesceScenario,
   batchScenario,
   breakerScenario,
+  streamReleaseScenario,
   overloadScenario,
   npmStartScenario,
 ];
