@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
 import { subscribe, unsubscribe } from "node:diagnostics_channel";
-import { connect, createServer } from "node:http2";
+import { connect, createServer, type Http2Stream } from "node:http2";
 import { after, before, describe, it } from "node:test";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { Metadata, type Client } from "@grpc/grpc-js";
+import { Metadata, type Client, type ServiceError } from "@grpc/grpc-js";
+import { createGate } from "../../../testkit/gate.js";
 import { startTestGrpcServer, type TestGrpcServer } from "../../../testkit/grpc/test-grpc-server.js";
 import { callOptions } from "../../../testkit/grpc/grpc-test-client.js";
 import { releaseClosedStreams } from "./closed-streams.js";
@@ -116,4 +117,67 @@ describe("closed HTTP/2 streams", { timeout: 20_000 }, async () => {
       undo();
     }
   });
+
+  it(
+    "are still destroyed, whether answered, refused before their request was read, cancelled or past their deadline",
+    { skip: supported ? false : "this Node does not publish http2 stream closes" },
+    async (t) => {
+      // A refused call's stream closes with its request unread, a cancelled one before it finished
+      // writing: Node destroys those only after a later "end", "finish" or "ready", so listeners
+      // taken away when the close is published would leave them open for good.
+      const streams: Http2Stream[] = [];
+      const collect = (message: unknown) => void streams.push((message as { stream: Http2Stream }).stream);
+      subscribe("http2.server.stream.created", collect);
+      subscribe("http2.client.stream.created", collect);
+      const gate = createGate();
+      const held = await startTestGrpcServer({ maxInFlight: 4, hold: () => gate.pass() });
+      const undo = releaseClosedStreams();
+      t.after(async () => {
+        undo();
+        unsubscribe("http2.server.stream.created", collect);
+        unsubscribe("http2.client.stream.created", collect);
+        gate.open();
+        await held.close();
+      });
+      const codes: Promise<number>[] = [];
+      const call = (deadlineMs: number) => {
+        let settle: (code: number) => void = () => {};
+        codes.push(new Promise<number>((resolve) => (settle = resolve)));
+        return held.client.makeUnaryRequest(
+          getHeroPath,
+          (bytes: Buffer) => bytes,
+          (bytes: Buffer) => bytes,
+          Buffer.from([0x08, 0x01]),
+          new Metadata(),
+          { deadline: Date.now() + deadlineMs },
+          (error: ServiceError | null) => settle(error?.code ?? 0),
+        );
+      };
+      // Four held in flight: one let go, one cancelled, one past its deadline, one let go.
+      const [, cancelled] = [call(10_000), call(10_000), call(300), call(10_000)];
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      for (let index = 0; index < 36; index++) call(10_000); // refused: four are in flight
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      cancelled!.cancel();
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      gate.open();
+      const seen = new Set(await Promise.all(codes));
+      // 0 OK (held, then let go), 8 RESOURCE_EXHAUSTED (past the 4 in flight), 1 CANCELLED, 4 DEADLINE_EXCEEDED.
+      assert.deepEqual(seen, new Set([0, 8, 1, 4]));
+      for (let turn = 0; turn < 50 && streams.some((stream) => !stream.destroyed); turn++)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      await nextTurn();
+      assert.ok(streams.length >= 80, `${streams.length} streams seen`);
+      assert.deepEqual(
+        streams.filter((stream) => !stream.destroyed).length,
+        0,
+        "every stream of the calls was destroyed",
+      );
+      assert.deepEqual(
+        streams.filter((stream) => stream.listenerCount("data") > 0).length,
+        0,
+        "and released its listeners",
+      );
+    },
+  );
 });

@@ -15,21 +15,27 @@ import type { Http2Stream } from "node:http2";
  * for 7-11 ms; a bare node:http2 server that only attaches a closure to each stream shows the
  * same, and removing the listeners once the stream closed brought it to ~6 % and 4-6 ms.
  *
- * Node publishes every stream's close on `http2.server.stream.close` and
- * `http2.client.stream.close` (diagnostics_channel) before the stream's own `close` listeners
- * run; the listeners go one event-loop turn later, once grpc-js has run its `close` handlers and
- * the callbacks they schedule (process.nextTick). A no-op `error` listener stays, so an error
- * a closed stream might still emit is never thrown as unhandled.
+ * Node publishes each stream's close on `http2.server.stream.close` and
+ * `http2.client.stream.close` (diagnostics_channel) as the stream starts closing, before it is
+ * destroyed. The listeners go one event-loop turn after its `close` event, the last it emits
+ * (once grpc-js has run its own `close` handlers and the callbacks they schedule); a stream that
+ * is never destroyed keeps them, as before. A no-op `error` listener stays, so an error a
+ * destroyed stream might still emit is never thrown as unhandled.
  */
 
 const channels = ["http2.server.stream.close", "http2.client.stream.close"] as const;
 
-function releaseListeners(message: unknown): void {
+function releaseOnceDestroyed(message: unknown): void {
   const { stream } = message as { stream: Http2Stream };
-  setImmediate(() => {
-    stream.removeAllListeners();
-    stream.on("error", ignoreLateError);
-  });
+  // Node publishes the close when the stream starts closing: it may still wait to finish writing
+  // (RST_STREAM on "finish"), for its reader to take the end (destroy on "end"), or for its id
+  // ("ready"). Its "close" event is the last one it emits, once destroyed.
+  stream.once("close", () => setImmediate(releaseListeners, stream));
+}
+
+function releaseListeners(stream: Http2Stream): void {
+  stream.removeAllListeners();
+  stream.on("error", ignoreLateError);
 }
 
 function ignoreLateError(): void {}
@@ -43,13 +49,13 @@ let subscribers = 0;
  * Node versions without these channels (before 22.16) publish nothing: then nothing changes.
  */
 export function releaseClosedStreams(): () => void {
-  if (subscribers === 0) for (const name of channels) subscribe(name, releaseListeners);
+  if (subscribers === 0) for (const name of channels) subscribe(name, releaseOnceDestroyed);
   subscribers += 1;
   let undone = false;
   return () => {
     if (undone) return;
     undone = true;
     subscribers -= 1;
-    if (subscribers === 0) for (const name of channels) unsubscribe(name, releaseListeners);
+    if (subscribers === 0) for (const name of channels) unsubscribe(name, releaseOnceDestroyed);
   };
 }
