@@ -13,7 +13,7 @@ import type { Http2Stream } from "node:http2";
  * die. Measured here (fights at 50 fights/s, `--trace-gc-nvp`): ~18 % of what fights allocates
  * survived each scavenge at any rate from 25 to 150 fights/s, and the scavenge paused fights
  * for 7-11 ms; a bare node:http2 server that only attaches a closure to each stream shows the
- * same, and removing the listeners once the stream closed brought it to ~6 % and 4-6 ms.
+ * same, and removing the listeners once the stream closed brought it to ~5 % and 3-4.4 ms.
  *
  * Node publishes each stream's close on `http2.server.stream.close` and
  * `http2.client.stream.close` (diagnostics_channel) as the stream starts closing, before it is
