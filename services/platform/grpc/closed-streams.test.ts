@@ -8,7 +8,7 @@ import { runInNewContext } from "node:vm";
 import { Metadata, type Client, type ServiceError } from "@grpc/grpc-js";
 import { createGate } from "../../../testkit/gate.js";
 import { startTestGrpcServer, type TestGrpcServer } from "../../../testkit/grpc/test-grpc-server.js";
-import { callOptions } from "../../../testkit/grpc/grpc-test-client.js";
+import { callOptions, callRawUnary } from "../../../testkit/grpc/grpc-test-client.js";
 import { releaseClosedStreams } from "./closed-streams.js";
 
 // A young-generation GC on demand (the scavenger), without starting the test runner with --expose-gc.
@@ -47,7 +47,7 @@ async function callHolding(client: Client): Promise<WeakRef<object>> {
   return new WeakRef(payload);
 }
 
-/** Whether this Node publishes HTTP/2 stream closes on diagnostics_channel (22.16 and later do). */
+/** Whether this Node publishes HTTP/2 stream closes on diagnostics_channel (26 does, 20 does not). */
 async function nodePublishesStreamClose(): Promise<boolean> {
   let published = false;
   const seen = () => void (published = true);
@@ -65,52 +65,43 @@ async function nodePublishesStreamClose(): Promise<boolean> {
 
 describe("closed HTTP/2 streams", { timeout: 20_000 }, async () => {
   const supported = await nodePublishesStreamClose();
+  const needsChannels = { skip: supported ? false : "this Node does not publish http2 stream closes" };
   let test: TestGrpcServer;
   before(async () => (test = await startTestGrpcServer()));
   after(() => test.close());
 
   it(
     "keep a finished call's objects through young-generation GCs unless released (why the release exists)",
-    { skip: supported ? false : "this Node does not publish http2 stream closes" },
+    needsChannels,
     async () => {
       await survivesScavenges(test.client); // the channel's first call also builds the connection
       assert.equal(await survivesScavenges(test.client), true);
     },
   );
 
-  it(
-    "give a finished call's objects up to the next young-generation GC once released",
-    { skip: supported ? false : "this Node does not publish http2 stream closes" },
-    async () => {
-      const undo = releaseClosedStreams();
-      try {
-        assert.equal(await survivesScavenges(test.client), false);
-        assert.equal(await survivesScavenges(test.client), false);
-      } finally {
-        undo();
-      }
-    },
-  );
+  it("give a finished call's objects up to the next young-generation GC once released", needsChannels, async () => {
+    const undo = releaseClosedStreams();
+    try {
+      assert.equal(await survivesScavenges(test.client), false);
+      assert.equal(await survivesScavenges(test.client), false);
+    } finally {
+      undo();
+    }
+  });
 
   it("still answer every call, refusal and deadline while released", async () => {
     const undo = releaseClosedStreams();
     try {
-      const calls = Array.from(
-        { length: 50 },
-        (_, index) =>
-          new Promise<number>((resolve) => {
-            test.client.makeUnaryRequest(
-              getHeroPath,
-              (bytes: Buffer) => bytes,
-              (bytes: Buffer) => bytes,
-              index % 2 === 0 ? unknownHero : Buffer.from([0x08, 0x01]),
-              new Metadata(),
-              { deadline: Date.now() + (index % 5 === 0 ? 0 : 5000) },
-              (error) => resolve(error?.code ?? 0),
-            );
-          }),
+      const codes = await Promise.all(
+        Array.from({ length: 50 }, (_, index) =>
+          callRawUnary(test.client, getHeroPath, index % 2 === 0 ? unknownHero : Buffer.from([0x08, 0x01]), {
+            deadlineMs: index % 5 === 0 ? 0 : 5000,
+          }).then(
+            () => 0,
+            (error: ServiceError) => error.code,
+          ),
+        ),
       );
-      const codes = await Promise.all(calls);
       // 0 OK (hero 1), 5 NOT_FOUND (hero 99), 4 DEADLINE_EXCEEDED (deadline already passed).
       assert.deepEqual(new Set(codes), new Set([0, 5, 4]));
     } finally {
@@ -120,7 +111,7 @@ describe("closed HTTP/2 streams", { timeout: 20_000 }, async () => {
 
   it(
     "are still destroyed, whether answered, refused before their request was read, cancelled or past their deadline",
-    { skip: supported ? false : "this Node does not publish http2 stream closes" },
+    needsChannels,
     async (t) => {
       // A refused call's stream closes with its request unread, a cancelled one before it finished
       // writing: Node destroys those only after a later "end", "finish" or "ready", so listeners
