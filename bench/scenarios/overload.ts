@@ -25,6 +25,8 @@ interface ModeOutcome {
   probe: ProbeOutcome;
   recoveryMs: number;
   limitsSeen: number[];
+  /** HTTP/2 streams each connection was allowed, as fights' /stats showed them during the flood. */
+  streamsSeen: number[];
   /** Refusals during the flood by the rule that refused (fights' /stats `concurrencyLimit.shed`). */
   shedByRule: Record<string, number>;
 }
@@ -74,7 +76,8 @@ export const overloadScenario: Scenario = {
       title: "Overload: fixed vs adaptive concurrency limit",
       description: [
         `PerformRandomFight flooded by ${floodCallers} concurrent callers`,
-        `(closed loop, 30 connections × 100 streams, ${context.ms(5, 2.5)} s),`,
+        `(closed loop, 30 connections × 100 streams, ${context.ms(5, 2.5)} s;`,
+        "while fights sheds load each connection may keep only its share of the limit open, the rest wait in h2load),",
         "on fights with FIGHTS_CONCURRENCY_LIMIT=fixed (only the FIGHTS_MAX_IN_FLIGHT=2000 ceiling)",
         "and with the adaptive limit (default), one after the other in the same run.",
         `Before: ${normalRps} req/s baseline. During: a probe of 2 callers with a ${probeDeadlineMs} ms deadline.`,
@@ -92,6 +95,9 @@ export const overloadScenario: Scenario = {
         adaptiveAdmittedP99Ms: adaptive.admittedP99Ms,
         fixedProbeP99Ms: fixed.probe.p99Ms,
         adaptiveProbeP99Ms: adaptive.probe.p99Ms,
+        // The probe's own admitted calls, timed by the caller: finer than the histogram's buckets.
+        fixedProbeAdmittedP99Ms: fixed.probe.admittedP99Ms,
+        adaptiveProbeAdmittedP99Ms: adaptive.probe.admittedP99Ms,
         fixedProbeDeadlineExceeded: fixed.probe.codes.DEADLINE_EXCEEDED ?? 0,
         adaptiveProbeDeadlineExceeded: adaptive.probe.codes.DEADLINE_EXCEEDED ?? 0,
         fixedRecoveryMs: fixed.recoveryMs,
@@ -137,7 +143,7 @@ async function floodOnce(context: BenchContext, mode: Mode, fights: BenchProcess
   );
   const floodEnd = performance.now();
   const probed = await probe.stop();
-  const limitsSeen = await limits.stop();
+  const { limitsSeen, streamsSeen } = await limits.stop();
   const shed = countDelta(shedBefore, await shedByRule(fights));
   const admittedP99Ms = histogramPercentileMs(
     handlingBefore,
@@ -172,7 +178,17 @@ async function floodOnce(context: BenchContext, mode: Mode, fights: BenchProcess
   context.progress(
     `${mode}: probe ${JSON.stringify(probed.codes)}, p99 ${probed.p99Ms.toFixed(0)} ms; admitted p99 ≤ ${admittedP99Ms} ms`,
   );
-  return { baseline, flood, windows, admittedP99Ms, probe: probed, recoveryMs, limitsSeen, shedByRule: shed };
+  return {
+    baseline,
+    flood,
+    windows,
+    admittedP99Ms,
+    probe: probed,
+    recoveryMs,
+    limitsSeen,
+    streamsSeen,
+    shedByRule: shed,
+  };
 }
 
 /** Two callers with a 1 s deadline, from the runner, alongside the flood. */
@@ -206,12 +222,17 @@ function startProbe(fights: BenchProcess) {
   };
 }
 
+/** What the bench reads of fights' `/stats` concurrencyLimit. */
+interface LimitStats {
+  limit: number;
+  shed: Record<string, number>;
+  streamsPerConnection: number;
+}
+
 /** fights' concurrency limit as its `/stats` shows it (undefined when the admin port does not answer). */
-async function concurrencyLimitOf(
-  fights: BenchProcess,
-): Promise<{ limit: number; shed: Record<string, number> } | undefined> {
+async function concurrencyLimitOf(fights: BenchProcess): Promise<LimitStats | undefined> {
   const stats = await fetch(`http://127.0.0.1:${fights.adminPort}/stats`).then(
-    (response) => response.json() as Promise<{ concurrencyLimit?: { limit: number; shed: Record<string, number> } }>,
+    (response) => response.json() as Promise<{ concurrencyLimit?: LimitStats }>,
     () => undefined,
   );
   return stats?.concurrencyLimit;
@@ -222,14 +243,18 @@ async function shedByRule(fights: BenchProcess): Promise<Record<string, number>>
   return (await concurrencyLimitOf(fights))?.shed ?? {};
 }
 
-/** The limit in /stats every 250 ms, until stopped. */
+/** The limit and the streams per connection in /stats every 250 ms, until stopped. */
 function watchLimit(fights: BenchProcess) {
-  const seen: number[] = [];
+  const limitsSeen: number[] = [];
+  const streamsSeen: number[] = [];
   let stopped = false;
   const watching = (async () => {
     while (!stopped) {
-      const limit = await concurrencyLimitOf(fights);
-      if (limit !== undefined) seen.push(limit.limit);
+      const stats = await concurrencyLimitOf(fights);
+      if (stats !== undefined) {
+        limitsSeen.push(stats.limit);
+        streamsSeen.push(stats.streamsPerConnection);
+      }
       await sleep(250);
     }
   })();
@@ -237,17 +262,20 @@ function watchLimit(fights: BenchProcess) {
     async stop() {
       stopped = true;
       await watching;
-      return seen;
+      return { limitsSeen, streamsSeen };
     },
   };
+}
+
+/** `min–max` of what was seen, `?` when nothing was. */
+function span(seen: readonly number[]): string {
+  return seen.length === 0 ? "?" : `${Math.min(...seen)}–${Math.max(...seen)}`;
 }
 
 function describeOutcome(mode: Mode, outcome: ModeOutcome): string {
   const codes = outcome.flood.statusCodeDistribution;
   const total = countTotal(codes);
   const shed = codes.RESOURCE_EXHAUSTED ?? 0;
-  const seen = outcome.limitsSeen;
-  const limits = seen.length === 0 ? "?" : `${Math.min(...seen)}–${Math.max(...seen)}`;
   const others = Object.keys(codes).some((code) => code !== "OK" && code !== "RESOURCE_EXHAUSTED");
   const { probe } = outcome;
   return [
@@ -255,7 +283,8 @@ function describeOutcome(mode: Mode, outcome: ModeOutcome): string {
     `(${((shed / Math.max(1, total)) * 100).toFixed(0)} % shed)${others ? `, codes ${JSON.stringify(codes)}` : ""};`,
     `refused by rule, probe included ${JSON.stringify(outcome.shedByRule)};`,
     `admitted p99 ≤ ${outcome.admittedP99Ms} ms server-side`,
-    `(baseline p99 ${percentileMs(outcome.baseline, 99).toFixed(1)} ms); limit ${limits} during the flood;`,
+    `(baseline p99 ${percentileMs(outcome.baseline, 99).toFixed(1)} ms); limit ${span(outcome.limitsSeen)}`,
+    `and ${span(outcome.streamsSeen)} streams per connection during the flood;`,
     `${probeDeadlineMs} ms-deadline probe ${JSON.stringify(probe.codes)}, p99 ${probe.p99Ms.toFixed(0)} ms`,
     `(admitted ${probe.admittedP99Ms.toFixed(0)} ms);`,
     Number.isNaN(outcome.recoveryMs)

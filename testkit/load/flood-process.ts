@@ -38,6 +38,13 @@ const sessions: ClientHttp2Session[] = await Promise.all(
 );
 process.stdout.write(`${JSON.stringify({ flooding: true })}\n`);
 
+/**
+ * A stream that ended with no gRPC status: REFUSED_STREAM when the server reset it unread (it
+ * opened past the connection's stream allowance before the client read the lower setting; a
+ * grpc-js client retries those transparently), NO_STATUS otherwise.
+ */
+const noStatusName = (rstCode: number | undefined) =>
+  rstCode === constants.NGHTTP2_REFUSED_STREAM ? "REFUSED_STREAM" : "NO_STATUS";
 const codes: Record<string, number> = {};
 const count = (name: string) => (codes[name] = (codes[name] ?? 0) + 1);
 const call = (session: ClientHttp2Session) =>
@@ -58,7 +65,7 @@ const call = (session: ClientHttp2Session) =>
     stream.on("data", () => undefined);
     stream.on("error", () => undefined);
     stream.on("close", () => {
-      count(status === undefined ? "NO_STATUS" : (names.get(status) ?? status));
+      count(status === undefined ? noStatusName(stream.rstCode) : (names.get(status) ?? status));
       resolve();
     });
     stream.end(emptyMessage);

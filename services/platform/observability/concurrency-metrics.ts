@@ -1,14 +1,20 @@
 import { Gauge, type Registry } from "prom-client";
 import type { ConcurrencyLimiter } from "../server/concurrency-limiter.js";
+import type { StreamAllowance } from "../grpc/stream-allowance.js";
 import { createMirroredCounter } from "./mirrored-counter.js";
 
 /**
  * The load shedding of a server as metrics, read from its limiter at each scrape:
  * grpc_server_in_flight, grpc_server_concurrency_limit, what the adaptive limit follows
  * (grpc_server_concurrency_window_rtt_seconds, _baseline_rtt_seconds, _gradient; adaptive mode
- * only) and grpc_server_shed_total{limit="adaptive"|"ceiling"|"deadline"}, a counter.
+ * only), grpc_server_shed_total{limit="adaptive"|"ceiling"|"deadline"}, a counter, and the
+ * HTTP/2 streams each connection may keep open (grpc_server_streams_per_connection).
  */
-export function registerConcurrencyMetrics(registry: Registry, limiter: ConcurrencyLimiter): void {
+export function registerConcurrencyMetrics(
+  registry: Registry,
+  limiter: ConcurrencyLimiter,
+  streamAllowance: StreamAllowance,
+): void {
   const gauge = (name: string, help: string, read: () => number | undefined) =>
     new Gauge({
       name,
@@ -48,6 +54,11 @@ export function registerConcurrencyMetrics(registry: Registry, limiter: Concurre
       () => limiter.snapshot().gradient,
     );
   }
+  gauge(
+    "grpc_server_streams_per_connection",
+    "HTTP/2 streams each connection may keep open now: 100, or its share of the limit while the server sheds load.",
+    () => streamAllowance.current(),
+  );
   createMirroredCounter({
     name: "grpc_server_shed_total",
     help: "RPCs refused with RESOURCE_EXHAUSTED at once, by the limit that refused them (adaptive or ceiling).",

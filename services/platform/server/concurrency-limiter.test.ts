@@ -18,6 +18,20 @@ function admitted(value: Permit | Refusal): Permit {
 }
 
 describe("concurrency limiter", () => {
+  it("sheds load from a refusal by a limit until a second has passed without one", () => {
+    let nowMs = 0;
+    const limiter = createConcurrencyLimiter({ ceiling: 1, now: () => nowMs });
+    assert.equal(limiter.isShedding(), false, "not before any refusal");
+    const permit = admitted(limiter.tryAcquire("unary"));
+    assert.equal(isRefusal(limiter.tryAcquire("unary")), true);
+    assert.equal(limiter.isShedding(), true);
+    permit.release(true);
+    nowMs = 1000;
+    assert.equal(limiter.isShedding(), true, "a second after the refusal, still");
+    nowMs = 1001;
+    assert.equal(limiter.isShedding(), false, "past the second");
+  });
+
   it("refuses unary calls past the adaptive limit and every call past the ceiling", () => {
     const limiter = createConcurrencyLimiter({ ceiling: 4, settings: adaptive });
     admitted(limiter.tryAcquire("unary"));

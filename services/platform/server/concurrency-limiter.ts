@@ -77,6 +77,8 @@ export interface ConcurrencyLimiter {
   inFlight(): number;
   /** Calls refused since start. */
   shed(): number;
+  /** Whether the server sheds load: a limit (adaptive or ceiling) refused a call in the last second. */
+  isShedding(): boolean;
   snapshot(): ConcurrencyLimitSnapshot;
 }
 
@@ -126,6 +128,7 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
   const shed: Record<LimitName, number> = { adaptive: 0, ceiling: 0, deadline: 0 };
   let lastLimitRefusalMs = -Infinity;
   const unaryLimit = () => Math.min(adaptive?.limit() ?? options.ceiling, options.ceiling);
+  const sheddingAt = (nowMs: number) => nowMs - lastLimitRefusalMs <= sheddingMemoryMs;
 
   const refuse = (limit: LimitName, message: string): Refusal => {
     shed[limit] += 1;
@@ -135,7 +138,7 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
   /** The refusal of a call that would wait longer than its caller does, while shedding; else undefined. */
   const tooShortToWait = (remainingMs: number, nowMs: number): Refusal | undefined => {
     if (adaptive === undefined || remainingMs === Infinity) return undefined;
-    if (nowMs - lastLimitRefusalMs > sheddingMemoryMs) return undefined;
+    if (!sheddingAt(nowMs)) return undefined;
     const callMs = adaptive.state().windowSlowestMs;
     if (callMs === undefined || remainingMs >= callMs) return undefined;
     return refuse(
@@ -192,6 +195,7 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
     refusesShortDeadline: (remainingMs) => tooShortToWait(remainingMs, now()),
     inFlight: () => inFlight,
     shed: () => shed.adaptive + shed.ceiling + shed.deadline,
+    isShedding: () => sheddingAt(now()),
     snapshot() {
       const state = adaptive?.state();
       return {

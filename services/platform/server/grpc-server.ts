@@ -16,6 +16,7 @@ import { combineObservers, createCallNaming, createObservingInterceptor } from "
 import { createServerMetrics } from "../observability/server-metrics.js";
 import type { ServerTls } from "../config/tls-config.js";
 import { serverCredentialsFromTls } from "../grpc/tls-credentials.js";
+import { governStreamAllowance, type StreamAllowance } from "../grpc/stream-allowance.js";
 import type { SpanTracer } from "../core/span-tracer.js";
 import { createServerSpanObserver } from "./server-span.js";
 
@@ -66,9 +67,14 @@ export interface RunningGrpcServer {
   port: number;
   health: HealthReporter;
   loadShedder: LoadShedder;
+  /** Streams each connection may keep open now (its share while the server sheds load). */
+  streamAllowance: StreamAllowance;
   /** NOT_SERVING, refuse new calls, let in-flight ones finish within `graceMs`, then close. */
   shutdown(graceMs: number): Promise<void>;
 }
+
+/** SETTINGS_MAX_CONCURRENT_STREAMS of every connection while the server is not shedding load. */
+const maxStreamsPerConnection = 100;
 
 /**
  * Server-side channel options, one reason each.
@@ -87,7 +93,8 @@ function serverOptions(maxMessageBytes: number) {
     // one connection opening 500 ListHeroes streams queued ~2.7 s of work on the 10-connection
     // database pool and other clients' calls waited behind it (test/resilience/http2); at 100
     // they wait < 0.6 s. Clients queue streams past the limit on their side.
-    "grpc.max_concurrent_streams": 100,
+    // While the server sheds load, each connection gets only its share (grpc/stream-allowance.ts).
+    "grpc.max_concurrent_streams": maxStreamsPerConnection,
     // Cap per-session buffered memory (MiB) so a client that never reads cannot grow us.
     "grpc-node.max_session_memory": 32,
   };
@@ -101,9 +108,14 @@ function serverOptions(maxMessageBytes: number) {
 export async function startGrpcServer(options: GrpcServerOptions): Promise<RunningGrpcServer> {
   const metrics = createServerMetrics(options.registry);
   const namesOf = createCallNaming();
+  // Bound to the server's port once it listens; refusals before that have no connection to govern.
+  let streamAllowance: StreamAllowance | undefined;
   const loadShedder = createLoadShedder(
     createConcurrencyLimiter({ ceiling: options.maxInFlight, settings: options.concurrencyLimit }),
-    (descriptor) => metrics.countRefused(namesOf(descriptor)),
+    (descriptor) => {
+      metrics.countRefused(namesOf(descriptor));
+      streamAllowance?.onRefusal();
+    },
   );
   // One observing interceptor for the span (tracing on), the trace, the access log and the
   // metrics, in that order: the trace is born before anything logs it; one interceptor per call
@@ -141,12 +153,16 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
     `${formatHost(options.host)}:${options.port}`,
     options.credentials ?? serverCredentialsFromTls(options.tls),
   );
+  const allowance = governStreamAllowance({ port, maxStreams: maxStreamsPerConnection, limiter: loadShedder.limiter });
+  streamAllowance = allowance;
   return {
     port,
     health,
     loadShedder,
+    streamAllowance: allowance,
     shutdown: (graceMs) => {
       stopping.abort();
+      allowance.stop();
       return shutdown(server, health, loadShedder, graceMs);
     },
   };

@@ -95,7 +95,11 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
         serving: grpc.health.isServing(),
         inFlight: grpc.loadShedder.inFlight(),
         shed: grpc.loadShedder.shed(),
-        concurrencyLimit: grpc.loadShedder.limiter.snapshot(),
+        concurrencyLimit: {
+          ...grpc.loadShedder.limiter.snapshot(),
+          streamsPerConnection: grpc.streamAllowance.current(),
+          connections: grpc.streamAllowance.connections(),
+        },
         ...(faults === undefined ? {} : { faults: faults.current() }),
         ...options.stats?.(),
       }),
@@ -105,7 +109,7 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
     undoStreamRelease?.();
     throw error;
   }
-  registerConcurrencyMetrics(registry, grpc.loadShedder.limiter);
+  registerConcurrencyMetrics(registry, grpc.loadShedder.limiter, grpc.streamAllowance);
   const readiness = startReadinessLoop(options, grpc);
   const shedReport = startShedReport(logger, grpc.loadShedder.limiter);
   logger.info(
