@@ -7,6 +7,7 @@ import { spawnNodeProcess } from "../testkit/processes/node-process.js";
 import { waitServing } from "../testkit/processes/readiness.js";
 import { freePort } from "../testkit/ports.js";
 import type { BenchContext } from "./bench-context.js";
+import { createMemoryCgroup, type MemoryCgroup } from "./memory-cgroup.js";
 import { processUsage, type ProcessUsage, readExposition } from "./service-metrics.js";
 
 /** A service the bench started as a real process. */
@@ -24,6 +25,13 @@ export interface BenchProcess {
   resume(): void;
   /** SIGTERM, then SIGKILL after 5 s. Idempotent. */
   stop(): Promise<void>;
+  /** The memory cgroup it runs in, when launched with a memory limit. */
+  cgroup?: MemoryCgroup;
+}
+
+/** How a bench process is placed: `memoryLimitBytes` starts it in a memory cgroup of that limit (a container's). */
+export interface Placement {
+  memoryLimitBytes?: number;
 }
 
 /** The data services, by kind. */
@@ -64,11 +72,13 @@ export async function launchData(
   kind: DataKind,
   extra: Record<string, string> = {},
   name: string = kind,
+  placement: Placement = {},
 ): Promise<BenchProcess> {
   const prefix = serviceList[kind].envPrefix;
   const env = { [`${prefix}_GRPC_HOST`]: "127.0.0.1", [`${prefix}_FAULTS_ENABLED`]: "true" };
   const database = extra[`${prefix}_DATABASE_URL`] === undefined ? await context.databaseEnv(prefix) : {};
-  return launch(context, name, await serviceProgram(context, kind), prefix, { ...env, ...database, ...extra });
+  const program = await serviceProgram(context, kind);
+  return launch(context, name, program, prefix, { ...env, ...database, ...extra }, placement);
 }
 
 /** Starts the three data services at once (named `<kind>-<suffix>` when a scenario runs two sets). */
@@ -76,9 +86,12 @@ export async function launchAllData(
   context: BenchContext,
   extra: Partial<Record<DataKind, Record<string, string>>> = {},
   suffix?: string,
+  placement: Placement = {},
 ): Promise<Record<DataKind, BenchProcess>> {
   const [heroes, villains, locations] = await Promise.all(
-    dataKinds.map((kind) => launchData(context, kind, extra[kind], suffix === undefined ? kind : `${kind}-${suffix}`)),
+    dataKinds.map((kind) =>
+      launchData(context, kind, extra[kind], suffix === undefined ? kind : `${kind}-${suffix}`, placement),
+    ),
   );
   return { heroes: heroes!, villains: villains!, locations: locations! };
 }
@@ -89,6 +102,7 @@ export async function launchFights(
   data: Record<DataKind, BenchProcess>,
   extra: Record<string, string> = {},
   name = "fights",
+  placement: Placement = {},
 ): Promise<BenchProcess> {
   const env = {
     FIGHTS_GRPC_HOST: "127.0.0.1",
@@ -98,11 +112,9 @@ export async function launchFights(
     FIGHTS_VILLAINS_TARGET: data.villains.target,
     FIGHTS_LOCATIONS_TARGET: data.locations.target,
   };
-  return launch(context, name, await serviceProgram(context, "fights"), "FIGHTS", {
-    ...env,
-    ...(await context.databaseEnv("FIGHTS")),
-    ...extra,
-  });
+  const program = await serviceProgram(context, "fights");
+  const database = await context.databaseEnv("FIGHTS");
+  return launch(context, name, program, "FIGHTS", { ...env, ...database, ...extra }, placement);
 }
 
 async function launch(
@@ -111,8 +123,15 @@ async function launch(
   program: Program,
   prefix: string,
   env: Record<string, string>,
+  placement: Placement = {},
 ): Promise<BenchProcess> {
   const [grpcPort, adminPort] = [await freePort(), await freePort()];
+  const cgroup =
+    placement.memoryLimitBytes === undefined
+      ? undefined
+      : await createMemoryCgroup(`superheroes-bench-${name}-${process.pid}`, placement.memoryLimitBytes);
+  // Registered before the process's own stop, so it runs after it (deferred work runs last first).
+  if (cgroup !== undefined) context.defer(() => cgroup.remove());
   // Stdout is discarded: services run at LOG_LEVEL=warn and readiness comes from the admin port,
   // so the bench never parses a log stream under load.
   const child = spawnNodeProcess(program.entryPoint, {
@@ -125,6 +144,7 @@ async function launch(
     },
     stdout: "ignore",
     nodeFlags: [...program.nodeFlags, ...cpuProfileFlags(context, name)],
+    ...(cgroup === undefined ? {} : { cgroup: cgroup.path }),
   });
   context.defer(async () => void (await child.stop()));
   await waitServing({ adminUrl: `http://127.0.0.1:${adminPort}`, timeoutMs: 90_000, signal: child.exitSignal });
@@ -139,6 +159,7 @@ async function launch(
     pause: () => child.signal("SIGSTOP"),
     resume: () => child.signal("SIGCONT"),
     stop: async () => void (await child.stop()),
+    ...(cgroup === undefined ? {} : { cgroup }),
   };
 }
 

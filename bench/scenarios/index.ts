@@ -6,6 +6,7 @@ import { echoScenario } from "./echo.js";
 import { fanOutScenario } from "./fan-out.js";
 import { fightMaxScenario } from "./fight-max.js";
 import { latencyScenario } from "./latency.js";
+import { memoryLimitScenario } from "./memory-limit.js";
 import { npmStartScenario } from "./npm-start.js";
 import { overloadScenario } from "./overload.js";
 import { randomHeroScenario } from "./random-hero.js";
@@ -25,5 +26,6 @@ export const scenarios: readonly Scenario[] = [
   breakerScenario,
   streamReleaseScenario,
   overloadScenario,
+  memoryLimitScenario,
   npmStartScenario,
 ];

@@ -34,6 +34,11 @@ export interface NodeProcessOptions {
   nodeFlags?: readonly string[];
   /** Open an IPC channel to the child (a launcher's children watch it to exit with their launcher). */
   ipc?: boolean;
+  /**
+   * A cgroup's folder the child joins before node starts (through `/bin/sh`, which then execs
+   * node: the pid stays the child's), so node sizes its heap from that cgroup's memory limit.
+   */
+  cgroup?: string;
 }
 
 /** A running child process. */
@@ -67,7 +72,12 @@ function nodeArguments(entryPoint: string, nodeFlags: readonly string[] = []): s
 /** Starts `entryPoint` with exactly `options.env`. */
 export function spawnNodeProcess(entryPoint: string, options: NodeProcessOptions): NodeProcess {
   const mode = options.stdout ?? "capture";
-  const child = spawn(process.execPath, nodeArguments(entryPoint, options.nodeFlags), {
+  const nodeArgs = nodeArguments(entryPoint, options.nodeFlags);
+  const [command, args] =
+    options.cgroup === undefined
+      ? [process.execPath, nodeArgs]
+      : ["/bin/sh", ["-c", 'echo $$ > "$0/cgroup.procs" && exec "$@"', options.cgroup, process.execPath, ...nodeArgs]];
+  const child = spawn(command, args, {
     cwd: options.cwd,
     env: options.env,
     stdio: ["ignore", mode === "ignore" ? "ignore" : "pipe", "pipe", ...(options.ipc === true ? ["ipc" as const] : [])],
