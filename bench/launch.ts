@@ -7,7 +7,7 @@ import { spawnNodeProcess } from "../testkit/processes/node-process.js";
 import { waitServing } from "../testkit/processes/readiness.js";
 import { freePort } from "../testkit/ports.js";
 import type { BenchContext } from "./bench-context.js";
-import { createMemoryCgroup, type MemoryCgroup } from "./memory-cgroup.js";
+import { createMemoryCgroup, type MemoryCgroup, privateNodeBinary } from "./memory-cgroup.js";
 import { processUsage, type ProcessUsage, readExposition } from "./service-metrics.js";
 
 /** A service the bench started as a real process. */
@@ -29,7 +29,10 @@ export interface BenchProcess {
   cgroup?: MemoryCgroup;
 }
 
-/** How a bench process is placed: `memoryLimitBytes` starts it in a memory cgroup of that limit (a container's). */
+/**
+ * How a bench process is placed: `memoryLimitBytes` starts it in a memory cgroup of that limit, from
+ * its own copy of the node binary (a container's limit, charged for its own image's node).
+ */
 export interface Placement {
   memoryLimitBytes?: number;
 }
@@ -130,8 +133,10 @@ async function launch(
     placement.memoryLimitBytes === undefined
       ? undefined
       : await createMemoryCgroup(`superheroes-bench-${name}-${process.pid}`, placement.memoryLimitBytes);
-  // Registered before the process's own stop, so it runs after it (deferred work runs last first).
+  const binary = cgroup === undefined ? undefined : await privateNodeBinary();
+  // Registered before the process's own stop, so they run after it (deferred work runs last first).
   if (cgroup !== undefined) context.defer(() => cgroup.remove());
+  if (binary !== undefined) context.defer(() => binary.remove());
   // Stdout is discarded: services run at LOG_LEVEL=warn and readiness comes from the admin port,
   // so the bench never parses a log stream under load.
   const child = spawnNodeProcess(program.entryPoint, {
@@ -145,6 +150,7 @@ async function launch(
     stdout: "ignore",
     nodeFlags: [...program.nodeFlags, ...cpuProfileFlags(context, name)],
     ...(cgroup === undefined ? {} : { cgroup: cgroup.path }),
+    ...(binary === undefined ? {} : { execPath: binary.path }),
   });
   context.defer(async () => void (await child.stop()));
   await waitServing({ adminUrl: `http://127.0.0.1:${adminPort}`, timeoutMs: 90_000, signal: child.exitSignal });

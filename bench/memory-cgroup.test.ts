@@ -42,9 +42,9 @@ describe("bench memory cgroups", async () => {
       );
       assert.ok((await cgroup.peakBytes()) > 0, "the cgroup was charged for the child's memory");
       assert.equal(await cgroup.oomKills(), 0);
-    t.diagnostic(
-      `V8 heap limit ${limited.heapLimitMiB.toFixed(0)} MiB in 128 MiB, ${unlimited.heapLimitMiB.toFixed(0)} MiB unlimited`,
-    );
+      t.diagnostic(
+        `V8 heap limit ${limited.heapLimitMiB.toFixed(0)} MiB in 128 MiB, ${unlimited.heapLimitMiB.toFixed(0)} MiB unlimited`,
+      );
     },
   );
 });

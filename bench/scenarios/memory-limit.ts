@@ -2,7 +2,7 @@ import { FightService } from "../../gen/superheroes/fight/v1/fight_service_pb.js
 import type { BenchContext } from "../bench-context.js";
 import { type BenchProcess, type DataKind, launchAllData, launchFights, type Placement } from "../launch.js";
 import type { GhzSummary } from "../load-report.js";
-import { memoryCgroupsUnavailable } from "../memory-cgroup.js";
+import { type MemoryCgroup, memoryCgroupsUnavailable } from "../memory-cgroup.js";
 import { measureCall, median, runColumns, runRow, type Scenario } from "../scenario.js";
 import { processUsage, readExposition } from "../service-metrics.js";
 
@@ -24,6 +24,11 @@ interface ProcessMemory {
   heapTotalMiB: number;
   /** The most its cgroup was charged at once (limited system only). */
   peakMiB?: number;
+  /** Charged at the end: anonymous memory and page cache (limited system only). */
+  anonMiB?: number;
+  fileMiB?: number;
+  /** Times the charge reached the limit and the kernel reclaimed. */
+  limitHits?: number;
   oomKills?: number;
   alive: boolean;
 }
@@ -80,6 +85,7 @@ export const memoryLimitScenario: Scenario = {
               limitedToUnlimitedFightsPerSec: rps("128 MiB") / rps("unlimited"),
               limitedMaxRssMiB: Math.max(...limited.map((process) => process.rssMiB)),
               limitedMaxPeakMiB: Math.max(...limited.map((process) => process.peakMiB ?? Number.NaN)),
+              limitedMaxAnonMiB: Math.max(...limited.map((process) => process.anonMiB ?? Number.NaN)),
               limitedOomKills: limited.reduce((sum, process) => sum + (process.oomKills ?? 0), 0),
               limitedProcessesDown: limited.filter((process) => !process.alive).length,
             }),
@@ -99,7 +105,7 @@ export const memoryLimitScenario: Scenario = {
           (system) =>
             `${system.label}: ${memory[system.label]!.map(describeMemory).join("; ")}; median ${rps(system.label).toFixed(0)} fights/s.`,
         ),
-        "RSS includes the node binary's pages (~50 MiB, shared by every process and counted in each one's RSS). A cgroup is charged for a file page by the first process that reads it, so here the binary, already read by the bench runner, is charged to none of them; a container's first process would be charged for it once, and the kernel may reclaim those clean pages under the limit.",
+        "RSS includes the node binary's pages (~50 MiB, counted in each process's RSS). Each limited service runs its own copy of the binary, dropped from the page cache first, so its cgroup is charged for the pages it reads, as a container is for its image's node (a cgroup is charged for a file page by the first process that reads it); the kernel may reclaim those clean pages under the limit.",
       ],
       skipped: unavailable === undefined ? [] : [`128 MiB system: cannot make memory cgroups here (${unavailable}).`],
     };
@@ -122,17 +128,29 @@ async function memoryOf(system: System): Promise<ProcessMemory[]> {
         name: process.name,
         rssMiB: exposition === undefined ? Number.NaN : mib(processUsage(exposition).rssBytes),
         heapTotalMiB: heapTotal === undefined ? Number.NaN : mib(Number(heapTotal)),
-        ...(process.cgroup === undefined
-          ? {}
-          : { peakMiB: mib(await process.cgroup.peakBytes()), oomKills: await process.cgroup.oomKills() }),
+        ...(process.cgroup === undefined ? {} : await cgroupMemory(process.cgroup)),
         alive: exposition !== undefined,
       };
     }),
   );
 }
 
+async function cgroupMemory(cgroup: MemoryCgroup): Promise<Partial<ProcessMemory>> {
+  const charged = await cgroup.charged();
+  return {
+    peakMiB: mib(await cgroup.peakBytes()),
+    anonMiB: mib(charged.anonBytes),
+    fileMiB: mib(charged.fileBytes),
+    limitHits: await cgroup.limitHits(),
+    oomKills: await cgroup.oomKills(),
+  };
+}
+
 function describeMemory(process: ProcessMemory): string {
-  const peak = process.peakMiB === undefined ? "" : `, peak charge ${process.peakMiB.toFixed(0)} MiB`;
+  const peak =
+    process.peakMiB === undefined
+      ? ""
+      : `, cgroup peak ${process.peakMiB.toFixed(0)} MiB (at the end anon ${process.anonMiB?.toFixed(0)} + page cache ${process.fileMiB?.toFixed(0)} MiB; limit reached ${process.limitHits} times)`;
   const kills = process.oomKills === undefined || process.oomKills === 0 ? "" : `, ${process.oomKills} OOM kills`;
   const state = process.alive ? "" : " (not answering)";
   return `${process.name} RSS ${process.rssMiB.toFixed(0)} MiB, V8 heap ${process.heapTotalMiB.toFixed(0)} MiB${peak}${kills}${state}`;

@@ -39,6 +39,8 @@ export interface NodeProcessOptions {
    * node: the pid stays the child's), so node sizes its heap from that cgroup's memory limit.
    */
   cgroup?: string;
+  /** The node binary to run; default: this process's own. */
+  execPath?: string;
 }
 
 /** A running child process. */
@@ -73,10 +75,11 @@ function nodeArguments(entryPoint: string, nodeFlags: readonly string[] = []): s
 export function spawnNodeProcess(entryPoint: string, options: NodeProcessOptions): NodeProcess {
   const mode = options.stdout ?? "capture";
   const nodeArgs = nodeArguments(entryPoint, options.nodeFlags);
+  const execPath = options.execPath ?? process.execPath;
   const [command, args] =
     options.cgroup === undefined
-      ? [process.execPath, nodeArgs]
-      : ["/bin/sh", ["-c", 'echo $$ > "$0/cgroup.procs" && exec "$@"', options.cgroup, process.execPath, ...nodeArgs]];
+      ? [execPath, nodeArgs]
+      : ["/bin/sh", ["-c", 'echo $$ > "$0/cgroup.procs" && exec "$@"', options.cgroup, execPath, ...nodeArgs]];
   const child = spawn(command, args, {
     cwd: options.cwd,
     env: options.env,
