@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
 import { subscribe, unsubscribe } from "node:diagnostics_channel";
-import { connect, createServer, type Http2Stream } from "node:http2";
+import type { Http2Stream } from "node:http2";
 import { after, before, describe, it } from "node:test";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { Metadata, type Client, type ServiceError } from "@grpc/grpc-js";
+import { nodePublishesOn } from "../../../testkit/http2-channels.js";
 import { createGate } from "../../../testkit/gate.js";
 import { startTestGrpcServer, type TestGrpcServer } from "../../../testkit/grpc/test-grpc-server.js";
 import { callOptions, callRawUnary } from "../../../testkit/grpc/grpc-test-client.js";
@@ -47,24 +48,8 @@ async function callHolding(client: Client): Promise<WeakRef<object>> {
   return new WeakRef(payload);
 }
 
-/** Whether this Node publishes HTTP/2 stream closes on diagnostics_channel (26 does, 20 does not). */
-async function nodePublishesStreamClose(): Promise<boolean> {
-  let published = false;
-  const seen = () => void (published = true);
-  subscribe("http2.server.stream.close", seen);
-  const server = createServer((_request, response) => response.end());
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  const session = connect(`http://127.0.0.1:${port}`);
-  await new Promise<void>((resolve) => session.request({ ":path": "/" }).on("close", resolve).resume().end());
-  session.close();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  unsubscribe("http2.server.stream.close", seen);
-  return published;
-}
-
 describe("closed HTTP/2 streams", { timeout: 20_000 }, async () => {
-  const supported = await nodePublishesStreamClose();
+  const supported = await nodePublishesOn("http2.server.stream.close");
   const needsChannels = { skip: supported ? false : "this Node does not publish http2 stream closes" };
   let test: TestGrpcServer;
   before(async () => (test = await startTestGrpcServer()));

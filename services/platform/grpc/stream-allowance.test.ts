@@ -1,30 +1,14 @@
 import assert from "node:assert/strict";
-import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import { once } from "node:events";
-import { connect, constants, createServer, type ClientHttp2Session } from "node:http2";
+import { connect, constants, type ClientHttp2Session } from "node:http2";
 import { describe, it } from "node:test";
+import { nodePublishesOn } from "../../../testkit/http2-channels.js";
 import { createGate, type Gate } from "../../../testkit/gate.js";
 import { startTestGrpcServer, type TestGrpcServer } from "../../../testkit/grpc/test-grpc-server.js";
 import { waitFor } from "../../../testkit/wait-for.js";
 
 const getHeroPath = "/superheroes.hero.v1.HeroService/GetHero";
 const heroOne = Buffer.from([0, 0, 0, 0, 2, 0x08, 0x01]); // a gRPC frame of GetHeroRequest{id: 1}
-
-/** Whether this Node publishes HTTP/2 stream starts on diagnostics_channel (26 does, 20 does not). */
-async function nodePublishesStreamStart(): Promise<boolean> {
-  let published = false;
-  const seen = () => void (published = true);
-  subscribe("http2.server.stream.start", seen);
-  const server = createServer((_request, response) => response.end());
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  const session = connect(`http://127.0.0.1:${port}`);
-  await new Promise<void>((resolve) => session.request({ ":path": "/" }).on("close", resolve).resume().end());
-  session.close();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  unsubscribe("http2.server.stream.start", seen);
-  return published;
-}
 
 /** A server whose calls wait at `gate`, at most `maxInFlight` at once (fixed limit: the ceiling alone). */
 async function gatedServer(maxInFlight: number): Promise<{ test: TestGrpcServer; gate: Gate }> {
@@ -83,7 +67,7 @@ function settling(calls: Promise<string>[]): { first(count: number): Promise<str
 const allowed = (session: ClientHttp2Session) => session.remoteSettings.maxConcurrentStreams;
 
 describe("the HTTP/2 stream allowance of a gRPC server", { timeout: 30_000 }, async () => {
-  const supported = await nodePublishesStreamStart();
+  const supported = await nodePublishesOn("http2.server.stream.start");
   const needsChannels = { skip: supported ? false : "this Node does not publish http2 stream starts" };
 
   it(
