@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 
 /** The machine a result was measured on. */
@@ -9,6 +10,20 @@ export interface MachineInfo {
   /** 1-minute load average before and after the scenario: above the core count, others were busy. */
   loadBefore: number[];
   loadAfter: number[];
+  /**
+   * Share of the machine's CPU time the hypervisor gave to others during the scenario (steal,
+   * from /proc/stat; undefined where the kernel does not say). On a virtual machine a busy host
+   * slows every figure alike; alternating rounds keep ratios comparable, absolute figures are not.
+   */
+  stealShare?: number;
+  /** /proc/stat's CPU times when the scenario began (to compute `stealShare`). */
+  cpuTimesBefore?: CpuTimes;
+}
+
+/** Total and stolen CPU time, in /proc/stat's ticks. */
+interface CpuTimes {
+  total: number;
+  steal: number;
 }
 
 /** The machine now; call `finishMachineInfo` at the end for `loadAfter`. */
@@ -21,12 +36,39 @@ export function machineInfo(): MachineInfo {
     node: process.version,
     loadBefore: loadAverage(),
     loadAfter: [],
+    ...withCpuTimes(cpuTimes()),
   };
 }
 
-/** `info` with the load average after the run. */
+/** `info` with the load average after the run and the share of CPU time stolen during it. */
 export function finishMachineInfo(info: MachineInfo): MachineInfo {
-  return { ...info, loadAfter: loadAverage() };
+  const { cpuTimesBefore: before, ...rest } = info;
+  const after = cpuTimes();
+  const share =
+    before === undefined || after === undefined || after.total <= before.total
+      ? undefined
+      : (after.steal - before.steal) / (after.total - before.total);
+  return {
+    ...rest,
+    loadAfter: loadAverage(),
+    ...(share === undefined ? {} : { stealShare: Math.round(share * 1000) / 1000 }),
+  };
+}
+
+function withCpuTimes(times: CpuTimes | undefined): { cpuTimesBefore?: CpuTimes } {
+  return times === undefined ? {} : { cpuTimesBefore: times };
+}
+
+/** The machine's CPU times from /proc/stat's `cpu` line (user nice system idle iowait irq softirq steal). */
+function cpuTimes(): CpuTimes | undefined {
+  try {
+    const line = readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "";
+    const fields = line.trim().split(/\s+/).slice(1, 9).map(Number);
+    if (fields.length < 8 || fields.some((value) => !Number.isFinite(value))) return undefined;
+    return { total: fields.reduce((sum, value) => sum + value, 0), steal: fields[7]! };
+  } catch {
+    return undefined;
+  }
 }
 
 /** 1, 5 and 15-minute load averages, two decimals. */

@@ -50,9 +50,11 @@ for (const scenario of selected) {
   try {
     const result = await scenario.run(context);
     await context.close();
-    await writeScenarioResult(outDir, result, finishMachineInfo(machine), options);
+    const finished = finishMachineInfo(machine);
+    await writeScenarioResult(outDir, result, finished, options);
+    const steal = finished.stealShare === undefined ? "" : ` (CPU stolen ${(finished.stealShare * 100).toFixed(1)} %)`;
     context.progress(
-      `done: ${Object.entries(result.ratios)
+      `done${steal}: ${Object.entries(result.ratios)
         .map(([key, value]) => `${key}=${value.toFixed(2)}`)
         .join(" ")}`,
     );

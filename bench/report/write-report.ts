@@ -48,7 +48,7 @@ export function renderReport(files: readonly ResultFile[], prefix: string): stri
   for (const file of files) {
     lines.push(`## ${file.scenario}: ${file.title}`, "", file.description, "");
     lines.push(
-      `Measured ${file.date.slice(0, 19).replace("T", " ")} UTC, load average ${file.machine.loadBefore.join(" / ")} → ${file.machine.loadAfter.join(" / ")}.`,
+      `Measured ${file.date.slice(0, 19).replace("T", " ")} UTC, load average ${file.machine.loadBefore.join(" / ")} → ${file.machine.loadAfter.join(" / ")}${stolen(file.machine.stealShare)}.`,
       "",
     );
     lines.push(`| ${file.table.columns.join(" | ")} |`, `|${file.table.columns.map(() => "---").join("|")}|`);
@@ -68,4 +68,9 @@ export function renderReport(files: readonly ResultFile[], prefix: string): stri
 function rank(scenario: string): number {
   const index = order.indexOf(scenario);
   return index === -1 ? order.length : index;
+}
+
+/** ", CPU stolen by the hypervisor N %" when the machine reported steal time. */
+function stolen(share: number | undefined): string {
+  return share === undefined ? "" : `, CPU stolen by the hypervisor ${(share * 100).toFixed(1)} %`;
 }
