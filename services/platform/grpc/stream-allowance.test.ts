@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { once } from "node:events";
 import { connect, constants, type ClientHttp2Session } from "node:http2";
 import { describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { nodePublishesOn } from "../../../testkit/http2-channels.js";
 import { createGate, type Gate } from "../../../testkit/gate.js";
 import { startTestGrpcServer, type TestGrpcServer } from "../../../testkit/grpc/test-grpc-server.js";
@@ -71,10 +72,10 @@ describe("the HTTP/2 stream allowance of a gRPC server", { timeout: 30_000 }, as
   const needsChannels = { skip: supported ? false : "this Node does not publish http2 stream starts" };
 
   it(
-    "holds each connection to its share of the limit while the server refuses calls, and gives 100 back a second after",
+    "holds each connection to its share of the limit while the server is flooded, and gives 100 back after",
     needsChannels,
     async (t) => {
-      const { test, gate } = await gatedServer(4);
+      const { test, gate } = await gatedServer(2);
       t.after(() => test.close());
       const sessions = await Promise.all(Array.from({ length: 10 }, () => connectTo(test.server.port)));
       t.after(() => sessions.forEach((session) => session.close()));
@@ -82,51 +83,63 @@ describe("the HTTP/2 stream allowance of a gRPC server", { timeout: 30_000 }, as
         sessions.every((session) => allowed(session) === 100),
         "100 streams each before any refusal",
       );
-      // One call on each connection: the first four to arrive take the server's places and wait.
-      const calls = settling(sessions.map((session) => call(session)));
-      await gate.waiting(4);
+      // Five calls on each connection: the first two to arrive take the server's places and wait.
+      const calls = settling(sessions.flatMap((session) => Array.from({ length: 5 }, () => call(session))));
+      await gate.waiting(2);
       assert.deepEqual(
-        await calls.first(6),
-        Array(6).fill("8"),
-        "the six past the ceiling are refused with RESOURCE_EXHAUSTED",
+        await calls.first(48),
+        Array(48).fill("8"),
+        "the 48 past the ceiling are refused with RESOURCE_EXHAUSTED: 24 refusals per admission, a flood",
       );
 
-      // Twice the limit over ten connections is 0.8: every connection is held to the floor of 4.
+      // Twice the limit over ten connections is 0.4: every connection is held to the floor of 4.
       await waitFor("every connection held to 4 streams", () => sessions.every((session) => allowed(session) === 4));
       assert.equal(test.server.streamAllowance.current(), 4);
       assert.equal(test.server.streamAllowance.connections(), 10);
 
       gate.open();
-      assert.deepEqual(
-        await calls.first(10),
-        [...Array(6).fill("8"), ...Array(4).fill("0")],
-        "the admitted calls are served",
-      );
+      assert.deepEqual((await calls.first(50)).slice(48), ["0", "0"], "the admitted calls are served");
       const released = performance.now();
-      await waitFor("100 streams again", () => sessions.every((session) => allowed(session) === 100));
+      await waitFor("100 streams again", () => sessions.every((session) => allowed(session) === 100), 10_000);
       const backMs = performance.now() - released;
-      assert.ok(backMs >= 500, `not given back while the server may still be shedding (${backMs.toFixed(0)} ms)`);
+      assert.ok(backMs >= 500, `not given back while the flood may go on (${backMs.toFixed(0)} ms)`);
       assert.equal(test.server.streamAllowance.current(), 100);
       assert.equal(await call(sessions[0]!), "0", "calls are served as before");
     },
   );
+
+  it("leaves connections alone while the server turns a few calls away near its capacity", needsChannels, async (t) => {
+    const { test, gate } = await gatedServer(20);
+    t.after(() => (gate.open(), test.close()));
+    const session = await connectTo(test.server.port);
+    t.after(() => session.close());
+    const calls = settling(Array.from({ length: 22 }, () => call(session)));
+    await gate.waiting(20);
+    assert.deepEqual(await calls.first(2), ["8", "8"], "the two past the ceiling are refused");
+    await sleep(300); // three of the allowance's looks at the server
+    assert.equal(allowed(session), 100, "two refusals for 20 admissions are not a flood");
+    assert.equal(test.server.streamAllowance.current(), 100);
+  });
 
   it("never holds a lone connection below what the server would let in", needsChannels, async (t) => {
     const { test, gate } = await gatedServer(20);
     t.after(() => test.close());
     const session = await connectTo(test.server.port);
     t.after(() => session.close());
-    const calls = settling(Array.from({ length: 30 }, () => call(session)));
+    // 20 held and 100 refused (the connection keeps at most 100 open, so the last 20 go out as
+    // places free): five refusals per admission.
+    const calls = settling(Array.from({ length: 120 }, () => call(session)));
     await gate.waiting(20);
+    const early = await calls.first(100);
     assert.deepEqual(
-      await calls.first(10),
-      Array(10).fill("8"),
-      "the ten past the ceiling are refused with RESOURCE_EXHAUSTED",
+      early.filter((code) => code !== "8" && code !== "REFUSED_STREAM"),
+      [],
+      "the hundred past the ceiling are refused (or reset unread past the lowered setting)",
     );
     // Its share is twice the whole limit: 40 streams, more than the server lets in at once.
     await waitFor("the lone connection held to 40 streams", () => allowed(session) === 40);
     gate.open();
-    assert.deepEqual((await calls.first(30)).slice(10), Array(20).fill("0"));
+    assert.deepEqual((await calls.first(120)).slice(100), Array(20).fill("0"));
   });
 
   it("leaves connections to other servers of the process alone", needsChannels, async (t) => {
@@ -140,7 +153,8 @@ describe("the HTTP/2 stream allowance of a gRPC server", { timeout: 30_000 }, as
     assert.equal(await call(bystander), "0");
     const first = call(caller);
     await flooded.gate.waiting(1);
-    assert.equal(await call(caller), "8");
+    const refused = await Promise.all(Array.from({ length: 25 }, () => call(caller)));
+    assert.deepEqual(refused, Array(25).fill("8"), "25 refusals for one admission: a flood");
     await waitFor("the flooded server's connection held to 4 streams", () => allowed(caller) === 4);
     assert.equal(allowed(bystander), 100, "the other server's connection keeps its 100 streams");
     assert.equal(other.test.server.streamAllowance.connections(), 1);

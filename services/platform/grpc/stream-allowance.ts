@@ -14,15 +14,23 @@ import type { Http2Session, Http2Stream } from "node:http2";
  * 1 s probe's p99 783 ms; with every connection held to 10 streams instead, 3,711 served, admitted
  * p99 ≤ 0.5 s, probe p99 260 ms.
  *
- * So while the server sheds load, each HTTP/2 connection may keep only its share of what the
- * server lets in: SETTINGS_MAX_CONCURRENT_STREAMS = twice the limit ÷ the connections (at least
- * `minStreams`, at most `maxStreams`), sent again as the limit or the connections change. HTTP/2
+ * So while the server is flooded (over the last second it refused at least as many calls as it let
+ * in, and 20 or more: the limiter's `isFlooded`), each HTTP/2 connection may keep only its share of
+ * what the server lets in: SETTINGS_MAX_CONCURRENT_STREAMS = twice the limit ÷ the connections (at
+ * least `minStreams`, at most `maxStreams`), sent again as the limit or the connections change. HTTP/2
  * flow control then does what refusals cannot: a connection's callers past its share wait in their
  * own client for a stream (grpc-js and every HTTP/2 client queue them), so the event loop reads a
  * bounded number of calls a turn; those it reads are still served or refused at once. A lone
  * connection's share is twice the whole limit, so one client (fights calling a data service) is
- * never held below what the server would admit. One second after the last refusal the server is no
- * longer shedding and every connection gets `maxStreams` back.
+ * never held below what the server would admit. Three seconds after the flood was last seen
+ * (`floodMemoryMs`) every connection gets `maxStreams` back.
+ *
+ * Not at every refusal: a server near its capacity that turns a few calls away must not hold its
+ * callers' streams, or an open-loop caller queues in its client and sends in bursts when the
+ * allowance lifts. Measured with the allowance engaged at any refusal (`npm run bench -- fight-max`,
+ * 2,000 fights/s, two alternating pairs): RESOURCE_EXHAUSTED 212 / 507 without it, 932 / 2,951
+ * with it. Nor only when refusals outnumber admissions four to one: a flood of cheap calls (the
+ * flood test's 20 ms calls, about one refused per call admitted) then went in and out of it.
  *
  * Streams a client opened before it read the lower setting and that exceed it are reset by the
  * server with REFUSED_STREAM, which tells the client the call was never seen (grpc-js retries
@@ -35,8 +43,8 @@ import type { Http2Session, Http2Stream } from "node:http2";
 
 /** What the allowance reads from the server's concurrency limiter. */
 export interface SheddingState {
-  /** Whether a limit refused a call lately (the limiter's shedding state). */
-  isShedding(): boolean;
+  /** Whether the server refuses as many calls as it lets in, or more (the limiter's flood test). */
+  isFlooded(): boolean;
   /** Unary calls let in at once now. */
   snapshot(): { limit: number };
 }
@@ -60,7 +68,7 @@ export interface StreamAllowance {
   current(): number;
   /** Connections governed now (those that opened a stream and are still open). */
   connections(): number;
-  /** The server refused a call: starts governing by share if it was not already. */
+  /** The server refused a call: starts watching for a flood if it was not already. */
   onRefusal(): void;
   /** Stops: no more settings are sent (connections keep what they have). */
   stop(): void;
@@ -78,6 +86,12 @@ function nextShare(current: number, share: number): number {
 }
 /** Each connection's share is this many times the limit ÷ connections: room for uneven callers. */
 const headroom = 2;
+/**
+ * A connection gets `maxStreams` back this long after the flood was last seen, ms: a flood near the
+ * threshold (as many refused as let in) would otherwise go in and out, and every entry resets
+ * streams (the flood test: 14–16 % of its calls reset with 1 s, 10–11 % with 3 s).
+ */
+const floodMemoryMs = 3_000;
 
 export function governStreamAllowance(options: StreamAllowanceOptions): StreamAllowance {
   const minStreams = Math.min(options.minStreams ?? 4, options.maxStreams);
@@ -87,6 +101,8 @@ export function governStreamAllowance(options: StreamAllowanceOptions): StreamAl
   const sent = new WeakMap<Http2Session, number>();
   let allowance = options.maxStreams;
   let timer: NodeJS.Timeout | undefined;
+  let floodedAtMs = -Infinity;
+  let lastRefusalMs = -Infinity;
 
   const send = (session: Http2Session) => {
     if ((sent.get(session) ?? options.maxStreams) === allowance) return;
@@ -104,10 +120,14 @@ export function governStreamAllowance(options: StreamAllowanceOptions): StreamAl
       ),
     );
   const tick = () => {
-    const shedding = options.limiter.isShedding();
-    allowance = shedding ? nextShare(allowance, share()) : options.maxStreams;
+    const nowMs = performance.now();
+    if (options.limiter.isFlooded()) floodedAtMs = nowMs;
+    const flooded = nowMs - floodedAtMs <= floodMemoryMs;
+    allowance = flooded ? nextShare(allowance, share()) : options.maxStreams;
     for (const session of sessions) send(session);
-    if (!shedding && [...sessions].every((session) => (sent.get(session) ?? options.maxStreams) === allowance)) {
+    const settled = [...sessions].every((session) => (sent.get(session) ?? options.maxStreams) === allowance);
+    // Idle once the flood is over, every connection has its streams back and refusals stopped.
+    if (!flooded && settled && nowMs - lastRefusalMs > floodMemoryMs) {
       clearInterval(timer);
       timer = undefined;
     }
@@ -126,6 +146,7 @@ export function governStreamAllowance(options: StreamAllowanceOptions): StreamAl
     current: () => allowance,
     connections: () => sessions.size,
     onRefusal() {
+      lastRefusalMs = performance.now();
       if (timer !== undefined) return;
       timer = setInterval(tick, intervalMs);
       timer.unref();

@@ -18,18 +18,20 @@ function admitted(value: Permit | Refusal): Permit {
 }
 
 describe("concurrency limiter", () => {
-  it("sheds load from a refusal by a limit until a second has passed without one", () => {
+  it("is flooded while it refuses at least as many calls as it lets in over the last second, and 20 or more", () => {
     let nowMs = 0;
     const limiter = createConcurrencyLimiter({ ceiling: 1, now: () => nowMs });
-    assert.equal(limiter.isShedding(), false, "not before any refusal");
     const permit = admitted(limiter.tryAcquire("unary"));
+    for (let call = 0; call < 19; call++) assert.equal(isRefusal(limiter.tryAcquire("unary")), true);
+    assert.equal(limiter.isFlooded(), false, "19 refusals are not a flood");
     assert.equal(isRefusal(limiter.tryAcquire("unary")), true);
-    assert.equal(limiter.isShedding(), true);
+    assert.equal(limiter.isFlooded(), true, "20 refusals for 1 admission");
     permit.release(true);
+    // Near capacity: as many admitted as refused is a busy server, not a flood.
+    for (let call = 0; call < 20; call++) admitted(limiter.tryAcquire("unary")).release(true);
+    assert.equal(limiter.isFlooded(), false, "20 refused, 21 admitted");
     nowMs = 1000;
-    assert.equal(limiter.isShedding(), true, "a second after the refusal, still");
-    nowMs = 1001;
-    assert.equal(limiter.isShedding(), false, "past the second");
+    assert.equal(limiter.isFlooded(), false, "a second later nothing is left of either");
   });
 
   it("refuses unary calls past the adaptive limit and every call past the ceiling", () => {

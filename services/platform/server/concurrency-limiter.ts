@@ -1,4 +1,5 @@
 import { createAdaptiveLimit, type AdaptiveLimit } from "./adaptive-limit.js";
+import { createFloodRecord } from "./flood-record.js";
 
 /** `adaptive`: a limit that follows latency, under the ceiling; `fixed`: the ceiling alone. */
 export const concurrencyLimitModes = ["adaptive", "fixed"] as const;
@@ -77,8 +78,11 @@ export interface ConcurrencyLimiter {
   inFlight(): number;
   /** Calls refused since start. */
   shed(): number;
-  /** Whether the server sheds load: a limit (adaptive or ceiling) refused a call in the last second. */
-  isShedding(): boolean;
+  /**
+   * Whether the server is flooded: over the last second it refused at least as many calls as it
+   * let in (and 20 or more). A server near its capacity that turns a few calls away is not.
+   */
+  isFlooded(): boolean;
   snapshot(): ConcurrencyLimitSnapshot;
 }
 
@@ -127,12 +131,14 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
   let unaryInFlight = 0;
   const shed: Record<LimitName, number> = { adaptive: 0, ceiling: 0, deadline: 0 };
   let lastLimitRefusalMs = -Infinity;
+  const floods = createFloodRecord();
   const unaryLimit = () => Math.min(adaptive?.limit() ?? options.ceiling, options.ceiling);
   const sheddingAt = (nowMs: number) => nowMs - lastLimitRefusalMs <= sheddingMemoryMs;
 
-  const refuse = (limit: LimitName, message: string): Refusal => {
+  const refuse = (limit: LimitName, message: string, nowMs = now()): Refusal => {
     shed[limit] += 1;
-    if (limit !== "deadline") lastLimitRefusalMs = now();
+    if (limit !== "deadline") lastLimitRefusalMs = nowMs;
+    floods.refused(nowMs);
     return { limit, message };
   };
   /** The refusal of a call that would wait longer than its caller does, while shedding; else undefined. */
@@ -144,6 +150,7 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
     return refuse(
       "deadline",
       `server busy: calls take up to ~${Math.round(callMs)} ms here now and this one has ${Math.round(remainingMs)} ms left; retry with backoff, or with a longer deadline`,
+      nowMs,
     );
   };
 
@@ -162,12 +169,14 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
       }
       if (kind === "stream") {
         inFlight += 1;
+        floods.admitted(now());
         return streamPermit(() => (inFlight -= 1));
       }
       // One clock read serves the deadline rule and the call's latency sample.
       const startedMs = now();
       const refusal = tooShortToWait(remainingMs, startedMs);
       if (refusal !== undefined) return refusal;
+      floods.admitted(startedMs);
       inFlight += 1;
       unaryInFlight += 1;
       const admittedInFlight = unaryInFlight;
@@ -195,7 +204,7 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
     refusesShortDeadline: (remainingMs) => tooShortToWait(remainingMs, now()),
     inFlight: () => inFlight,
     shed: () => shed.adaptive + shed.ceiling + shed.deadline,
-    isShedding: () => sheddingAt(now()),
+    isFlooded: () => floods.isFlood(now()),
     snapshot() {
       const state = adaptive?.state();
       return {
