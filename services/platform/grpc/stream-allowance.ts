@@ -56,10 +56,10 @@ export interface StreamAllowanceOptions {
   port: number;
   /** What a connection may keep open when the server is not shedding (grpc.max_concurrent_streams). */
   maxStreams: number;
-  /** The least a connection is allowed while shedding. Default 4. */
+  /** The least a connection is allowed while the server is flooded. Default 4. */
   minStreams?: number;
   limiter: SheddingState;
-  /** How often the share is recomputed while shedding, ms. Default 100. */
+  /** How often the flood and the share are looked at while the server refuses calls, ms. Default 100. */
   intervalMs?: number;
 }
 
@@ -78,7 +78,7 @@ export interface StreamAllowance {
 const startChannel = "http2.server.stream.start";
 
 /**
- * The allowance while shedding: up at once (costs nothing), down only past half of it. Every
+ * The allowance while flooded: up at once (costs nothing), down only past half of it. Every
  * decrease resets the streams clients opened before they read it (REFUSED_STREAM), so the share's
  * small moves, as the limit and the connections change, are not worth one.
  */

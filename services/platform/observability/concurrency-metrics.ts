@@ -56,7 +56,7 @@ export function registerConcurrencyMetrics(
   }
   gauge(
     "grpc_server_streams_per_connection",
-    "HTTP/2 streams each connection may keep open now: 100, or its share of the limit while the server sheds load.",
+    "HTTP/2 streams each connection may keep open now: 100, or its share of the limit while the server is flooded.",
     () => streamAllowance.current(),
   );
   createMirroredCounter({

@@ -67,7 +67,7 @@ export interface RunningGrpcServer {
   port: number;
   health: HealthReporter;
   loadShedder: LoadShedder;
-  /** Streams each connection may keep open now (its share while the server sheds load). */
+  /** Streams each connection may keep open now (its share while the server is flooded). */
   streamAllowance: StreamAllowance;
   /** NOT_SERVING, refuse new calls, let in-flight ones finish within `graceMs`, then close. */
   shutdown(graceMs: number): Promise<void>;
@@ -93,7 +93,7 @@ function serverOptions(maxMessageBytes: number) {
     // one connection opening 500 ListHeroes streams queued ~2.7 s of work on the 10-connection
     // database pool and other clients' calls waited behind it (test/resilience/http2); at 100
     // they wait < 0.6 s. Clients queue streams past the limit on their side.
-    // While the server sheds load, each connection gets only its share (grpc/stream-allowance.ts).
+    // While the server is flooded, each connection gets only its share (grpc/stream-allowance.ts).
     "grpc.max_concurrent_streams": maxStreamsPerConnection,
     // Cap per-session buffered memory (MiB) so a client that never reads cannot grow us.
     "grpc-node.max_session_memory": 32,
