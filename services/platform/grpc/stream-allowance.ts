@@ -90,7 +90,7 @@ const headroom = 2;
 /**
  * A connection gets `maxStreams` back this long after the flood was last seen, ms: a flood near the
  * threshold (as many refused as let in) would otherwise go in and out, and every entry resets
- * streams (the flood test: 14–16 % of its calls reset with 1 s, 10–11 % with 3 s).
+ * streams (the flood test: 14–16 % of its calls reset with 1 s, 10–12 % with 3 s).
  */
 const floodMemoryMs = 3_000;
 
