@@ -16,8 +16,6 @@ export interface MachineInfo {
    * slows every figure alike; alternating rounds keep ratios comparable, absolute figures are not.
    */
   stealShare?: number;
-  /** /proc/stat's CPU times when the scenario began (to compute `stealShare`). */
-  cpuTimesBefore?: CpuTimes;
 }
 
 /** Total and stolen CPU time, in /proc/stat's ticks. */
@@ -26,37 +24,32 @@ interface CpuTimes {
   steal: number;
 }
 
-/** The machine now; call `finishMachineInfo` at the end for `loadAfter`. */
-export function machineInfo(): MachineInfo {
+/** The machine now, and `finish()` for what the scenario's run adds: `loadAfter` and `stealShare`. */
+export function recordMachine(): { finish(): MachineInfo } {
   const cores = cpus();
-  return {
+  const info: MachineInfo = {
     cores: cores.length,
     cpuModel: cores[0]?.model.trim() ?? "unknown",
     memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     node: process.version,
     loadBefore: loadAverage(),
     loadAfter: [],
-    ...withCpuTimes(cpuTimes()),
   };
-}
-
-/** `info` with the load average after the run and the share of CPU time stolen during it. */
-export function finishMachineInfo(info: MachineInfo): MachineInfo {
-  const { cpuTimesBefore: before, ...rest } = info;
-  const after = cpuTimes();
-  const share =
-    before === undefined || after === undefined || after.total <= before.total
-      ? undefined
-      : (after.steal - before.steal) / (after.total - before.total);
+  const before = cpuTimes();
   return {
-    ...rest,
-    loadAfter: loadAverage(),
-    ...(share === undefined ? {} : { stealShare: Math.round(share * 1000) / 1000 }),
+    finish() {
+      const after = cpuTimes();
+      const share =
+        before === undefined || after === undefined || after.total <= before.total
+          ? undefined
+          : (after.steal - before.steal) / (after.total - before.total);
+      return {
+        ...info,
+        loadAfter: loadAverage(),
+        ...(share === undefined ? {} : { stealShare: Math.round(share * 1000) / 1000 }),
+      };
+    },
   };
-}
-
-function withCpuTimes(times: CpuTimes | undefined): { cpuTimesBefore?: CpuTimes } {
-  return times === undefined ? {} : { cpuTimesBefore: times };
 }
 
 /** The machine's CPU times from /proc/stat's `cpu` line (user nice system idle iowait irq softirq steal). */

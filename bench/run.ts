@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { createBenchContext } from "./bench-context.js";
 import { chooseGenerator } from "./generator.js";
-import { finishMachineInfo, machineInfo } from "./machine.js";
+import { recordMachine } from "./machine.js";
 import { writeReport } from "./report/write-report.js";
 import { writeScenarioResult } from "./report/result-file.js";
 import { scenarios } from "./scenarios/index.js";
@@ -46,11 +46,11 @@ process.stderr.write(
 let failed = 0;
 for (const scenario of selected) {
   const context = createBenchContext(options, scenario.name);
-  const machine = machineInfo();
+  const machine = recordMachine();
   try {
     const result = await scenario.run(context);
     await context.close();
-    const finished = finishMachineInfo(machine);
+    const finished = machine.finish();
     await writeScenarioResult(outDir, result, finished, options);
     const steal = finished.stealShare === undefined ? "" : ` (CPU stolen ${(finished.stealShare * 100).toFixed(1)} %)`;
     context.progress(

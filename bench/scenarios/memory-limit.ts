@@ -4,7 +4,7 @@ import { type BenchProcess, type DataKind, launchAllData, launchFights, type Pla
 import type { GhzSummary } from "../load-report.js";
 import { type MemoryCgroup, memoryCgroupsUnavailable } from "../memory-cgroup.js";
 import { measureCall, median, runColumns, runRow, type Scenario } from "../scenario.js";
-import { processUsage, readExposition } from "../service-metrics.js";
+import { processUsage, type ProcessUsage, readExposition } from "../service-metrics.js";
 
 const fight = FightService.method.performRandomFight;
 /** Online Boutique's Node gRPC service runs in this limit; so do quarkus-super-heroes' native services. */
@@ -20,6 +20,8 @@ interface System {
 /** What one process of a system used, read after the load. */
 interface ProcessMemory {
   name: string;
+  /** RSS and CPU seconds from its /metrics; undefined when it no longer answers. */
+  usage?: ProcessUsage;
   rssMiB: number;
   heapTotalMiB: number;
   /** The most its cgroup was charged at once (limited system only). */
@@ -93,10 +95,9 @@ export const memoryLimitScenario: Scenario = {
       },
       services: Object.fromEntries(
         systems.flatMap((system) =>
-          memory[system.label]!.map((process) => [
-            process.name,
-            { rssBytes: process.rssMiB * 1024 * 1024, cpuSeconds: Number.NaN },
-          ]),
+          memory[system.label]!.flatMap((process) =>
+            process.usage === undefined ? [] : [[process.name, process.usage]],
+          ),
         ),
       ),
       table: { columns: runColumns, rows: runs.map(runRow) },
@@ -124,9 +125,11 @@ async function memoryOf(system: System): Promise<ProcessMemory[]> {
     system.processes.map(async (process) => {
       const exposition = await readExposition(process.adminPort).catch(() => undefined);
       const heapTotal = /^nodejs_heap_size_total_bytes (\S+)$/m.exec(exposition ?? "")?.[1];
+      const usage = exposition === undefined ? undefined : processUsage(exposition);
       return {
         name: process.name,
-        rssMiB: exposition === undefined ? Number.NaN : mib(processUsage(exposition).rssBytes),
+        ...(usage === undefined ? {} : { usage }),
+        rssMiB: usage === undefined ? Number.NaN : mib(usage.rssBytes),
         heapTotalMiB: heapTotal === undefined ? Number.NaN : mib(Number(heapTotal)),
         ...(process.cgroup === undefined ? {} : await cgroupMemory(process.cgroup)),
         alive: exposition !== undefined,

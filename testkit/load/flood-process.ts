@@ -9,8 +9,9 @@
  * name (`NO_STATUS` when a stream ended without one).
  */
 import { once } from "node:events";
-import { connect, constants, type ClientHttp2Session } from "node:http2";
+import { connect, type ClientHttp2Session } from "node:http2";
 import { status as Status } from "@grpc/grpc-js";
+import { callOnSession } from "../grpc/session-call.js";
 
 const env = (name: string) => {
   const value = process.env[name];
@@ -38,38 +39,12 @@ const sessions: ClientHttp2Session[] = await Promise.all(
 );
 process.stdout.write(`${JSON.stringify({ flooding: true })}\n`);
 
-/**
- * A stream that ended with no gRPC status: REFUSED_STREAM when the server reset it unread (it
- * opened past the connection's stream allowance before the client read the lower setting; a
- * grpc-js client retries those transparently), NO_STATUS otherwise.
- */
-const noStatusName = (rstCode: number | undefined) =>
-  rstCode === constants.NGHTTP2_REFUSED_STREAM ? "REFUSED_STREAM" : "NO_STATUS";
 const codes: Record<string, number> = {};
 const count = (name: string) => (codes[name] = (codes[name] ?? 0) + 1);
-const call = (session: ClientHttp2Session) =>
-  new Promise<void>((resolve) => {
-    let status: string | undefined;
-    const stream = session.request({
-      [constants.HTTP2_HEADER_METHOD]: "POST",
-      [constants.HTTP2_HEADER_PATH]: path,
-      [constants.HTTP2_HEADER_CONTENT_TYPE]: "application/grpc",
-      te: "trailers",
-      "grpc-timeout": `${deadlineMs}m`,
-    });
-    const take = (headers: Record<string, unknown>) => {
-      if (headers["grpc-status"] !== undefined) status = String(headers["grpc-status"]);
-    };
-    stream.on("response", take);
-    stream.on("trailers", take);
-    stream.on("data", () => undefined);
-    stream.on("error", () => undefined);
-    stream.on("close", () => {
-      count(status === undefined ? noStatusName(stream.rstCode) : (names.get(status) ?? status));
-      resolve();
-    });
-    stream.end(emptyMessage);
-  });
+const call = async (session: ClientHttp2Session) => {
+  const outcome = await callOnSession(session, path, emptyMessage, { "grpc-timeout": `${deadlineMs}m` });
+  count(names.get(outcome) ?? outcome);
+};
 const end = performance.now() + seconds * 1000;
 const loop = async (index: number) => {
   const session = sessions[index % sessions.length]!;

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { once } from "node:events";
-import { connect, constants, type ClientHttp2Session } from "node:http2";
+import { connect, type ClientHttp2Session } from "node:http2";
 import { describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { nodePublishesOn } from "../../../testkit/http2-channels.js";
+import { callOnSession } from "../../../testkit/grpc/session-call.js";
 import { createGate, type Gate } from "../../../testkit/gate.js";
 import { startTestGrpcServer, type TestGrpcServer } from "../../../testkit/grpc/test-grpc-server.js";
 import { waitFor } from "../../../testkit/wait-for.js";
@@ -25,28 +26,8 @@ async function connectTo(port: number): Promise<ClientHttp2Session> {
   return session;
 }
 
-/** Starts a raw gRPC call on `session`; resolves with its grpc-status, or REFUSED_STREAM if reset unread. */
-function call(session: ClientHttp2Session): Promise<string> {
-  return new Promise((resolve) => {
-    let status = "NO_STATUS";
-    const stream = session.request({
-      ":method": "POST",
-      ":path": getHeroPath,
-      "content-type": "application/grpc",
-      te: "trailers",
-    });
-    const take = (headers: Record<string, unknown>) => {
-      if (headers["grpc-status"] !== undefined) status = String(headers["grpc-status"]);
-    };
-    stream
-      .on("response", take)
-      .on("trailers", take)
-      .on("data", () => undefined);
-    stream.on("error", () => undefined);
-    stream.on("close", () => resolve(stream.rstCode === constants.NGHTTP2_REFUSED_STREAM ? "REFUSED_STREAM" : status));
-    stream.end(heroOne);
-  });
-}
+/** A raw GetHero call on `session`: its grpc-status, or REFUSED_STREAM if reset unread. */
+const call = (session: ClientHttp2Session) => callOnSession(session, getHeroPath, heroOne);
 
 /** Calls' outcomes in the order they end: `first(n)` resolves with the first n to end. */
 function settling(calls: Promise<string>[]): { first(count: number): Promise<string[]> } {

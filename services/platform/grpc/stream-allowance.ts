@@ -43,7 +43,7 @@ import type { Http2Session, Http2Stream } from "node:http2";
  */
 
 /** What the allowance reads from the server's concurrency limiter. */
-export interface SheddingState {
+export interface FloodState {
   /** Whether the server refuses as many calls as it lets in, or more (the limiter's flood test). */
   isFlooded(): boolean;
   /** Unary calls let in at once now. */
@@ -58,7 +58,7 @@ export interface StreamAllowanceOptions {
   maxStreams: number;
   /** The least a connection is allowed while the server is flooded. Default 4. */
   minStreams?: number;
-  limiter: SheddingState;
+  limiter: FloodState;
   /** How often the flood and the share are looked at while the server refuses calls, ms. Default 100. */
   intervalMs?: number;
 }

@@ -133,7 +133,6 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
   let lastLimitRefusalMs = -Infinity;
   const floods = createFloodRecord();
   const unaryLimit = () => Math.min(adaptive?.limit() ?? options.ceiling, options.ceiling);
-  const sheddingAt = (nowMs: number) => nowMs - lastLimitRefusalMs <= sheddingMemoryMs;
 
   const refuse = (limit: LimitName, message: string, nowMs = now()): Refusal => {
     shed[limit] += 1;
@@ -144,7 +143,7 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
   /** The refusal of a call that would wait longer than its caller does, while shedding; else undefined. */
   const tooShortToWait = (remainingMs: number, nowMs: number): Refusal | undefined => {
     if (adaptive === undefined || remainingMs === Infinity) return undefined;
-    if (!sheddingAt(nowMs)) return undefined;
+    if (nowMs - lastLimitRefusalMs > sheddingMemoryMs) return undefined;
     const callMs = adaptive.state().windowSlowestMs;
     if (callMs === undefined || remainingMs >= callMs) return undefined;
     return refuse(

@@ -73,7 +73,7 @@ export interface RunningGrpcServer {
   shutdown(graceMs: number): Promise<void>;
 }
 
-/** SETTINGS_MAX_CONCURRENT_STREAMS of every connection while the server is not shedding load. */
+/** SETTINGS_MAX_CONCURRENT_STREAMS of every connection while the server is not flooded. */
 const maxStreamsPerConnection = 100;
 
 /**
@@ -108,13 +108,12 @@ function serverOptions(maxMessageBytes: number) {
 export async function startGrpcServer(options: GrpcServerOptions): Promise<RunningGrpcServer> {
   const metrics = createServerMetrics(options.registry);
   const namesOf = createCallNaming();
-  // Bound to the server's port once it listens; refusals before that have no connection to govern.
-  let streamAllowance: StreamAllowance | undefined;
   const loadShedder = createLoadShedder(
     createConcurrencyLimiter({ ceiling: options.maxInFlight, settings: options.concurrencyLimit }),
     (descriptor) => {
       metrics.countRefused(namesOf(descriptor));
-      streamAllowance?.onRefusal();
+      // Made once the server listens (it needs the port); a refusal needs a call, so none comes sooner.
+      streamAllowance.onRefusal();
     },
   );
   // One observing interceptor for the span (tracing on), the trace, the access log and the
@@ -153,16 +152,19 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
     `${formatHost(options.host)}:${options.port}`,
     options.credentials ?? serverCredentialsFromTls(options.tls),
   );
-  const allowance = governStreamAllowance({ port, maxStreams: maxStreamsPerConnection, limiter: loadShedder.limiter });
-  streamAllowance = allowance;
+  const streamAllowance = governStreamAllowance({
+    port,
+    maxStreams: maxStreamsPerConnection,
+    limiter: loadShedder.limiter,
+  });
   return {
     port,
     health,
     loadShedder,
-    streamAllowance: allowance,
+    streamAllowance,
     shutdown: (graceMs) => {
       stopping.abort();
-      allowance.stop();
+      streamAllowance.stop();
       return shutdown(server, health, loadShedder, graceMs);
     },
   };
