@@ -12,12 +12,18 @@ const order = ["echo", "random-hero", "fight-max", "tracing", "fan-out", "coales
  * report). Returns the report's path.
  */
 export async function writeReport(outDir: string): Promise<string> {
+  const { path, markdown } = await reportOf(outDir);
+  await writeFile(path, markdown);
+  return path;
+}
+
+/** Where the report of `outDir` goes and what it says (what `writeReport` writes). */
+export async function reportOf(outDir: string): Promise<{ path: string; markdown: string }> {
   const committed = resolve(outDir) === resolve(committedResults);
-  const reportPath = committed ? join(dirname(committedResults), "RESULTS.md") : join(outDir, "RESULTS.md");
+  const path = committed ? join(dirname(committedResults), "RESULTS.md") : join(outDir, "RESULTS.md");
   const prefix = committed ? `${basename(committedResults)}/` : "";
   const files = [...(await readResultFiles(outDir)).values()].sort((a, b) => rank(a.scenario) - rank(b.scenario));
-  await writeFile(reportPath, renderReport(files, prefix));
-  return reportPath;
+  return { path, markdown: renderReport(files, prefix) };
 }
 
 /** The Markdown of the report; chart links are `prefix` + file name. */
