@@ -68,4 +68,20 @@ describe("catalog repository on PostgreSQL with two instances", () => {
     assert.deepEqual(picked.toSorted(), all);
     assert.ok(all.includes((await repository.randomOne())?.id ?? 0));
   });
+
+  it("draws a batch from the catalog as it is now, after another instance grew or shrank it", async () => {
+    const [a, b] = [createCatalogRepository(first.db, spec), createCatalogRepository(second.db, spec)];
+    const ids = async () =>
+      (await a.list({ afterId: 0, limit: 1000, nameFilter: "" })).map((item) => item.id).toSorted();
+    const everything = async () => (await a.randomMany(1000)).map((item) => item.id).toSorted();
+    assert.deepEqual(await everything(), await ids()); // `a` now knows N
+    for (let index = 0; index < 5; index++) await b.create(fighter(`Grown ${index}`));
+    assert.deepEqual(await everything(), await ids(), "rows created since the last pick are drawn");
+    const [firstId, secondId] = await ids();
+    await Promise.all([b.delete(firstId!), b.delete(secondId!)]);
+    assert.deepEqual(await everything(), await ids(), "rows deleted since the last pick are not");
+    const single = new Set<number>();
+    for (let pick = 0; pick < 600; pick++) single.add((await a.randomMany(1))[0]!.id);
+    assert.equal(single.size, (await ids()).length, "every row comes up in batches of one");
+  });
 });

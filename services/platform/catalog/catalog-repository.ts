@@ -1,4 +1,4 @@
-import { type Kysely, sql } from "kysely";
+import { CompiledQuery, type Kysely, sql } from "kysely";
 import { AlreadyExistsError } from "../core/errors.js";
 import { withDatabaseErrors } from "../database/database-errors.js";
 import { lockCatalog } from "./catalog-migrations.js";
@@ -47,7 +47,10 @@ export interface CatalogRepository<T extends CatalogItem> {
   delete(id: number): Promise<boolean>;
 }
 
-/** Attempts at filling a random pick when rows vanish between reading N and reading slots. */
+/** A row of the batch pick: the snapshot's highest slot, then the row's columns (null: no slot matched). */
+type SlotsRow = CatalogRow & { highest: number };
+
+/** Attempts at a random pick while the catalog changes under it (rows vanish, or N moves since the last pick). */
 const pickAttempts = 5;
 
 /** The kysely repository of `spec`'s table. */
@@ -57,14 +60,16 @@ export function createCatalogRepository<T extends CatalogItem>(
 ): CatalogRepository<T> {
   const table = spec.plural;
   const toItem = (row: CatalogRow) => itemFromRow(spec, row);
-  const rowsInSlots = (slots: readonly number[]) =>
-    slots.length === 0
-      ? Promise.resolve([])
-      : db
-          .selectFrom(table)
-          .selectAll()
-          .where("slot", "=", sql<number>`any(${slots}::int[])`)
-          .execute();
+  // A batch pick in one round trip: the rows in the drawn slots and, read from the same snapshot,
+  // the highest slot (a left join, so it comes back even when no slot matched). The text never
+  // changes, so it is prepared like the single pick.
+  const slotsText =
+    sql`select s.highest, t.* from (select coalesce(max(slot), 0)::int as highest from ${sql.table(table)}) s left join ${sql.table(table)} t on t.slot = any(${[]}::int[])`.compile(
+      db,
+    ).sql;
+  preparedStatement(`random_many_${table}`, slotsText);
+  /** The highest slot the last pick saw (-1: none yet): the next batch draws its slots from it. */
+  let knownHighest = -1;
 
   // One round trip: PostgreSQL evaluates the uncorrelated subquery once (an InitPlan), so this
   // is a max(slot) index probe plus one slot lookup. Compiled once: its text never changes.
@@ -90,16 +95,21 @@ export function createCatalogRepository<T extends CatalogItem>(
         return row === undefined ? undefined : toItem(row);
       },
       async randomMany(count) {
-        const found = new Map<number, CatalogRow>();
+        if (count <= 0) return [];
+        let rows: CatalogRow[] = [];
         for (let attempt = 0; attempt < pickAttempts; attempt++) {
-          const highest = await highestSlot(db, table);
-          const wanted = Math.min(count, highest) - found.size;
-          if (wanted <= 0) break;
-          const taken = new Set([...found.values()].map((row) => Number(row.slot)));
-          for (const row of await rowsInSlots(pickDistinctSlots(wanted, highest, taken)))
-            found.set(Number(row.id), row);
+          const drawnFrom = knownHighest;
+          const slots = drawnFrom > 0 ? pickDistinctSlots(Math.min(count, drawnFrom), drawnFrom) : [];
+          const answer = (await db.executeQuery<SlotsRow>(CompiledQuery.raw(slotsText, [slots]))).rows;
+          knownHighest = Number(answer[0]?.highest ?? 0);
+          rows = answer.filter((row) => row.id !== null);
+          // Slots drawn from the snapshot's own 1..N are all there (slots are dense): a uniform
+          // pick, complete. A catalog that grew or shrank since the last pick draws again from
+          // its new N, so a stale N never biases a pick (one more round trip, only then).
+          if (knownHighest === drawnFrom) break;
         }
-        return shuffle([...found.values()].slice(0, count).map(toItem));
+        // Past the attempts (a storm of creates and deletes): the rows found are still a fair answer.
+        return shuffle(rows.slice(0, count).map(toItem));
       },
       async get(id) {
         const row = await db.selectFrom(table).selectAll().where("id", "=", id).executeTakeFirst();
