@@ -153,6 +153,11 @@ async function floodOnce(context: BenchContext, mode: Mode, fights: BenchProcess
     99,
   );
   const limitMs = Math.max(1.5 * percentileMs(baseline, 99), percentileMs(baseline, 99) + 5);
+  // The windows judge their own calls by fights' handled counters, so the flood's last admitted
+  // calls must have ended first: finishing after the first window's "before" read, they counted
+  // as its calls (14 OK for 12 sent), and a window all of whose calls were OK and fast failed.
+  // The wait is part of the recovery time (counted from the flood's end).
+  await drained(fights);
   const windows: GhzSummary[] = [];
   let recoveryMs = Number.NaN;
   // Short windows: with 1 s ones the first window after the flood was already back at the
@@ -236,6 +241,19 @@ async function concurrencyLimitOf(fights: BenchProcess): Promise<LimitStats | un
     () => undefined,
   );
   return stats?.concurrencyLimit;
+}
+
+/** Until fights has no call in flight (its `/stats` inFlight), or 5 s. */
+async function drained(fights: BenchProcess): Promise<void> {
+  const giveUpAt = performance.now() + 5000;
+  while (performance.now() < giveUpAt) {
+    const stats = await fetch(`http://127.0.0.1:${fights.adminPort}/stats`).then(
+      (response) => response.json() as Promise<{ inFlight?: number }>,
+      () => undefined,
+    );
+    if (stats?.inFlight === 0) return;
+    await sleep(10);
+  }
 }
 
 /** Calls fights has refused since it started, by the rule that refused them. */
