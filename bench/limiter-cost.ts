@@ -17,7 +17,7 @@ await compileWhenStale((line) => console.error(line));
 const limiterModule = join(distDir, "services", "platform", "server", "concurrency-limiter.js");
 const { createConcurrencyLimiter, isRefusal } = (await import(
   pathToFileURL(limiterModule).href
-)) as typeof import("../services/platform/server/concurrency-limiter.js");
+)) as typeof import("../services/platform/load-shedding/concurrency-limiter.js");
 
 const callsPerRound = 1_000_000;
 const rounds = 5;

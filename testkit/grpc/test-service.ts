@@ -1,7 +1,7 @@
 import type { Client } from "@grpc/grpc-js";
 import { Registry } from "prom-client";
 import { file_superheroes_hero_v1_hero_service, HeroService } from "../../gen/superheroes/hero/v1/hero_service_pb.js";
-import { noFaults } from "../../services/platform/server/faults.js";
+import { noFaults } from "../../services/platform/faults/faults.js";
 import { registration } from "../../services/platform/server/grpc-server.js";
 import type { ServiceConfig } from "../../services/platform/config/service-config.js";
 import { startServiceProcess, type RunningService } from "../../services/platform/server/service-process.js";

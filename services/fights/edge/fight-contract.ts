@@ -10,7 +10,7 @@ import {
 } from "./fight-messages.js";
 import type { FightsService } from "../fights-service.js";
 import { checkAdminAccess } from "../../platform/admin/admin-access.js";
-import { faultSettingsFromMessage } from "../../platform/server/fault-service.js";
+import { faultSettingsFromMessage } from "../../platform/faults/fault-service.js";
 import type { FightLab } from "../lab/fight-lab.js";
 import {
   labTrafficToMessage,

@@ -7,7 +7,7 @@ import {
   type UpstreamLabSchema,
 } from "../../../gen/superheroes/fight/v1/fight_service_pb.js";
 import { InvalidArgumentError } from "../../platform/core/errors.js";
-import { faultSettingsToMessage } from "../../platform/server/fault-service.js";
+import { faultSettingsToMessage } from "../../platform/faults/fault-service.js";
 import type { FighterKind } from "../fighters/fighter-source.js";
 import type { LabTrafficState } from "../lab/lab-traffic.js";
 import type { MetricsSample } from "../lab/metrics-sampler.js";

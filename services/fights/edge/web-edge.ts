@@ -11,13 +11,13 @@ import {
   connectCallerValues,
   connectImplementationFrom,
   connectTraceInterceptor,
-} from "../../platform/server/connect-service.js";
-import { withClearDecodeErrors } from "../../platform/server/connect-decode-errors.js";
-import { createConnectLoadShedding } from "../../platform/server/connect-load-shedding.js";
-import type { ConcurrencyLimiter } from "../../platform/server/concurrency-limiter.js";
+} from "../../platform/connect/connect-service.js";
+import { withClearDecodeErrors } from "../../platform/connect/connect-decode-errors.js";
+import { createConnectLoadShedding } from "../../platform/load-shedding/connect-load-shedding.js";
+import type { ConcurrencyLimiter } from "../../platform/load-shedding/concurrency-limiter.js";
 import type { ServiceImplementation } from "../../platform/core/service-implementation.js";
 import type { SpanTracer } from "../../platform/core/span-tracer.js";
-import { createConnectSpanInterceptor } from "../../platform/server/connect-span-interceptor.js";
+import { createConnectSpanInterceptor } from "../../platform/connect/connect-span-interceptor.js";
 import type { Logger } from "../../platform/observability/logger.js";
 import type { KeyPair } from "../../platform/config/tls-config.js";
 import { pictureSvg } from "./pictures.js";

@@ -3,11 +3,11 @@ import {
   type FaultSettings as FaultSettingsMessage,
   FaultService,
 } from "../../../gen/superheroes/fault/v1/fault_service_pb.js";
-import { faultSettingsFromMessage } from "../../platform/server/fault-service.js";
+import { faultSettingsFromMessage } from "../../platform/faults/fault-service.js";
 import type { PromiseClient } from "../../platform/calls/grpc-client.js";
 import { isServiceError } from "../../platform/calls/grpc-client.js";
 import { FailedPreconditionError, InvalidArgumentError, UnavailableError } from "../../platform/core/errors.js";
-import type { FaultSettings } from "../../platform/server/faults.js";
+import type { FaultSettings } from "../../platform/faults/faults.js";
 import type { FighterKind } from "../fighters/fighter-source.js";
 import type { Upstreams } from "../fighters/upstream-fighters.js";
 

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import type { Registry } from "prom-client";
 import { InvalidArgumentError } from "../core/errors.js";
-import type { FaultInjector } from "../server/faults.js";
+import type { FaultInjector } from "../faults/faults.js";
 import { bearerMatches } from "./admin-access.js";
 
 /** Options of `startAdminServer`. */

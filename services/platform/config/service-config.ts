@@ -1,9 +1,9 @@
 import { ConfigError, type EnvReader } from "./env-reader.js";
-import { faultSettingsFromEnv, type FaultSettings } from "../server/faults.js";
+import { faultSettingsFromEnv, type FaultSettings } from "../faults/faults.js";
 import { accessLogModes, type AccessLogMode } from "../observability/access-log.js";
 import { logLevels, type LogLevel } from "../observability/logger.js";
 import { serverTlsFromEnv, type ServerTls } from "./tls-config.js";
-import { concurrencyLimitModes, type ConcurrencyLimitSettings } from "../server/concurrency-limiter.js";
+import { concurrencyLimitModes, type ConcurrencyLimitSettings } from "../load-shedding/concurrency-limiter.js";
 import { tracingSettingsFromEnv, type TracingSettings } from "../observability/tracing.js";
 
 /** Settings every service process has, read from `<PREFIX>_*` variables. */

@@ -1,6 +1,6 @@
 import { Gauge, type Registry } from "prom-client";
-import type { ConcurrencyLimiter } from "../server/concurrency-limiter.js";
-import type { StreamAllowance } from "../grpc/stream-allowance.js";
+import type { ConcurrencyLimiter } from "../load-shedding/concurrency-limiter.js";
+import type { StreamAllowance } from "../load-shedding/stream-allowance.js";
 import { createMirroredCounter } from "./mirrored-counter.js";
 
 /**

@@ -8,15 +8,15 @@ import { grpcDefinitionFromDesc } from "../grpc/grpc-definition.js";
 import { grpcHandlersFromImplementation } from "./grpc-handlers.js";
 import { traceObserver } from "./call-trace.js";
 import { createHealthReporter, type HealthReporter } from "./health.js";
-import { createLoadShedder, type LoadShedder } from "./load-shedding.js";
-import { createConcurrencyLimiter, type ConcurrencyLimitSettings } from "./concurrency-limiter.js";
+import { createLoadShedder, type LoadShedder } from "../load-shedding/grpc-load-shedding.js";
+import { createConcurrencyLimiter, type ConcurrencyLimitSettings } from "../load-shedding/concurrency-limiter.js";
 import type { Logger } from "../observability/logger.js";
 import { addReflection } from "./reflection.js";
 import { combineObservers, createCallNaming, createObservingInterceptor } from "./server-call-observer.js";
 import { createServerMetrics } from "../observability/server-metrics.js";
 import type { ServerTls } from "../config/tls-config.js";
 import { serverCredentialsFromTls } from "../grpc/tls-credentials.js";
-import { governStreamAllowance, type StreamAllowance } from "../grpc/stream-allowance.js";
+import { governStreamAllowance, type StreamAllowance } from "../load-shedding/stream-allowance.js";
 import type { SpanTracer } from "../core/span-tracer.js";
 import { createServerSpanObserver } from "./server-span.js";
 
@@ -93,7 +93,7 @@ function serverOptions(maxMessageBytes: number) {
     // one connection opening 500 ListHeroes streams queued ~2.7 s of work on the 10-connection
     // database pool and other clients' calls waited behind it (test/resilience/http2); at 100
     // they wait < 0.6 s. Clients queue streams past the limit on their side.
-    // While the server is flooded, each connection gets only its share (grpc/stream-allowance.ts).
+    // While the server is flooded, each connection gets only its share (load-shedding/stream-allowance.ts).
     "grpc.max_concurrent_streams": maxStreamsPerConnection,
     // Cap per-session buffered memory (MiB) so a client that never reads cannot grow us.
     "grpc-node.max_session_memory": 32,

@@ -1,8 +1,8 @@
 import type { DescFile } from "@bufbuild/protobuf";
 import { collectDefaultMetrics, Registry } from "prom-client";
 import { startAdminServer, type RunningAdminServer } from "../admin/admin-server.js";
-import { createFaultInjector, type FaultInjector } from "./faults.js";
-import { createFaultServiceImplementation } from "./fault-service.js";
+import { createFaultInjector, type FaultInjector } from "../faults/faults.js";
+import { createFaultServiceImplementation } from "../faults/fault-service.js";
 import {
   FaultService,
   file_superheroes_fault_v1_fault_service,
@@ -13,7 +13,7 @@ import { registerConcurrencyMetrics } from "../observability/concurrency-metrics
 import type { Logger } from "../observability/logger.js";
 import type { ServiceConfig } from "../config/service-config.js";
 import type { Tracing } from "../observability/tracing.js";
-import type { ConcurrencyLimiter } from "./concurrency-limiter.js";
+import type { ConcurrencyLimiter } from "../load-shedding/concurrency-limiter.js";
 
 /** Options of `startServiceProcess`. */
 export interface ServiceProcessOptions {
