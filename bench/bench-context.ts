@@ -1,5 +1,5 @@
 import { createThrowawayDatabase } from "../testkit/postgres.js";
-import type { GeneratorName } from "./load-report.js";
+import type { GeneratorName } from "./load/load-report.js";
 
 /** Options of a bench run. */
 export interface BenchOptions {

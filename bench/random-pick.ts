@@ -23,7 +23,7 @@ import { openDatabase } from "../services/platform/database/database.js";
 import { createPromiseClient } from "../services/platform/calls/grpc-client.js";
 import { createLogger } from "../services/platform/observability/logger.js";
 import { createThrowawayDatabase } from "../testkit/postgres.js";
-import { type CallStats, measureCalls, medianStats } from "./measure-calls.js";
+import { type CallStats, measureCalls, medianStats } from "./load/measure-calls.js";
 import { serviceList } from "../services/service-list.js";
 
 const options = {

@@ -1,9 +1,9 @@
 import { create, type DescMethod, type MessageInitShape, toBinary, toJson } from "@bufbuild/protobuf";
 import type { BenchContext } from "./bench-context.js";
-import type { BenchProcess } from "./launch.js";
-import { failedCalls, type GeneratorName, type GhzSummary, percentileMs } from "./load-report.js";
-import { measureLoad } from "./measure.js";
-import type { ProcessUsage } from "./service-metrics.js";
+import type { BenchProcess } from "./system/launch.js";
+import { failedCalls, type GeneratorName, type GhzSummary, percentileMs } from "./load/load-report.js";
+import { measureLoad } from "./load/measure.js";
+import type { ProcessUsage } from "./system/service-metrics.js";
 
 /** A table of RESULTS.md: a header row and rows of cells. */
 export interface ResultTable {

@@ -1,8 +1,8 @@
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { BenchOptions } from "../bench-context.js";
-import { percentileMs } from "../load-report.js";
-import type { MachineInfo } from "../machine.js";
+import { percentileMs } from "../load/load-report.js";
+import type { MachineInfo } from "../system/machine.js";
 import type { ScenarioResult } from "../scenario.js";
 import { barChartSvg } from "./svg-chart.js";
 

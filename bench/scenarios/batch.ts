@@ -1,7 +1,7 @@
 import { FightService } from "../../gen/superheroes/fight/v1/fight_service_pb.js";
 import type { BenchContext } from "../bench-context.js";
-import { launchAllData, launchFights } from "../launch.js";
-import type { GhzSummary } from "../load-report.js";
+import { launchAllData, launchFights } from "../system/launch.js";
+import type { GhzSummary } from "../load/load-report.js";
 import { measureCall, median, runColumns, runRow, type Scenario, usageOf } from "../scenario.js";
 
 const single = FightService.method.performRandomFight;

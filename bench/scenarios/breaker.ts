@@ -1,9 +1,9 @@
 import { FightService } from "../../gen/superheroes/fight/v1/fight_service_pb.js";
 import type { BenchContext } from "../bench-context.js";
-import { launchAllData, launchFights } from "../launch.js";
-import { type GhzSummary, percentileMs } from "../load-report.js";
+import { launchAllData, launchFights } from "../system/launch.js";
+import { type GhzSummary, percentileMs } from "../load/load-report.js";
 import { measureCall, runColumns, runRow, type Scenario, usageOf } from "../scenario.js";
-import { histogramTotals, meanMsDelta, readExposition } from "../service-metrics.js";
+import { histogramTotals, meanMsDelta, readExposition } from "../system/service-metrics.js";
 
 const fight = FightService.method.performRandomFight;
 

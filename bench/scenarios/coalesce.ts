@@ -1,10 +1,10 @@
 import { FightService } from "../../gen/superheroes/fight/v1/fight_service_pb.js";
 import type { BenchContext } from "../bench-context.js";
-import { launchAllData, launchFights } from "../launch.js";
-import type { GhzSummary } from "../load-report.js";
+import { launchAllData, launchFights } from "../system/launch.js";
+import type { GhzSummary } from "../load/load-report.js";
 import { measureCall, median, runColumns, runRow, type Scenario, usageOf } from "../scenario.js";
-import { countTotal } from "../service-metrics.js";
-import { upstreamCallCount } from "../upstream-calls.js";
+import { countTotal } from "../system/service-metrics.js";
+import { upstreamCallCount } from "../system/upstream-calls.js";
 
 const fight = FightService.method.performRandomFight;
 const sources = ["direct", "coalesce", "pool"] as const;

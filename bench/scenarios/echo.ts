@@ -1,6 +1,6 @@
 import type { BenchContext } from "../bench-context.js";
-import { echoService } from "../echo-service.js";
-import { launchEcho } from "../launch.js";
+import { echoService } from "../system/echo-service.js";
+import { launchEcho } from "../system/launch.js";
 import { measureCall, runColumns, runRow, type Scenario, usageOf } from "../scenario.js";
 
 const echo = echoService.methods[0]!;
@@ -48,7 +48,7 @@ export const echoScenario: Scenario = {
       scenario: "echo",
       title: "Echo ceiling",
       description:
-        "A trivial grpc-js echo server (bench/echo-server.ts, no interceptors, no database): the most unary calls per second this stack does on this machine, the yardstick of fight-max.",
+        "A trivial grpc-js echo server (bench/system/echo-server.ts, no interceptors, no database): the most unary calls per second this stack does on this machine, the yardstick of fight-max.",
       primary: wide,
       runs,
       ratios: {

@@ -1,8 +1,8 @@
 import { FightService } from "../../gen/superheroes/fight/v1/fight_service_pb.js";
 import type { BenchContext } from "../bench-context.js";
-import { echoService } from "../echo-service.js";
-import { launchAllData, launchEcho, launchFights } from "../launch.js";
-import { type GhzSummary, percentileMs } from "../load-report.js";
+import { echoService } from "../system/echo-service.js";
+import { launchAllData, launchEcho, launchFights } from "../system/launch.js";
+import { type GhzSummary, percentileMs } from "../load/load-report.js";
 import { measureCall, median, runColumns, runRow, type Scenario, usageOf } from "../scenario.js";
 
 const echo = echoService.methods[0]!;

@@ -1,9 +1,9 @@
 import { FightService } from "../../gen/superheroes/fight/v1/fight_service_pb.js";
 import { HeroService } from "../../gen/superheroes/hero/v1/hero_service_pb.js";
 import type { BenchContext } from "../bench-context.js";
-import { echoService } from "../echo-service.js";
-import { type BenchProcess, launchAllData, launchEcho, launchFights } from "../launch.js";
-import { type GhzSummary, percentileMs } from "../load-report.js";
+import { echoService } from "../system/echo-service.js";
+import { type BenchProcess, launchAllData, launchEcho, launchFights } from "../system/launch.js";
+import { type GhzSummary, percentileMs } from "../load/load-report.js";
 import { type LoadShape, measureCall, runColumns, runRow, type Scenario, usageOf } from "../scenario.js";
 import {
   countDelta,
@@ -13,7 +13,7 @@ import {
   meanMsDelta,
   type MethodLabels,
   readExposition,
-} from "../service-metrics.js";
+} from "../system/service-metrics.js";
 
 /** One caller, one call in flight: the latency of a lone call, nothing queued behind another. */
 const lone = { connections: 1, concurrency: 1 };

@@ -1,10 +1,10 @@
 import { FightService } from "../../gen/superheroes/fight/v1/fight_service_pb.js";
 import type { BenchContext } from "../bench-context.js";
-import { type BenchProcess, type DataKind, launchAllData, launchFights, type Placement } from "../launch.js";
-import type { GhzSummary } from "../load-report.js";
-import { type MemoryCgroup, memoryCgroupsUnavailable } from "../memory-cgroup.js";
+import { type BenchProcess, type DataKind, launchAllData, launchFights, type Placement } from "../system/launch.js";
+import type { GhzSummary } from "../load/load-report.js";
+import { type MemoryCgroup, memoryCgroupsUnavailable } from "../system/memory-cgroup.js";
 import { measureCall, median, runColumns, runRow, type Scenario } from "../scenario.js";
-import { processUsage, type ProcessUsage, readExposition } from "../service-metrics.js";
+import { processUsage, type ProcessUsage, readExposition } from "../system/service-metrics.js";
 
 const fight = FightService.method.performRandomFight;
 /** Online Boutique's Node gRPC service runs in this limit; so do quarkus-super-heroes' native services. */

@@ -3,7 +3,7 @@ import { serviceNames } from "../../services/service-list.js";
 import { type LauncherProcess, startLauncher } from "../../testkit/processes/launcher-process.js";
 import { freePorts } from "../../testkit/ports.js";
 import type { BenchContext } from "../bench-context.js";
-import { summarize } from "../load-report.js";
+import { summarize } from "../load/load-report.js";
 import { median, type Scenario, type ScenarioResult } from "../scenario.js";
 
 /** How `npm start` is run: the shared PGlite (default) or one embedded PGlite per service. */

@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { FightService } from "../../gen/superheroes/fight/v1/fight_service_pb.js";
-import { createRawClient } from "../raw-client.js";
+import { createRawClient } from "../load/raw-client.js";
 import type { BenchContext } from "../bench-context.js";
-import { type BenchProcess, launchAllData, launchFights } from "../launch.js";
-import { type GhzSummary, percentileMs } from "../load-report.js";
+import { type BenchProcess, launchAllData, launchFights } from "../system/launch.js";
+import { type GhzSummary, percentileMs } from "../load/load-report.js";
 import { measureCall, runColumns, runRow, type Scenario, usageOf } from "../scenario.js";
-import { countDelta, countTotal, histogramPercentileMs, readExposition } from "../service-metrics.js";
+import { countDelta, countTotal, histogramPercentileMs, readExposition } from "../system/service-metrics.js";
 
 const fight = FightService.method.performRandomFight;
 const fightPath = `/${FightService.typeName}/${fight.name}`;

@@ -1,10 +1,10 @@
 import { HeroService } from "../../gen/superheroes/hero/v1/hero_service_pb.js";
 import type { BenchContext } from "../bench-context.js";
-import { type BenchProcess, launchData } from "../launch.js";
-import type { GhzSummary } from "../load-report.js";
-import { loadHeroesDatabase } from "../loaded-heroes.js";
+import { type BenchProcess, launchData } from "../system/launch.js";
+import type { GhzSummary } from "../load/load-report.js";
+import { loadHeroesDatabase } from "../system/loaded-heroes.js";
 import { measureCall, median, runColumns, runRow, type Scenario, usageOf } from "../scenario.js";
-import { percentileMs } from "../load-report.js";
+import { percentileMs } from "../load/load-report.js";
 
 const one = HeroService.method.getRandomHero;
 const many = HeroService.method.getRandomHeroes;

@@ -1,10 +1,10 @@
 import { FightService } from "../../gen/superheroes/fight/v1/fight_service_pb.js";
 import { dataServiceNames, serviceList } from "../../services/service-list.js";
 import type { BenchContext } from "../bench-context.js";
-import { type BenchProcess, launchAllData, launchFights } from "../launch.js";
-import { type GhzSummary, percentileMs } from "../load-report.js";
+import { type BenchProcess, launchAllData, launchFights } from "../system/launch.js";
+import { type GhzSummary, percentileMs } from "../load/load-report.js";
 import { measureCall, median, runColumns, runRow, type Scenario, usageOf } from "../scenario.js";
-import { histogramTotals, type HistogramTotals, readExposition } from "../service-metrics.js";
+import { histogramTotals, type HistogramTotals, readExposition } from "../system/service-metrics.js";
 
 const fight = FightService.method.performRandomFight;
 const settings = ["released", "kept"] as const;

@@ -1,8 +1,8 @@
 import { FightService } from "../../gen/superheroes/fight/v1/fight_service_pb.js";
 import type { BenchContext } from "../bench-context.js";
-import { launchAllData, launchFights } from "../launch.js";
-import type { GhzSummary } from "../load-report.js";
-import { startOtlpSink } from "../otlp-sink.js";
+import { launchAllData, launchFights } from "../system/launch.js";
+import type { GhzSummary } from "../load/load-report.js";
+import { startOtlpSink } from "../system/otlp-sink.js";
 import { measureCall, median, runColumns, runRow, type Scenario, usageOf } from "../scenario.js";
 
 const fight = FightService.method.performRandomFight;

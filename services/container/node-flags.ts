@@ -1,6 +1,6 @@
 /**
  * The Node flags a service runs with in the container (the Dockerfile's ENTRYPOINT, checked by
- * deploy/deploy.test.ts) and in the bench (bench/launch.ts), so the bench measures what the
+ * deploy/deploy.test.ts) and in the bench (bench/system/launch.ts), so the bench measures what the
  * container runs. `npm start` runs with its own, for a laptop (deploy/local/launch.ts).
  *
  * `--enable-source-maps`: stack traces in logs point at the TypeScript sources (no cost measured

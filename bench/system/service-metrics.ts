@@ -1,4 +1,4 @@
-import { adminRequest } from "../testkit/processes/admin-client.js";
+import { adminRequest } from "../../testkit/processes/admin-client.js";
 
 /** Resource use of one service process as its own `/metrics` reports it. */
 export interface ProcessUsage {

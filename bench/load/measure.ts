@@ -2,7 +2,7 @@ import { type GeneratorName, type GhzSummary, summarize } from "./load-report.js
 import type { LoadSpec } from "./load-spec.js";
 import { runGenerator } from "./generator.js";
 import { createRawClient } from "./raw-client.js";
-import { countDelta, countTotal, handledByCode, type MethodLabels, readExposition } from "./service-metrics.js";
+import { countDelta, countTotal, handledByCode, type MethodLabels, readExposition } from "../system/service-metrics.js";
 
 /** Where the server under load counts its calls, to verify status codes. */
 export interface ServerCounter {

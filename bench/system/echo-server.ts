@@ -3,16 +3,16 @@
  * identity serialisation (the request bytes are the response bytes, never decoded). It has reflection (for ghz/grpcurl) and an admin port with `/metrics`, so the bench
  * reads its RSS, CPU and `grpc_server_handled_total{grpc_code="OK"}` like any service's.
  *
- *   node --import tsx bench/echo-server.ts   (ECHO_GRPC_PORT 50099, ECHO_ADMIN_PORT 9499; 0 = any)
+ *   node --import tsx bench/system/echo-server.ts   (ECHO_GRPC_PORT 50099, ECHO_ADMIN_PORT 9499; 0 = any)
  *
  * Logs one JSON line `{"msg":"echo listening","grpcPort":..,"adminPort":..}`; exits on SIGTERM.
  */
 import { Server, ServerCredentials, type ServerUnaryCall, type sendUnaryData } from "@grpc/grpc-js";
 import { collectDefaultMetrics, Counter, Registry } from "prom-client";
-import { startAdminServer } from "../services/platform/admin/admin-server.js";
-import { createEnvReader } from "../services/platform/config/env-reader.js";
-import { grpcDefinitionFromDesc } from "../services/platform/grpc/grpc-definition.js";
-import { addReflection } from "../services/platform/server/reflection.js";
+import { startAdminServer } from "../../services/platform/admin/admin-server.js";
+import { createEnvReader } from "../../services/platform/config/env-reader.js";
+import { grpcDefinitionFromDesc } from "../../services/platform/grpc/grpc-definition.js";
+import { addReflection } from "../../services/platform/server/reflection.js";
 import { echoFile, echoService } from "./echo-service.js";
 
 const env = createEnvReader(process.env);

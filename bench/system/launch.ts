@@ -1,12 +1,12 @@
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { compileWhenStale, distDir } from "../deploy/local/compiled-build.mjs";
-import { containerNodeFlags } from "../services/container/node-flags.js";
-import { type DataServiceName, dataServiceNames, type ServiceName, serviceList } from "../services/service-list.js";
-import { spawnNodeProcess } from "../testkit/processes/node-process.js";
-import { waitServing } from "../testkit/processes/readiness.js";
-import { freePort } from "../testkit/ports.js";
-import type { BenchContext } from "./bench-context.js";
+import { compileWhenStale, distDir } from "../../deploy/local/compiled-build.mjs";
+import { containerNodeFlags } from "../../services/container/node-flags.js";
+import { type DataServiceName, dataServiceNames, type ServiceName, serviceList } from "../../services/service-list.js";
+import { spawnNodeProcess } from "../../testkit/processes/node-process.js";
+import { waitServing } from "../../testkit/processes/readiness.js";
+import { freePort } from "../../testkit/ports.js";
+import type { BenchContext } from "../bench-context.js";
 import { createMemoryCgroup, type MemoryCgroup, privateNodeBinary } from "./memory-cgroup.js";
 import { processUsage, type ProcessUsage, readExposition } from "./service-metrics.js";
 
@@ -46,7 +46,7 @@ interface Program {
   nodeFlags: readonly string[];
 }
 
-/** The echo server (bench/echo-server.ts), under tsx with no flags: it is the yardstick, not a service. */
+/** The echo server (bench/system/echo-server.ts), under tsx with no flags: it is the yardstick, not a service. */
 const echoProgram: Program = {
   entryPoint: fileURLToPath(new URL("./echo-server.ts", import.meta.url)),
   nodeFlags: [],

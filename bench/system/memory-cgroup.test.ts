@@ -4,7 +4,7 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { spawnNodeProcess } from "../testkit/processes/node-process.js";
+import { spawnNodeProcess } from "../../testkit/processes/node-process.js";
 import { createMemoryCgroup, memoryCgroupsUnavailable } from "./memory-cgroup.js";
 
 /** Runs a script that prints its V8 heap limit and the cgroup it is in; returns both. */
