@@ -1,12 +1,12 @@
-import { createArena } from "./arena.js";
+import { createArena } from "./arena/arena.js";
 import { createBackendStatus } from "./backend-status.js";
 import { byId } from "./dom.js";
 import { createFightClient } from "./fight-client.js";
-import { startLabPanel } from "./lab-panel.js";
-import { startLiveFeed } from "./live-feed.js";
-import { startMetricsCharts } from "./metrics-charts.js";
-import { startStatsPanel } from "./stats-panel.js";
-import { startUpstreamPanel } from "./upstream-panel.js";
+import { startLabPanel } from "./lab/lab-panel.js";
+import { startLiveFeed } from "./panels/live-feed.js";
+import { startMetricsCharts } from "./panels/metrics-charts.js";
+import { startStatsPanel } from "./panels/stats-panel.js";
+import { startUpstreamPanel } from "./panels/upstream-panel.js";
 
 // Wiring only: one client for the page's own origin (the fights web edge), one status shared
 // by every panel, and each panel polling or streaming on its own until the page goes away.

@@ -1,8 +1,8 @@
-import { Team, type Fight, type Fighters } from "../../../gen/superheroes/fight/v1/fight_service_pb.js";
-import type { BackendStatus } from "./backend-status.js";
-import { h, replace } from "./dom.js";
-import { describeError } from "./errors.js";
-import { unaryCall, type FightClient } from "./fight-client.js";
+import { Team, type Fight, type Fighters } from "../../../../gen/superheroes/fight/v1/fight_service_pb.js";
+import type { BackendStatus } from "../backend-status.js";
+import { h, replace } from "../dom.js";
+import { describeError } from "../errors.js";
+import { unaryCall, type FightClient } from "../fight-client.js";
 import { markOutcome, renderFighterCard, renderLocationCard } from "./fighter-card.js";
 import { fightersViewFromMessage } from "./views.js";
 

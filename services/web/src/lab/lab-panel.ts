@@ -1,13 +1,13 @@
 import { timestampMs } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, type CallOptions } from "@connectrpc/connect";
-import type { GetLabResponse, UpstreamLab } from "../../../gen/superheroes/fight/v1/fight_service_pb.js";
-import { h, replace } from "./dom.js";
-import { describeError } from "./errors.js";
-import { unaryCall, type FightClient } from "./fight-client.js";
+import type { GetLabResponse, UpstreamLab } from "../../../../gen/superheroes/fight/v1/fight_service_pb.js";
+import { h, replace } from "../dom.js";
+import { describeError } from "../errors.js";
+import { unaryCall, type FightClient } from "../fight-client.js";
 import { type LabActions, runLabAction as run } from "./lab-actions.js";
 import { createLabDemos } from "./lab-demos.js";
 import { renderUpstreamFaults, type FaultsForm } from "./lab-faults-form.js";
-import { startPoller } from "./timing.js";
+import { startPoller } from "../timing.js";
 
 /** Options of `startLabPanel`. */
 export interface LabPanelOptions {

@@ -1,4 +1,4 @@
-import { h } from "./dom.js";
+import { h } from "../dom.js";
 
 /** What a picture shows, which picks its placeholder. */
 export type PictureKind = "hero" | "villain" | "location";

@@ -1,4 +1,4 @@
-import { h, svg } from "./dom.js";
+import { h, svg } from "../dom.js";
 
 /** One line of a chart: a value per sample (undefined: a gap). */
 export interface Series {

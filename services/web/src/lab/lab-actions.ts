@@ -1,5 +1,5 @@
-import type { FaultSettings } from "../../../gen/superheroes/fault/v1/fault_service_pb.js";
-import { describeError } from "./errors.js";
+import type { FaultSettings } from "../../../../gen/superheroes/fault/v1/fault_service_pb.js";
+import { describeError } from "../errors.js";
 
 /** What the lab's demos and forms may do: the lab RPCs, with the admin token if one was given. */
 export interface LabActions {

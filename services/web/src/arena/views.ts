@@ -1,5 +1,5 @@
-import type { Fighters } from "../../../gen/superheroes/fight/v1/fight_service_pb.js";
-import { LocationType } from "../../../gen/superheroes/location/v1/location_service_pb.js";
+import type { Fighters } from "../../../../gen/superheroes/fight/v1/fight_service_pb.js";
+import { LocationType } from "../../../../gen/superheroes/location/v1/location_service_pb.js";
 import type { FighterView, LocationView } from "./fighter-card.js";
 
 /** The cards' view of the fighters answered by GetRandomFighters. */

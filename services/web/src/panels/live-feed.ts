@@ -1,10 +1,10 @@
 import { timestampDate } from "@bufbuild/protobuf/wkt";
-import { Team, type Combatant, type Fight } from "../../../gen/superheroes/fight/v1/fight_service_pb.js";
-import type { BackendStatus } from "./backend-status.js";
-import { h } from "./dom.js";
-import { describeError, isCanceled } from "./errors.js";
-import { unaryCall, type FightClient } from "./fight-client.js";
-import { createBackoff, sleep } from "./timing.js";
+import { Team, type Combatant, type Fight } from "../../../../gen/superheroes/fight/v1/fight_service_pb.js";
+import type { BackendStatus } from "../backend-status.js";
+import { h } from "../dom.js";
+import { describeError, isCanceled } from "../errors.js";
+import { unaryCall, type FightClient } from "../fight-client.js";
+import { createBackoff, sleep } from "../timing.js";
 
 /** Options of `startLiveFeed`. */
 export interface LiveFeedOptions {

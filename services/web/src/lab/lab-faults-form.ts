@@ -1,6 +1,6 @@
-import type { FaultSettings } from "../../../gen/superheroes/fault/v1/fault_service_pb.js";
-import type { UpstreamLab } from "../../../gen/superheroes/fight/v1/fight_service_pb.js";
-import { h } from "./dom.js";
+import type { FaultSettings } from "../../../../gen/superheroes/fault/v1/fault_service_pb.js";
+import type { UpstreamLab } from "../../../../gen/superheroes/fight/v1/fight_service_pb.js";
+import { h } from "../dom.js";
 import { type LabActions, runLabAction as run } from "./lab-actions.js";
 
 /** The fault form of one data service. */

@@ -1,5 +1,5 @@
-import type { GetLabResponse } from "../../../gen/superheroes/fight/v1/fight_service_pb.js";
-import { h } from "./dom.js";
+import type { GetLabResponse } from "../../../../gen/superheroes/fight/v1/fight_service_pb.js";
+import { h } from "../dom.js";
 import { type LabActions, runLabAction as run } from "./lab-actions.js";
 
 /** Fights per second the demos make sure of: enough calls for a breaker to judge within a second. */

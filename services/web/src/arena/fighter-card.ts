@@ -1,4 +1,4 @@
-import { formatCount, h } from "./dom.js";
+import { formatCount, h } from "../dom.js";
 import { createPicture, type PictureKind } from "./picture.js";
 
 /** A hero or villain as a card shows it. */

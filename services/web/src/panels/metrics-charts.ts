@@ -1,11 +1,11 @@
 import { timestampMs } from "@bufbuild/protobuf/wkt";
-import { BreakerState, type MetricsSample } from "../../../gen/superheroes/fight/v1/fight_service_pb.js";
-import type { BackendStatus } from "./backend-status.js";
-import { h, replace } from "./dom.js";
-import { describeError, isCanceled } from "./errors.js";
-import type { FightClient } from "./fight-client.js";
+import { BreakerState, type MetricsSample } from "../../../../gen/superheroes/fight/v1/fight_service_pb.js";
+import type { BackendStatus } from "../backend-status.js";
+import { h, replace } from "../dom.js";
+import { describeError, isCanceled } from "../errors.js";
+import type { FightClient } from "../fight-client.js";
 import { renderLineChart, type BandRow } from "./svg-chart.js";
-import { createBackoff, sleep } from "./timing.js";
+import { createBackoff, sleep } from "../timing.js";
 
 /** Options of `startMetricsCharts`. */
 export interface MetricsChartsOptions {

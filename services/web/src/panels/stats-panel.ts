@@ -1,9 +1,9 @@
-import { Team, type GetFightStatsResponse } from "../../../gen/superheroes/fight/v1/fight_service_pb.js";
-import type { BackendStatus } from "./backend-status.js";
-import { formatCount, h, replace } from "./dom.js";
-import { describeError } from "./errors.js";
-import { unaryCall, type FightClient } from "./fight-client.js";
-import { startPoller, type Poller } from "./timing.js";
+import { Team, type GetFightStatsResponse } from "../../../../gen/superheroes/fight/v1/fight_service_pb.js";
+import type { BackendStatus } from "../backend-status.js";
+import { formatCount, h, replace } from "../dom.js";
+import { describeError } from "../errors.js";
+import { unaryCall, type FightClient } from "../fight-client.js";
+import { startPoller, type Poller } from "../timing.js";
 
 /** Options of `startStatsPanel`. */
 export interface StatsPanelOptions {
