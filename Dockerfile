@@ -41,5 +41,5 @@ USER 1000:1000
 # gRPC: fights 50050, heroes 50051, villains 50052, locations 50053; web 8080; admin 9400-9403.
 EXPOSE 50050 50051 50052 50053 8080 9400 9401 9402 9403
 # Health: node dist/services/container/health-probe.js <gRPC port> (grpc.health.v1, exit 0 = SERVING).
-ENTRYPOINT ["node", "--enable-source-maps", "dist/services/container/entrypoint.js"]
+ENTRYPOINT ["node", "--enable-source-maps", "--no-allocation-site-pretenuring", "dist/services/container/entrypoint.js"]
 CMD ["fights"]
