@@ -234,24 +234,30 @@ interface LimitStats {
   streamsPerConnection: number;
 }
 
-/** fights' concurrency limit as its `/stats` shows it (undefined when the admin port does not answer). */
-async function concurrencyLimitOf(fights: BenchProcess): Promise<LimitStats | undefined> {
-  const stats = await fetch(`http://127.0.0.1:${fights.adminPort}/stats`).then(
-    (response) => response.json() as Promise<{ concurrencyLimit?: LimitStats }>,
+/** What the bench reads of fights' `/stats`. */
+interface FightsStats {
+  inFlight?: number;
+  concurrencyLimit?: LimitStats;
+}
+
+/** fights' `/stats` (undefined when the admin port does not answer). */
+function statsOf(fights: BenchProcess): Promise<FightsStats | undefined> {
+  return fetch(`http://127.0.0.1:${fights.adminPort}/stats`).then(
+    (response) => response.json() as Promise<FightsStats>,
     () => undefined,
   );
-  return stats?.concurrencyLimit;
+}
+
+/** fights' concurrency limit as its `/stats` shows it (undefined when the admin port does not answer). */
+async function concurrencyLimitOf(fights: BenchProcess): Promise<LimitStats | undefined> {
+  return (await statsOf(fights))?.concurrencyLimit;
 }
 
 /** Until fights has no call in flight (its `/stats` inFlight), or 5 s. */
 async function drained(fights: BenchProcess): Promise<void> {
   const giveUpAt = performance.now() + 5000;
   while (performance.now() < giveUpAt) {
-    const stats = await fetch(`http://127.0.0.1:${fights.adminPort}/stats`).then(
-      (response) => response.json() as Promise<{ inFlight?: number }>,
-      () => undefined,
-    );
-    if (stats?.inFlight === 0) return;
+    if ((await statsOf(fights))?.inFlight === 0) return;
     await sleep(10);
   }
 }

@@ -109,7 +109,7 @@ export function createCatalogRepository<T extends CatalogItem>(
           if (knownHighest === drawnFrom) break;
         }
         // Past the attempts (a storm of creates and deletes): the rows found are still a fair answer.
-        return shuffle(rows.slice(0, count).map(toItem));
+        return shuffle(rows.map(toItem));
       },
       async get(id) {
         const row = await db.selectFrom(table).selectAll().where("id", "=", id).executeTakeFirst();
