@@ -173,6 +173,19 @@ describe("adaptive limit", () => {
     assert.ok(limit.limit() <= 30, `still near the 10 the server serves: ${limit.limit()}`);
   });
 
+  it("does not take a flood it starts into as its baseline, and learns one once calls are served normally", () => {
+    // A server restarted into a thundering herd: its first windows already refuse far more than
+    // they serve, at 250 ms a call. That is its own queue, not what a call normally takes.
+    const limit = createAdaptiveLimit({ ...options, initialLimit: 100 });
+    const feed = feeder(limit);
+    feed.windows(300, 250, undefined, 44);
+    assert.equal(limit.state().baselineRttMs, undefined, "no baseline from a flood");
+    assert.equal(limit.limit(), 100, "held where it started: nothing says it can take more");
+    feed.windows(5, 3, 80); // the herd is gone: calls served without refusals
+    assert.equal(limit.state().baselineRttMs, 3);
+    assert.ok(limit.limit() > 100, `grows from its baseline on: ${limit.limit()}`);
+  });
+
   it("learns a slower baseline at minLimit, and drops it soon after latency falls back", () => {
     const limit = createAdaptiveLimit(options);
     const feed = feeder(limit);

@@ -89,9 +89,10 @@ export interface AdaptiveLimit {
  * to 80 in 4 s at that rate and kept falling (bench fight-max). So the baseline learns from every
  * window that did not refuse a tenth of what it served, as Gradient2's long RTT does, and a
  * steady latency becomes the new normal. A flood refuses from its first window on: the baseline
- * stays what it was before it, and its own queue cannot lift it. At minLimit the baseline learns
- * even then (the least concurrency we allow: its latency is the best there is, e.g. after a
- * dependency got slower).
+ * stays what it was before it, and its own queue cannot lift it; a server started into a flood
+ * learns no baseline from it and holds its initial limit until a window is served normally. At
+ * minLimit the baseline learns even then (the least concurrency we allow: its latency is the best
+ * there is, e.g. after a dependency got slower).
  */
 export function createAdaptiveLimit(options: AdaptiveLimitOptions): AdaptiveLimit {
   const windowMs = options.windowMs ?? 100;
@@ -121,8 +122,12 @@ export function createAdaptiveLimit(options: AdaptiveLimitOptions): AdaptiveLimi
     windowRttMs = rtt;
     const appLimited = maxInFlight < limit / 2;
     const atFloor = Math.floor(limit) <= options.minLimit;
+    const learns = !overloaded || atFloor;
+    // A server started into a flood has only its own queue to measure: no baseline from that,
+    // and no move without one (taking it as normal let the limit climb to 479 under the flood).
+    if (baselineRttMs === undefined && !learns) return;
     if (baselineRttMs === undefined) baselineRttMs = rtt;
-    else if (!overloaded || atFloor) baselineRttMs += (rtt - baselineRttMs) * Math.min(1, count / baselineSamples);
+    else if (learns) baselineRttMs += (rtt - baselineRttMs) * Math.min(1, count / baselineSamples);
     // Latency fell well below the baseline: the load that raised it is gone; catch up quickly.
     if (baselineRttMs / rtt > 2) baselineRttMs *= 0.9;
     gradient = clamp((tolerance * baselineRttMs) / rtt, 0.5, 1);
