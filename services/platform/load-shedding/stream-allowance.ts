@@ -16,12 +16,12 @@ import type { Http2Session, Http2Stream } from "node:http2";
  *
  * So while the server is flooded (over the last second it refused at least as many calls as it let
  * in, and 20 or more: the limiter's `isFlooded`), each HTTP/2 connection may keep only its share of
- * what the server lets in: SETTINGS_MAX_CONCURRENT_STREAMS = twice the limit ÷ the connections (at
+ * what the server lets in: SETTINGS_MAX_CONCURRENT_STREAMS = the limit ÷ the connections (at
  * least `minStreams`, at most `maxStreams`), sent again as the limit or the connections change. HTTP/2
  * flow control then does what refusals cannot: a connection's callers past its share wait in their
  * own client for a stream (grpc-js and every HTTP/2 client queue them), so the event loop reads a
  * bounded number of calls a turn; those it reads are still served or refused at once. A lone
- * connection's share is twice the whole limit, so one client (fights calling a data service) is
+ * connection's share is the whole limit, so one client (fights calling a data service) is
  * never held below what the server would admit. Three seconds after the flood was last seen
  * (`floodMemoryMs`) every connection gets `maxStreams` back.
  *
@@ -56,7 +56,7 @@ export interface StreamAllowanceOptions {
   port: number;
   /** What a connection may keep open when the server is not shedding (grpc.max_concurrent_streams). */
   maxStreams: number;
-  /** The least a connection is allowed while the server is flooded. Default 4. */
+  /** The least a connection is allowed while the server is flooded. Default 1. */
   minStreams?: number;
   limiter: FloodState;
   /** How often the flood and the share are looked at while the server refuses calls, ms. Default 100. */
@@ -85,8 +85,15 @@ const startChannel = "http2.server.stream.start";
 function nextShare(current: number, share: number): number {
   return share > current || share <= current / 2 ? share : current;
 }
-/** Each connection's share is this many times the limit ÷ connections: room for uneven callers. */
-const headroom = 2;
+/**
+ * Each connection's share is this many times the limit ÷ connections. Every stream past what the
+ * server admits is a refusal in flight, answered and sent again at once; each one is event-loop
+ * time the admitted calls wait behind. With twice the limit and at least 4 streams a connection,
+ * 31 connections flooding fights held 7–10 streams each (217–310) for a limit of 64–100, and an
+ * admitted fight's picks took 31–47 ms; with the limit and at least 1 (2–5 streams each), 15–17
+ * ms (three alternating pairs; the README's "a connection's share of streams").
+ */
+const headroom = 1;
 /**
  * A connection gets `maxStreams` back this long after the flood was last seen, ms: a flood near the
  * threshold (as many refused as let in) would otherwise go in and out, and every entry resets
@@ -95,7 +102,7 @@ const headroom = 2;
 const floodMemoryMs = 3_000;
 
 export function governStreamAllowance(options: StreamAllowanceOptions): StreamAllowance {
-  const minStreams = Math.min(options.minStreams ?? 4, options.maxStreams);
+  const minStreams = Math.min(options.minStreams ?? 1, options.maxStreams);
   const intervalMs = options.intervalMs ?? 100;
   const sessions = new Set<Http2Session>();
   /** The value last sent to each session (absent: it has `maxStreams`, from the server's first SETTINGS). */
