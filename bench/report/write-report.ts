@@ -1,6 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { MachineInfo } from "../system/machine.js";
 import { readResultFiles, type ResultFile } from "./result-file.js";
 
 const committedResults = fileURLToPath(new URL("../results", import.meta.url));
@@ -54,7 +55,7 @@ export function renderReport(files: readonly ResultFile[], prefix: string): stri
   for (const file of files) {
     lines.push(`## ${file.scenario}: ${file.title}`, "", file.description, "");
     lines.push(
-      `Measured ${file.date.slice(0, 19).replace("T", " ")} UTC, load average ${file.machine.loadBefore.join(" / ")} → ${file.machine.loadAfter.join(" / ")}${stolen(file.machine.stealShare)}.`,
+      `Measured ${file.date.slice(0, 19).replace("T", " ")} UTC${elsewhere(file.machine, files[0]!.machine)}, load average ${file.machine.loadBefore.join(" / ")} → ${file.machine.loadAfter.join(" / ")}${stolen(file.machine.stealShare)}.`,
       "",
     );
     lines.push(`| ${file.table.columns.join(" | ")} |`, `|${file.table.columns.map(() => "---").join("|")}|`);
@@ -74,6 +75,15 @@ export function renderReport(files: readonly ResultFile[], prefix: string): stri
 function rank(scenario: string): number {
   const index = order.indexOf(scenario);
   return index === -1 ? order.length : index;
+}
+
+/**
+ * " on another machine: …" when a scenario was run again on a machine other than the header's (a
+ * scenario re-run alone keeps the others' files): its figures compare with its own run only.
+ */
+function elsewhere(machine: MachineInfo, header: MachineInfo): string {
+  if (machine.cpuModel === header.cpuModel && machine.cores === header.cores && machine.node === header.node) return "";
+  return ` on another machine (${machine.cores} cores, ${machine.cpuModel}, Node ${machine.node})`;
 }
 
 /** ", CPU stolen by the hypervisor N %" when the machine reported steal time. */
