@@ -186,6 +186,22 @@ describe("adaptive limit", () => {
     assert.ok(limit.limit() > 100, `grows from its baseline on: ${limit.limit()}`);
   });
 
+  it("learns nothing from a flood whose callers wait in their clients, refusing few calls", () => {
+    // While the stream allowance holds a flood's connections to their share, the server refuses
+    // only what the shares exceed: here 1 call for 11 served at 60 ms, in 500-call windows.
+    let flood = false;
+    const limit = createAdaptiveLimit({ ...options, initialLimit: 100, inFlood: () => flood });
+    const feed = feeder(limit);
+    feed.windows(20, 3, 60);
+    flood = true;
+    for (let window = 0; window < 50; window++) feed.windows(1, 60, undefined, 1);
+    assert.equal(limit.state().baselineRttMs, 3, "the baseline is still the one from before the flood");
+    assert.equal(limit.limit(), 10, "shrank to its floor, and learned nothing there either");
+    flood = false;
+    feed.windows(5, 60, undefined, 1);
+    assert.ok(limit.state().baselineRttMs! > 3, "outside a flood the same windows teach it");
+  });
+
   it("learns a slower baseline at minLimit, and drops it soon after latency falls back", () => {
     const limit = createAdaptiveLimit(options);
     const feed = feeder(limit);

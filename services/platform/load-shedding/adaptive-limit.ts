@@ -27,6 +27,14 @@ export interface AdaptiveLimitOptions {
   smoothing?: number;
   /** A window with more refusals than this many times its samples does not lower the limit. Default 4. */
   refusalsPerSampleToHold?: number;
+  /**
+   * Whether the server is in a flood, or was a moment ago (the limiter's flood record): a window
+   * closed then teaches the baseline nothing, whatever share of its calls it refused. While the
+   * stream allowance holds a flood's connections to their share, the callers past it wait in their
+   * own clients and the server refuses only what the shares exceed, which can be less than a
+   * tenth of what it serves. Default: never.
+   */
+  inFlood?: () => boolean;
 }
 
 /** One finished call: how long it took and how many limited calls were in flight while it ran (the most seen). */
@@ -92,7 +100,8 @@ export interface AdaptiveLimit {
  * stays what it was before it, and its own queue cannot lift it; a server started into a flood
  * learns no baseline from it and holds its initial limit until a window is served normally. At
  * minLimit the baseline learns even then (the least concurrency we allow: its latency is the best
- * there is, e.g. after a dependency got slower).
+ * there is, e.g. after a dependency got slower), except in a flood the limiter has seen (`inFlood`):
+ * its connections held to their share, a flood can refuse less than a tenth of what it serves.
  */
 export function createAdaptiveLimit(options: AdaptiveLimitOptions): AdaptiveLimit {
   const windowMs = options.windowMs ?? 100;
@@ -116,13 +125,17 @@ export function createAdaptiveLimit(options: AdaptiveLimitOptions): AdaptiveLimi
     const { maxInFlight, count } = window;
     const refusalBound = window.refused > refusalsPerSampleToHold * count;
     const overloaded = window.refused > refusalShareToFreezeBaseline * count;
+    // In a flood nothing is learned, not even at the floor: a window of 500 calls would otherwise
+    // set the baseline to the flood's latency at once (seen: 10 connections flooding fights took
+    // its baseline to 55 ms and its limit to 669).
+    const flooded = options.inFlood?.() === true;
     windowSlowestMs = window.maxMs;
     window = emptyWindow();
     windows += 1;
     windowRttMs = rtt;
     const appLimited = maxInFlight < limit / 2;
     const atFloor = Math.floor(limit) <= options.minLimit;
-    const learns = !overloaded || atFloor;
+    const learns = !flooded && (!overloaded || atFloor);
     // A server started into a flood has only its own queue to measure: no baseline from that,
     // and no move without one (taking it as normal let the limit climb to 479 under the flood).
     if (baselineRttMs === undefined && !learns) return;

@@ -34,6 +34,42 @@ describe("concurrency limiter", () => {
     assert.equal(limiter.isFlooded(), false, "a second later nothing is left of either");
   });
 
+  it("teaches its adaptive limit no baseline during a flood and for three seconds after it", () => {
+    let nowMs = 0;
+    const limiter = createConcurrencyLimiter({
+      ceiling: 100,
+      settings: { mode: "adaptive", minLimit: 1, initialLimit: 20 },
+      now: () => nowMs,
+    });
+    /** `count` calls of `callMs` each, one after the other: a window closes every 100 ms and 10 calls. */
+    const calls = (callMs: number, count: number) => {
+      for (let call = 0; call < count; call++) {
+        const permit = admitted(limiter.tryAcquire("unary"));
+        nowMs += callMs;
+        permit.release(true);
+      }
+    };
+    calls(4, 30);
+    assert.equal(limiter.snapshot().baselineRttMs !== undefined, true, "a baseline from a normal window");
+    const baseline = limiter.snapshot().baselineRttMs;
+    // A flood: 60 refused for the 50 let in over the last second.
+    const held = Array.from({ length: 20 }, () => admitted(limiter.tryAcquire("unary")));
+    for (let call = 0; call < 60; call++) assert.equal(isRefusal(limiter.tryAcquire("unary")), true);
+    assert.equal(limiter.isFlooded(), true);
+    // The flood's window (its refusals in it) closes: refusing more than a tenth, it teaches nothing.
+    nowMs += 60;
+    held.slice(0, 10).forEach((permit) => permit.release(true));
+    nowMs += 100;
+    held.slice(10).forEach((permit) => permit.release(true));
+    assert.equal(limiter.snapshot().baselineRttMs, baseline);
+    nowMs += 1000; // the flood's refusals are out of the last second; still within its memory
+    calls(60, 10); // a window that refused nothing
+    assert.equal(limiter.snapshot().baselineRttMs, baseline, "nothing learned within the flood's memory");
+    nowMs += 3000;
+    calls(60, 10);
+    assert.ok(limiter.snapshot().baselineRttMs! > baseline!, "learned again once the flood is long gone");
+  });
+
   it("refuses unary calls past the adaptive limit and every call past the ceiling", () => {
     const limiter = createConcurrencyLimiter({ ceiling: 4, settings: adaptive });
     admitted(limiter.tryAcquire("unary"));

@@ -1,5 +1,5 @@
 import { createAdaptiveLimit, type AdaptiveLimit } from "./adaptive-limit.js";
-import { createFloodRecord } from "./flood-record.js";
+import { createFloodRecord, floodMemoryMs } from "./flood-record.js";
 
 /** `adaptive`: a limit that follows latency, under the ceiling; `fixed`: the ceiling alone. */
 export const concurrencyLimitModes = ["adaptive", "fixed"] as const;
@@ -119,19 +119,30 @@ const sheddingMemoryMs = 1_000;
 export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): ConcurrencyLimiter {
   const now = options.now ?? (() => performance.now());
   const settings = options.settings ?? { mode: "fixed", minLimit: 1, initialLimit: options.ceiling };
+  const floods = createFloodRecord();
+  /** When a look at the flood record last found a flood. */
+  let floodSeenMs = -Infinity;
+  const isFlooded = (nowMs: number) => {
+    const flooded = floods.isFlood(nowMs);
+    if (flooded) floodSeenMs = nowMs;
+    return flooded;
+  };
   const adaptive: AdaptiveLimit | undefined =
     settings.mode === "adaptive"
       ? createAdaptiveLimit({
           initialLimit: settings.initialLimit,
           minLimit: Math.min(settings.minLimit, options.ceiling),
           maxLimit: options.ceiling,
+          inFlood: () => {
+            const nowMs = now();
+            return isFlooded(nowMs) || nowMs - floodSeenMs <= floodMemoryMs;
+          },
         })
       : undefined;
   let inFlight = 0;
   let unaryInFlight = 0;
   const shed: Record<LimitName, number> = { adaptive: 0, ceiling: 0, deadline: 0 };
   let lastLimitRefusalMs = -Infinity;
-  const floods = createFloodRecord();
   const unaryLimit = () => Math.min(adaptive?.limit() ?? options.ceiling, options.ceiling);
 
   const refuse = (limit: LimitName, message: string, nowMs = now()): Refusal => {
@@ -203,7 +214,7 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
     refusesShortDeadline: (remainingMs) => tooShortToWait(remainingMs, now()),
     inFlight: () => inFlight,
     shed: () => shed.adaptive + shed.ceiling + shed.deadline,
-    isFlooded: () => floods.isFlood(now()),
+    isFlooded: () => isFlooded(now()),
     snapshot() {
       const state = adaptive?.state();
       return {

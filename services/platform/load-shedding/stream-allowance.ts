@@ -1,5 +1,6 @@
 import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import type { Http2Session, Http2Stream } from "node:http2";
+import { floodMemoryMs } from "./flood-record.js";
 
 /**
  * Why this exists: under a flood, refusing at once is not enough in a single-threaded server.
@@ -94,12 +95,6 @@ function nextShare(current: number, share: number): number {
  * ms (three alternating pairs; the README's "a connection's share of streams").
  */
 const headroom = 1;
-/**
- * A connection gets `maxStreams` back this long after the flood was last seen, ms: a flood near the
- * threshold (as many refused as let in) would otherwise go in and out, and every entry resets
- * streams (the flood test: 14–16 % of its calls reset with 1 s, 10–12 % with 3 s).
- */
-const floodMemoryMs = 3_000;
 
 export function governStreamAllowance(options: StreamAllowanceOptions): StreamAllowance {
   const minStreams = Math.min(options.minStreams ?? 1, options.maxStreams);
