@@ -73,9 +73,9 @@ describe("the HTTP/2 stream allowance of a gRPC server", { timeout: 30_000 }, as
         "the 48 past the ceiling are refused with RESOURCE_EXHAUSTED: 24 refusals per admission, a flood",
       );
 
-      // The limit over ten connections is 0.2: every connection is held to the floor of 1.
-      await waitFor("every connection held to 1 stream", () => sessions.every((session) => allowed(session) === 1));
-      assert.equal(test.server.streamAllowance.current(), 1);
+      // The limit and 16 spare streams over ten connections is 1.8: every connection is held to 2.
+      await waitFor("every connection held to 2 streams", () => sessions.every((session) => allowed(session) === 2));
+      assert.equal(test.server.streamAllowance.current(), 2);
       assert.equal(test.server.streamAllowance.connections(), 10);
 
       gate.open();
@@ -117,8 +117,8 @@ describe("the HTTP/2 stream allowance of a gRPC server", { timeout: 30_000 }, as
       [],
       "the hundred past the ceiling are refused (or reset unread past the lowered setting)",
     );
-    // Its share is the whole limit: 20 streams, what the server lets in at once.
-    await waitFor("the lone connection held to 20 streams", () => allowed(session) === 20);
+    // Its share is the whole limit and the 16 spare streams: 36, more than the server lets in at once.
+    await waitFor("the lone connection held to 36 streams", () => allowed(session) === 36);
     gate.open();
     assert.deepEqual((await calls.first(120)).slice(100), Array(20).fill("0"));
   });
@@ -136,7 +136,7 @@ describe("the HTTP/2 stream allowance of a gRPC server", { timeout: 30_000 }, as
     await flooded.gate.waiting(1);
     const refused = await Promise.all(Array.from({ length: 25 }, () => call(caller)));
     assert.deepEqual(refused, Array(25).fill("8"), "25 refusals for one admission: a flood");
-    await waitFor("the flooded server's connection held to 1 stream", () => allowed(caller) === 1);
+    await waitFor("the flooded server's connection held to 17 streams", () => allowed(caller) === 17);
     assert.equal(allowed(bystander), 100, "the other server's connection keeps its 100 streams");
     assert.equal(other.test.server.streamAllowance.connections(), 1);
     flooded.gate.open();

@@ -17,14 +17,14 @@ import { floodMemoryMs } from "./flood-record.js";
  *
  * So while the server is flooded (over the last second it refused at least as many calls as it let
  * in, and 20 or more: the limiter's `isFlooded`), each HTTP/2 connection may keep only its share of
- * what the server lets in: SETTINGS_MAX_CONCURRENT_STREAMS = the limit ÷ the connections (at
- * least `minStreams`, at most `maxStreams`), sent again as the limit or the connections change. HTTP/2
- * flow control then does what refusals cannot: a connection's callers past its share wait in their
- * own client for a stream (grpc-js and every HTTP/2 client queue them), so the event loop reads a
- * bounded number of calls a turn; those it reads are still served or refused at once. A lone
- * connection's share is the whole limit, so one client (fights calling a data service) is
- * never held below what the server would admit. Three seconds after the flood was last seen
- * (`floodMemoryMs`) every connection gets `maxStreams` back.
+ * what the server lets in: SETTINGS_MAX_CONCURRENT_STREAMS = (the limit + `spareStreams`) ÷ the
+ * connections (at least `minStreams`, at most `maxStreams`), sent again as the limit or the
+ * connections change. HTTP/2 flow control then does what refusals cannot: a connection's callers
+ * past its share wait in their own client for a stream (grpc-js and every HTTP/2 client queue
+ * them), so the event loop reads a bounded number of calls a turn; those it reads are still served
+ * or refused at once. A lone connection's share is the whole limit and the spare, so one client
+ * (fights calling a data service) is never held below what the server would admit. Three seconds
+ * after the flood was last seen (`floodMemoryMs`) every connection gets `maxStreams` back.
  *
  * Not at every refusal: a server near its capacity that turns a few calls away must not hold its
  * callers' streams, or an open-loop caller queues in its client and sends in bursts when the
@@ -87,14 +87,17 @@ function nextShare(current: number, share: number): number {
   return share > current || share <= current / 2 ? share : current;
 }
 /**
- * Each connection's share is this many times the limit ÷ connections. Every stream past what the
- * server admits is a refusal in flight, answered and sent again at once; each one is event-loop
- * time the admitted calls wait behind. With twice the limit and at least 4 streams a connection,
- * 31 connections flooding fights held 7–10 streams each (217–310) for a limit of 64–100, and an
- * admitted fight's picks took 31–47 ms; with the limit and at least 1 (2–5 streams each), 15–17
- * ms (three alternating pairs; the README's "a connection's share of streams").
+ * Streams the connections share past the limit: calls on them are refused at once, which tells
+ * callers past the limit that the server is busy (held in their own clients alone, they would
+ * only wait). Each is a refusal in flight, answered and sent again at once, and event-loop time
+ * the admitted calls wait behind, so a constant, not a multiple of the limit. With twice the limit
+ * and at least 4 streams a connection, 31 connections flooding fights held 7–10 streams each
+ * (217–310) for a limit of 64–100, and an admitted fight's picks took 31–47 ms; with the limit and
+ * at least 1 (2–5 streams each), 15–17 ms (three alternating pairs; the README's "a connection's
+ * share of streams"). A lone connection keeps this many past the limit: one client with 100 callers
+ * and a limit of 8 gets most of them refused at once, as before.
  */
-const headroom = 1;
+const spareStreams = 16;
 
 export function governStreamAllowance(options: StreamAllowanceOptions): StreamAllowance {
   const minStreams = Math.min(options.minStreams ?? 1, options.maxStreams);
@@ -119,7 +122,7 @@ export function governStreamAllowance(options: StreamAllowanceOptions): StreamAl
       minStreams,
       Math.min(
         options.maxStreams,
-        Math.ceil((headroom * options.limiter.snapshot().limit) / Math.max(1, sessions.size)),
+        Math.ceil((options.limiter.snapshot().limit + spareStreams) / Math.max(1, sessions.size)),
       ),
     );
   const tick = () => {
