@@ -72,7 +72,9 @@ describe("fault injection", { timeout: 30_000 }, () => {
       callUnary(test.client, HeroService.method.getHero, { id: 1n }, { deadlineMs: 200 }),
       (error: { code?: unknown; details?: unknown }) => {
         assert.equal(error.code, Status.DEADLINE_EXCEEDED);
-        assert.match(String(error.details), /^Deadline exceeded after \d+\.\d+s/);
+        // Either timer may fire first: the client's ("Deadline exceeded after 0.201s, ...") or the
+        // server's, whose status then arrives as "Deadline exceeded" (seen once in CI).
+        assert.match(String(error.details), /^Deadline exceeded( after \d+\.\d+s|$)/);
         return true;
       },
     );
