@@ -1,3 +1,4 @@
+import { noPretenuring } from "../../services/container/node-flags.js";
 import { renderBanner, type StartedService } from "./banner.js";
 import { describeExit } from "../../testkit/processes/node-process.js";
 import { type ChildService, type ListeningPorts, spawnChildService } from "./child-service.js";
@@ -40,7 +41,7 @@ const colors: Record<string, number> = { heroes: 36, villains: 35, locations: 33
  * the throughput, and it is ~10 MB of RSS per service (heroes on PostgreSQL, measured: 92 → 78–82 MB).
  * No allocation-site pretenuring, as in the container (why, measured: services/container/node-flags.ts).
  */
-const serviceNodeFlags = ["--max-semi-space-size=1", "--no-allocation-site-pretenuring"];
+const serviceNodeFlags = ["--max-semi-space-size=1", noPretenuring];
 /** Extra time a child gets to exit after its own shutdown grace period before SIGKILL, ms. */
 const killMarginMs = 5_000;
 

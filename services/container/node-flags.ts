@@ -25,4 +25,7 @@
  * 2,200–2,944. Fights/s first by default; `NODE_OPTIONS=--max-semi-space-size=4` trades ~15 % of
  * them for ~60 MiB per service (README: Benchmarks).
  */
-export const containerNodeFlags: readonly string[] = ["--enable-source-maps", "--no-allocation-site-pretenuring"];
+/** Also passed by `npm start` (deploy/local/launch.ts): its reason above holds on a laptop too. */
+export const noPretenuring = "--no-allocation-site-pretenuring";
+
+export const containerNodeFlags: readonly string[] = ["--enable-source-maps", noPretenuring];

@@ -10,3 +10,10 @@ export async function grpcFailure(call: Promise<unknown>): Promise<{ code: numbe
   }
   throw new Error("expected the call to fail");
 }
+
+/**
+ * The details of a call cut short by its deadline. Either timer may fire first: the grpc-js
+ * client's ("Deadline exceeded after 0.201s, ...") or the server's, whose status then arrives as
+ * "Deadline exceeded" (seen once in CI).
+ */
+export const deadlineExceededDetails = /^Deadline exceeded( after \d+\.\d+s|$)/;

@@ -83,6 +83,12 @@ export interface ConcurrencyLimiter {
    * let in (and 20 or more). A server near its capacity that turns a few calls away is not.
    */
   isFlooded(): boolean;
+  /**
+   * Whether the server is flooded now or was within `floodMemoryMs` of a look that found it so:
+   * the stream allowance holds connections and the adaptive limit's baseline learns nothing while
+   * this holds.
+   */
+  inFlood(): boolean;
   snapshot(): ConcurrencyLimitSnapshot;
 }
 
@@ -127,16 +133,17 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
     if (flooded) floodSeenMs = nowMs;
     return flooded;
   };
+  const inFlood = () => {
+    const nowMs = now();
+    return isFlooded(nowMs) || nowMs - floodSeenMs <= floodMemoryMs;
+  };
   const adaptive: AdaptiveLimit | undefined =
     settings.mode === "adaptive"
       ? createAdaptiveLimit({
           initialLimit: settings.initialLimit,
           minLimit: Math.min(settings.minLimit, options.ceiling),
           maxLimit: options.ceiling,
-          inFlood: () => {
-            const nowMs = now();
-            return isFlooded(nowMs) || nowMs - floodSeenMs <= floodMemoryMs;
-          },
+          inFlood,
         })
       : undefined;
   let inFlight = 0;
@@ -215,6 +222,7 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
     inFlight: () => inFlight,
     shed: () => shed.adaptive + shed.ceiling + shed.deadline,
     isFlooded: () => isFlooded(now()),
+    inFlood,
     snapshot() {
       const state = adaptive?.state();
       return {

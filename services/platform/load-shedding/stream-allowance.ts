@@ -16,7 +16,7 @@ import { floodMemoryMs } from "./flood-record.js";
  * p99 ≤ 0.5 s, probe p99 260 ms.
  *
  * So while the server is flooded (over the last second it refused at least as many calls as it let
- * in, and 20 or more: the limiter's `isFlooded`), each HTTP/2 connection may keep only its share of
+ * in, and 20 or more: the limiter's `inFlood`), each HTTP/2 connection may keep only its share of
  * what the server lets in: SETTINGS_MAX_CONCURRENT_STREAMS = (the limit + `spareStreams`) ÷ the
  * connections (at least `minStreams`, at most `maxStreams`), sent again as the limit or the
  * connections change. HTTP/2 flow control then does what refusals cannot: a connection's callers
@@ -45,8 +45,11 @@ import { floodMemoryMs } from "./flood-record.js";
 
 /** What the allowance reads from the server's concurrency limiter. */
 export interface FloodState {
-  /** Whether the server refuses as many calls as it lets in, or more (the limiter's flood test). */
-  isFlooded(): boolean;
+  /**
+   * Whether the server refuses as many calls as it lets in, or more (the limiter's flood test), or
+   * did within `floodMemoryMs`.
+   */
+  inFlood(): boolean;
   /** Unary calls let in at once now. */
   snapshot(): { limit: number };
 }
@@ -107,7 +110,6 @@ export function governStreamAllowance(options: StreamAllowanceOptions): StreamAl
   const sent = new WeakMap<Http2Session, number>();
   let allowance = options.maxStreams;
   let timer: NodeJS.Timeout | undefined;
-  let floodedAtMs = -Infinity;
   let lastRefusalMs = -Infinity;
 
   const send = (session: Http2Session) => {
@@ -127,8 +129,7 @@ export function governStreamAllowance(options: StreamAllowanceOptions): StreamAl
     );
   const tick = () => {
     const nowMs = performance.now();
-    if (options.limiter.isFlooded()) floodedAtMs = nowMs;
-    const flooded = nowMs - floodedAtMs <= floodMemoryMs;
+    const flooded = options.limiter.inFlood();
     allowance = flooded ? nextShare(allowance, share()) : options.maxStreams;
     for (const session of sessions) send(session);
     const settled = [...sessions].every((session) => (sent.get(session) ?? options.maxStreams) === allowance);
