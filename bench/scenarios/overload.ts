@@ -190,7 +190,7 @@ async function floodOnce(context: BenchContext, mode: Mode, fights: BenchProcess
       },
     );
     windows.push(run);
-    if (run.count > 0 && percentileMs(run, 99) <= limitMs && (run.statusCodeDistribution.OK ?? 0) === run.count) {
+    if (run.count > 0 && percentileMs(run, 99) <= limitMs && allServed(run)) {
       recoveryMs = performance.now() - floodEnd;
       break;
     }
@@ -277,6 +277,17 @@ function statsOf(fights: BenchProcess): Promise<FightsStats | undefined> {
 /** fights' concurrency limit as its `/stats` shows it (undefined when the admin port does not answer). */
 async function concurrencyLimitOf(fights: BenchProcess): Promise<LimitStats | undefined> {
   return (await statsOf(fights))?.concurrencyLimit;
+}
+
+/**
+ * Whether every call of a window was served: fights' counters show only OK, at least as many as
+ * the window sent. A call of the flood that fights reads after the flood's connections closed can
+ * still end inside the window (14 OK for 12 sent, seen after \`drained\`); it is not the window's
+ * and does not make it fail, while any other code does.
+ */
+function allServed(run: GhzSummary): boolean {
+  const codes = Object.entries(run.statusCodeDistribution).filter(([, count]) => count > 0);
+  return codes.every(([code]) => code === "OK") && (run.statusCodeDistribution.OK ?? 0) >= run.count;
 }
 
 /** Until fights has no call in flight (its `/stats` inFlight), or 5 s. */

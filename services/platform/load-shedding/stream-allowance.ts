@@ -69,7 +69,7 @@ export interface StreamAllowanceOptions {
 
 /** The per-connection stream allowance of one server. */
 export interface StreamAllowance {
-  /** Streams each connection may keep open now. */
+  /** The most streams a connection may keep open now (the first connection's share). */
   current(): number;
   /** Connections governed now (those that opened a stream and are still open). */
   connections(): number;
@@ -81,14 +81,6 @@ export interface StreamAllowance {
 
 const startChannel = "http2.server.stream.start";
 
-/**
- * The allowance while flooded: up at once (costs nothing), down only past half of it. Every
- * decrease resets the streams clients opened before they read it (REFUSED_STREAM), so the share's
- * small moves, as the limit and the connections change, are not worth one.
- */
-function nextShare(current: number, share: number): number {
-  return share > current || share <= current / 2 ? share : current;
-}
 /**
  * Streams the connections share past the limit: calls on them are refused at once, which tells
  * callers past the limit that the server is busy (held in their own clients alone, they would
@@ -102,37 +94,55 @@ function nextShare(current: number, share: number): number {
  */
 const spareStreams = 16;
 
+/**
+ * Each connection's share of `total` streams, the `index`th of `count`: as even as whole streams
+ * allow, the first `total mod count` connections one more, so that the shares add up to the total
+ * (rounding every share up kept 31 connections at 3 streams for a limit of 54 and 16 spare: 93
+ * streams, 39 refusals in flight instead of 16).
+ */
+export function shareOf(total: number, index: number, count: number): number {
+  const base = Math.floor(total / count);
+  return index < total - base * count ? base + 1 : base;
+}
+
 export function governStreamAllowance(options: StreamAllowanceOptions): StreamAllowance {
   const minStreams = Math.min(options.minStreams ?? 1, options.maxStreams);
   const intervalMs = options.intervalMs ?? 100;
   const sessions = new Set<Http2Session>();
   /** The value last sent to each session (absent: it has `maxStreams`, from the server's first SETTINGS). */
   const sent = new WeakMap<Http2Session, number>();
-  let allowance = options.maxStreams;
+  let flooded = false;
   let timer: NodeJS.Timeout | undefined;
   let lastRefusalMs = -Infinity;
 
-  const send = (session: Http2Session) => {
+  /**
+   * What the `index`th connection may keep open: its share of the limit and the spare while
+   * flooded, followed as the limit and the connections change. A lower share resets the streams
+   * its client opened before reading it (REFUSED_STREAM, once), while a stream kept past the
+   * share is a refusal in flight for as long as it is kept, so the share follows every move.
+   */
+  const allowanceOf = (index: number) => {
+    if (!flooded) return options.maxStreams;
+    const total = options.limiter.snapshot().limit + spareStreams;
+    return Math.max(minStreams, Math.min(options.maxStreams, shareOf(total, index, Math.max(1, sessions.size))));
+  };
+  const send = (session: Http2Session, allowance: number) => {
     if ((sent.get(session) ?? options.maxStreams) === allowance) return;
     // At most one SETTINGS in flight per session: Node refuses more than 10 unacknowledged.
     if (session.destroyed || session.closed || session.pendingSettingsAck) return;
     session.settings({ maxConcurrentStreams: allowance });
     sent.set(session, allowance);
   };
-  const share = () =>
-    Math.max(
-      minStreams,
-      Math.min(
-        options.maxStreams,
-        Math.ceil((options.limiter.snapshot().limit + spareStreams) / Math.max(1, sessions.size)),
-      ),
-    );
   const tick = () => {
     const nowMs = performance.now();
-    const flooded = options.limiter.inFlood();
-    allowance = flooded ? nextShare(allowance, share()) : options.maxStreams;
-    for (const session of sessions) send(session);
-    const settled = [...sessions].every((session) => (sent.get(session) ?? options.maxStreams) === allowance);
+    flooded = options.limiter.inFlood();
+    let index = 0;
+    let settled = true;
+    for (const session of sessions) {
+      const allowance = allowanceOf(index++);
+      send(session, allowance);
+      settled &&= (sent.get(session) ?? options.maxStreams) === allowance;
+    }
     // Idle once the flood is over, every connection has its streams back and refusals stopped.
     if (!flooded && settled && nowMs - lastRefusalMs > floodMemoryMs) {
       clearInterval(timer);
@@ -145,12 +155,12 @@ export function governStreamAllowance(options: StreamAllowanceOptions): StreamAl
     if (session.socket?.localPort !== options.port) return;
     sessions.add(session);
     session.once("close", () => sessions.delete(session));
-    send(session);
+    send(session, allowanceOf(sessions.size - 1));
   };
   subscribe(startChannel, onStreamStart);
 
   return {
-    current: () => allowance,
+    current: () => allowanceOf(0),
     connections: () => sessions.size,
     onRefusal() {
       lastRefusalMs = performance.now();
