@@ -8,6 +8,7 @@ import { callOnSession } from "../../../testkit/grpc/session-call.js";
 import { createGate, type Gate } from "../../../testkit/gate.js";
 import { startTestGrpcServer, type TestGrpcServer } from "../../../testkit/grpc/test-grpc-server.js";
 import { waitFor } from "../../../testkit/wait-for.js";
+import { shareOf } from "./stream-allowance.js";
 
 const getHeroPath = "/superheroes.hero.v1.HeroService/GetHero";
 const heroOne = Buffer.from([0, 0, 0, 0, 2, 0x08, 0x01]); // a gRPC frame of GetHeroRequest{id: 1}
@@ -142,5 +143,25 @@ describe("the HTTP/2 stream allowance of a gRPC server", { timeout: 30_000 }, as
     assert.equal(other.test.server.streamAllowance.connections(), 1);
     flooded.gate.open();
     assert.equal(await first, "0");
+  });
+});
+
+describe("a flooded connection's share of streams", () => {
+  it("splits the total between the connections as evenly as whole streams allow, adding up to it", () => {
+    for (const [total, count] of [
+      [70, 31],
+      [18, 10],
+      [36, 1],
+      [5, 8],
+      [120, 30],
+    ] as const) {
+      const shares = Array.from({ length: count }, (_, index) => shareOf(total, index, count));
+      assert.equal(
+        shares.reduce((sum, share) => sum + share, 0),
+        total,
+        `${total} streams over ${count} connections`,
+      );
+      assert.ok(Math.max(...shares) - Math.min(...shares) <= 1, `even: ${shares.join()}`);
+    }
   });
 });
