@@ -282,7 +282,7 @@ async function concurrencyLimitOf(fights: BenchProcess): Promise<LimitStats | un
 /**
  * Whether every call of a window was served: fights' counters show only OK, at least as many as
  * the window sent. A call of the flood that fights reads after the flood's connections closed can
- * still end inside the window (14 OK for 12 sent, seen after \`drained\`); it is not the window's
+ * still end inside the window (14 OK for 12 sent, seen after `drained`); it is not the window's
  * and does not make it fail, while any other code does.
  */
 function allServed(run: GhzSummary): boolean {

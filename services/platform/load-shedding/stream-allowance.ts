@@ -19,12 +19,13 @@ import { floodMemoryMs } from "./flood-record.js";
  * in, and 20 or more: the limiter's `inFlood`), each HTTP/2 connection may keep only its share of
  * what the server lets in: SETTINGS_MAX_CONCURRENT_STREAMS = its part of the limit +
  * `spareStreams`, split as evenly as whole streams allow (`shareOf`; at least `minStreams`, at most
- * `maxStreams`), sent again as the limit or the connections change. HTTP/2 flow control then does what refusals cannot: a connection's callers
- * past its share wait in their own client for a stream (grpc-js and every HTTP/2 client queue
- * them), so the event loop reads a bounded number of calls a turn; those it reads are still served
- * or refused at once. A lone connection's share is the whole limit and the spare, so one client
- * (fights calling a data service) is never held below what the server would admit. Three seconds
- * after the flood was last seen (`floodMemoryMs`) every connection gets `maxStreams` back.
+ * `maxStreams`), sent again as the limit or the connections change. HTTP/2 flow control then does
+ * what refusals cannot: a connection's callers past its share wait in their own client for a
+ * stream (grpc-js and every HTTP/2 client queue them), so the event loop reads a bounded number of
+ * calls a turn; those it reads are still served or refused at once. A lone connection's share is
+ * the whole limit and the spare, so one client (fights calling a data service) is never held below
+ * what the server would admit. Three seconds after the flood was last seen (`floodMemoryMs`) every
+ * connection gets `maxStreams` back.
  *
  * Not at every refusal: a server near its capacity that turns a few calls away must not hold its
  * callers' streams, or an open-loop caller queues in its client and sends in bursts when the
