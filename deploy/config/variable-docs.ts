@@ -32,7 +32,7 @@ export const variableDocs: Record<string, string> = {
   MAX_MESSAGE_BYTES: "largest request or response message, bytes",
   SHUTDOWN_GRACE_MS: "time in-flight calls get to finish on SIGTERM/SIGINT, ms",
   RELEASE_CLOSED_STREAMS:
-    "drop a closed HTTP/2 stream's listeners one turn after it closed, so a finished call's objects die in the young generation instead of being promoted (README: Benchmarks); false: Node's and grpc-js's behaviour as is",
+    "drop a closed HTTP/2 stream's listeners one turn after it closed, so a finished call's objects die in the young generation instead of being promoted (bench/README.md: What the runs showed); false: Node's and grpc-js's behaviour as is",
   FAULTS_ENABLED:
     "allow fault injection (the `_FAULT_*` values, the admin `/faults` route, FaultService and the page's lab); `npm start` sets it for the data services unless you do",
   FAULT_LATENCY_MS: "injected latency before each call, ms",

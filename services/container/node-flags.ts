@@ -23,7 +23,7 @@
  * data services held 112–129 MiB RSS after the load and fights 207–223, at 2,087–2,340 fights/s;
  * with 8 MiB 132–159 / 218–221 MiB at 2,446–2,462; with V8's default 179–194 / 266–285 MiB at
  * 2,200–2,944. Fights/s first by default; `NODE_OPTIONS=--max-semi-space-size=4` trades ~15 % of
- * them for ~60 MiB per service (README: Benchmarks).
+ * them for ~60 MiB per service (bench/README.md: What the runs showed).
  */
 /** Also passed by `npm start` (deploy/local/launch.ts): its reason above holds on a laptop too. */
 export const noPretenuring = "--no-allocation-site-pretenuring";

@@ -89,9 +89,9 @@ const startChannel = "http2.server.stream.start";
  * the admitted calls wait behind, so a constant, not a multiple of the limit. With twice the limit
  * and at least 4 streams a connection, 31 connections flooding fights held 7–10 streams each
  * (217–310) for a limit of 64–100, and an admitted fight's picks took 31–47 ms; with the limit and
- * at least 1 (2–5 streams each), 15–17 ms (three alternating pairs; the README's "a connection's
- * share of streams"). A lone connection keeps this many past the limit: one client with 100 callers
- * and a limit of 8 gets most of them refused at once, as before.
+ * at least 1 (2–5 streams each), 15–17 ms (three alternating pairs; the runs are in this folder's
+ * README, "How the rules came to be"). A lone connection keeps this many past the limit: one
+ * client with 100 callers and a limit of 8 gets most of them refused at once, as before.
  */
 const spareStreams = 16;
 
