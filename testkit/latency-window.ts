@@ -3,7 +3,7 @@ import { waitFor } from "./wait-for.js";
 
 /** What `closeLatencyWindow` reads of a concurrency limiter (its snapshot, or `/stats`). */
 export interface LimiterState {
-  windowRttMs?: number | undefined;
+  windowRttMs?: number | null | undefined;
   unaryInFlight: number;
 }
 

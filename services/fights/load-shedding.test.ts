@@ -19,7 +19,7 @@ interface LimitStats {
   limit: number;
   inFlight: number;
   unaryInFlight: number;
-  windowRttMs?: number;
+  windowRttMs?: number | null;
   shed: { adaptive: number; ceiling: number; deadline: number };
 }
 

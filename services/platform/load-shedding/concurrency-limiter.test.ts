@@ -50,7 +50,7 @@ describe("concurrency limiter", () => {
       }
     };
     calls(4, 30);
-    assert.equal(limiter.snapshot().baselineRttMs !== undefined, true, "a baseline from a normal window");
+    assert.equal(typeof limiter.snapshot().baselineRttMs, "number", "a baseline from a normal window");
     const baseline = limiter.snapshot().baselineRttMs;
     // A flood: 60 refused for the 50 let in over the last second.
     const held = Array.from({ length: 20 }, () => admitted(limiter.tryAcquire("unary")));
@@ -88,9 +88,9 @@ describe("concurrency limiter", () => {
       ceiling: 4,
       inFlight: 4,
       unaryInFlight: 2,
-      windowRttMs: undefined,
-      baselineRttMs: undefined,
-      gradient: undefined,
+      windowRttMs: null,
+      baselineRttMs: null,
+      gradient: null,
       shed: { adaptive: 1, ceiling: 1, deadline: 0 },
     });
     assert.equal(limiter.shed(), 2);
@@ -134,7 +134,7 @@ describe("concurrency limiter", () => {
     };
     for (let i = 0; i < 20; i++) run("unary", false);
     for (let i = 0; i < 20; i++) run("stream", true);
-    assert.equal(limiter.snapshot().windowRttMs, undefined, "cancelled calls and streams are no samples");
+    assert.equal(limiter.snapshot().windowRttMs, null, "cancelled calls and streams are no samples");
     for (let i = 0; i < 10; i++) run("unary", true);
     assert.equal(limiter.snapshot().windowRttMs, 20);
   });

@@ -49,12 +49,12 @@ export interface ConcurrencyLimitSnapshot {
   inFlight: number;
   /** Unary calls in flight: the ones the adaptive limit counts. */
   unaryInFlight: number;
-  /** Mean duration of the last window of calls, ms (adaptive only). */
-  windowRttMs?: number;
-  /** The normal latency the limit compares windows with, ms (adaptive only). */
-  baselineRttMs?: number;
-  /** 1.5 × baseline ÷ window, clamped to 0.5..1 (adaptive only). */
-  gradient?: number;
+  /** Mean duration of the last window of calls, ms (adaptive only; null until a window closed). */
+  windowRttMs?: number | null;
+  /** The normal latency the limit compares windows with, ms (adaptive only; null until learned). */
+  baselineRttMs?: number | null;
+  /** 1.5 × baseline ÷ window, clamped to 0.5..1 (adaptive only; null until there is a baseline). */
+  gradient?: number | null;
   shed: Record<LimitName, number>;
 }
 
@@ -233,7 +233,12 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
         unaryInFlight,
         ...(state === undefined
           ? {}
-          : { windowRttMs: state.windowRttMs, baselineRttMs: state.baselineRttMs, gradient: state.gradient }),
+          : // null, not undefined, so that /stats shows every input of the limit before it is known.
+            {
+              windowRttMs: state.windowRttMs ?? null,
+              baselineRttMs: state.baselineRttMs ?? null,
+              gradient: state.gradient ?? null,
+            }),
         shed: { ...shed },
       };
     },

@@ -64,6 +64,10 @@ describe("load shedding", { timeout: 20_000 }, () => {
       ceiling: 2,
       inFlight: 0,
       unaryInFlight: 0,
+      // Every input of the adaptive limit is shown, null until measured (the ceiling refused both).
+      windowRttMs: null,
+      baselineRttMs: null,
+      gradient: null,
       shed: { adaptive: 0, ceiling: 2, deadline: 0 },
     });
     const handled = { grpc_service: "superheroes.hero.v1.HeroService", grpc_method: "GetHero" };

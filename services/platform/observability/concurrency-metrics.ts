@@ -37,7 +37,7 @@ export function registerConcurrencyMetrics(
     () => limiter.snapshot().ceiling,
   );
   if (limiter.snapshot().mode === "adaptive") {
-    const seconds = (ms: number | undefined) => (ms === undefined ? undefined : ms / 1000);
+    const seconds = (ms: number | null | undefined) => (ms == null ? undefined : ms / 1000);
     gauge(
       "grpc_server_concurrency_window_rtt_seconds",
       "Mean duration of the unary RPCs of the adaptive limit's last window.",
@@ -51,7 +51,7 @@ export function registerConcurrencyMetrics(
     gauge(
       "grpc_server_concurrency_gradient",
       "1.5 × baseline ÷ window RTT, 0.5..1: below 1, calls queue and the adaptive limit shrinks.",
-      () => limiter.snapshot().gradient,
+      () => limiter.snapshot().gradient ?? undefined,
     );
   }
   gauge(
