@@ -24,6 +24,11 @@
  * with 8 MiB 132–159 / 218–221 MiB at 2,446–2,462; with V8's default 179–194 / 266–285 MiB at
  * 2,200–2,944. Fights/s first by default; `NODE_OPTIONS=--max-semi-space-size=4` trades ~15 % of
  * them for ~60 MiB per service (bench/README.md: What the runs showed).
+ * Nor for the data services alone, which coalescing spares most calls (a later machine,
+ * `npm run bench -- fight-max`, alternating): with 4 or 2 MiB they held 127–137 and 114–117 MiB
+ * RSS after the load against 176–189, at the same fights/s (3,568–3,780 and 3,628 against
+ * 3,592–3,932), for ~10 % more of their own CPU, and fights' p99 at 2,000 fights/s was 27–82 ms
+ * against 19–33 (three pairs; which of their collections the tail waits on was not looked into).
  */
 /** Also passed by `npm start` (deploy/local/launch.ts): its reason above holds on a laptop too. */
 export const noPretenuring = "--no-allocation-site-pretenuring";
