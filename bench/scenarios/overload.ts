@@ -281,13 +281,17 @@ async function concurrencyLimitOf(fights: BenchProcess): Promise<LimitStats | un
 
 /**
  * Whether every call of a window was served: fights' counters show only OK, at least as many as
- * the window sent. A call of the flood that fights reads after the flood's connections closed can
- * still end inside the window (14 OK for 12 sent, seen after `drained`); it is not the window's
- * and does not make it fail, while any other code does.
+ * the window sent, and the load generator saw no error. A call of the flood that fights reads
+ * after the flood's connections closed can still end inside the window (14 OK for 12 sent, seen
+ * after `drained`); it is not the window's and does not make it fail, while any other code does.
  */
 function allServed(run: GhzSummary): boolean {
-  const codes = Object.entries(run.statusCodeDistribution).filter(([, count]) => count > 0);
-  return codes.every(([code]) => code === "OK") && (run.statusCodeDistribution.OK ?? 0) >= run.count;
+  const nonZero = (counts: Record<string, number>) => Object.entries(counts).filter(([, count]) => count > 0);
+  return (
+    nonZero(run.statusCodeDistribution).every(([code]) => code === "OK") &&
+    nonZero(run.errorDistribution).length === 0 &&
+    (run.statusCodeDistribution.OK ?? 0) >= run.count
+  );
 }
 
 /** Until fights has no call in flight (its `/stats` inFlight), or 5 s. */
