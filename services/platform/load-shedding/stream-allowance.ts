@@ -117,15 +117,17 @@ export function governStreamAllowance(options: StreamAllowanceOptions): StreamAl
   let lastRefusalMs = -Infinity;
 
   /**
-   * What the `index`th connection may keep open: its share of the limit and the spare while
-   * flooded, followed as the limit and the connections change. A lower share resets the streams
-   * its client opened before reading it (REFUSED_STREAM, once), while a stream kept past the
-   * share is a refusal in flight for as long as it is kept, so the share follows every move.
+   * What each connection may keep open now, by its place among them: its share of the limit and
+   * the spare while flooded, followed as the limit and the connections change. A lower share
+   * resets the streams its client opened before reading it (REFUSED_STREAM, once), while a stream
+   * kept past the share is a refusal in flight for as long as it is kept, so the share follows
+   * every move. The limit is read once for all the connections.
    */
-  const allowanceOf = (index: number) => {
-    if (!flooded) return options.maxStreams;
+  const allowances = (): ((index: number) => number) => {
+    if (!flooded) return () => options.maxStreams;
     const total = options.limiter.snapshot().limit + spareStreams;
-    return Math.max(minStreams, Math.min(options.maxStreams, shareOf(total, index, Math.max(1, sessions.size))));
+    const count = Math.max(1, sessions.size);
+    return (index) => Math.max(minStreams, Math.min(options.maxStreams, shareOf(total, index, count)));
   };
   const send = (session: Http2Session, allowance: number) => {
     if ((sent.get(session) ?? options.maxStreams) === allowance) return;
@@ -137,6 +139,7 @@ export function governStreamAllowance(options: StreamAllowanceOptions): StreamAl
   const tick = () => {
     const nowMs = performance.now();
     flooded = options.limiter.inFlood();
+    const allowanceOf = allowances();
     let index = 0;
     let settled = true;
     for (const session of sessions) {
@@ -156,12 +159,12 @@ export function governStreamAllowance(options: StreamAllowanceOptions): StreamAl
     if (session.socket?.localPort !== options.port) return;
     sessions.add(session);
     session.once("close", () => sessions.delete(session));
-    send(session, allowanceOf(sessions.size - 1));
+    send(session, allowances()(sessions.size - 1));
   };
   subscribe(startChannel, onStreamStart);
 
   return {
-    current: () => allowanceOf(0),
+    current: () => allowances()(0),
     connections: () => sessions.size,
     onRefusal() {
       lastRefusalMs = performance.now();
